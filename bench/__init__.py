@@ -1,0 +1,1 @@
+"""The agencyflow benchmark: `make bench` (python -m bench.run)."""

@@ -1,0 +1,131 @@
+"""`make bench`: run every scenario in its own process and write bench/RESULTS.md.
+
+Usage: python -m bench.run [--communes 10000] [--steps 20] [--write bench/RESULTS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+
+def scenario(name: str, *args: str) -> dict[str, Any]:
+    """Run one scenario in a fresh process and return its JSON result."""
+    out = subprocess.run([sys.executable, "-m", "bench.scenarios", name, *args],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def copy_db(src: Path, dst: Path) -> Path:
+    """Copy a (checkpointed) SQLite database file."""
+    shutil.copy(src, dst)
+    return dst
+
+
+def cli_seconds(db: Path, args: list[str], runs: int = 5) -> float:
+    """Median wall time of `agencyflow ARGS` in a fresh process (imports included)."""
+    env = {**os.environ, "AGENCYFLOW_DATABASE_URL": f"sqlite:///{db}"}
+    exe = str(Path(sys.executable).with_name("agencyflow"))
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([exe, *args], check=True, env=env, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def machine() -> str:
+    """A one-line description of the machine the figures come from."""
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text()
+                .splitlines() if ln.startswith("model name")), platform.processor())
+    mem = next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
+               if ln.startswith("MemTotal"))
+    return (f"{os.cpu_count()} cores ({cpu}), {int(mem) / 1024 / 1024:.0f} GiB RAM, "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+
+
+def rate(result: dict[str, Any]) -> str:
+    """Rows per second of a result."""
+    return f"{result['rows'] / result['seconds']:,.0f}" if result["seconds"] else "∞"
+
+
+def run(communes: int, steps: int, work: Path) -> list[dict[str, Any]]:
+    """Every scenario; returns table rows (scenario, ours, floor, ratio, memory)."""
+    base = work / "prepared.db"
+    load = scenario("prepare", str(base), str(communes), str(steps))
+    ours_db = copy_db(base, work / "ours.db")
+    start = scenario("cycle_start", str(ours_db))
+    floor = scenario("floor_insert", str(copy_db(base, work / "floor.db")), str(ours_db))
+    counts = scenario("board_counts", str(ours_db))
+    floor_counts = scenario("floor_counts", str(ours_db))
+    small = work / "small.db"
+    scenario("prepare", str(small), str(communes // 20), str(steps))
+    small_rows = scenario("cycle_start", str(small))["rows"]
+    board_all = cli_seconds(small, ["board", "--now", "2027-06-15", "--format", "json"])
+    board_one = cli_seconds(small, ["board", "--now", "2027-06-15", "--commune", "XA-00001"])
+    return [
+        {"what": f"plan load + validate ({load['rows']:,} agencies)", "ours": load, "floor": None},
+        {"what": f"cycle start ({start['rows']:,} assignments)", "ours": start, "floor": floor},
+        {"what": f"board counts per agency × status ({counts['rows']:,} assignments)",
+         "ours": counts, "floor": floor_counts},
+        {"what": f"`agencyflow board --format json`, all {small_rows:,} assignments, "
+                 "fresh process", "ours": {"seconds": round(board_all, 3), "rows": small_rows,
+                                          "peak_mib": None}, "floor": None},
+        {"what": f"`agencyflow board --commune XA-00001` on {small_rows:,} assignments, "
+                 "fresh process", "ours": {"seconds": round(board_one, 3), "rows": small_rows,
+                                          "peak_mib": None}, "floor": None},
+    ]
+
+
+def render(rows: list[dict[str, Any]], communes: int, steps: int) -> str:
+    """RESULTS.md text."""
+    lines = [
+        "# Benchmark results", "",
+        f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.", "",
+        f"Machine: {machine()}.", "",
+        f"Synthetic plan: {communes:,} communes × {steps} fan-out steps, one cycle; embedded "
+        "SQLite (WAL). Each scenario runs in its own process; *floor* is the same work done with "
+        "plain `sqlite3` in the same run. Peak memory is what the timed part added to the "
+        "process (VmHWM − VmRSS before).", "",
+        "| scenario | ours (s) | rows/s | peak MiB | floor (s) | floor rows/s | ours ÷ floor |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        o, f = r["ours"], r["floor"]
+        ratio = f"{o['seconds'] / f['seconds']:.2f}×" if f and f["seconds"] else "—"
+        peak = "—" if o["peak_mib"] is None else o["peak_mib"]
+        lines.append(
+            f"| {r['what']} | {o['seconds']} | {rate(o)} | {peak} | "
+            f"{f['seconds'] if f else '—'} | {rate(f) if f else '—'} | {ratio} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Parse arguments, run, print and optionally write the results."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--communes", type=int, default=10_000)
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--write", type=Path, default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="agencyflow-bench-") as tmp:
+        rows = run(args.communes, args.steps, Path(tmp))
+    text = render(rows, args.communes, args.steps)
+    print(text)
+    if args.write:
+        args.write.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""`agencyflow db …`: schema upgrades and where the database is."""
+
+from __future__ import annotations
+
+import typer
+
+from agencyflow.cli.common import console, handle_errors, settings
+from agencyflow.db import current_revision, head_revision, make_engine, upgrade
+
+app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+
+
+@app.command("upgrade")
+@handle_errors
+def upgrade_cmd() -> None:
+    """Apply every migration to the configured database (AGENCYFLOW_DATABASE_URL).
+
+    Example: agencyflow db upgrade   (with AGENCYFLOW_DATABASE_URL=postgresql://user@host/db)
+    """
+    cfg = settings()
+    if cfg.database_url is None:
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(cfg.resolved_database_url())
+    before = current_revision(engine)
+    after = upgrade(engine)
+    console.print(f"database at revision {after} (was {before or 'empty'})")
+
+
+@app.command("status")
+@handle_errors
+def status() -> None:
+    """Show the database URL (password hidden) and its schema revision.
+
+    Example: agencyflow db status
+    """
+    cfg = settings()
+    engine = make_engine(cfg.resolved_database_url())
+    console.print(f"url: {engine.url.render_as_string(hide_password=True)}")
+    console.print(f"revision: {current_revision(engine) or 'empty'} (newest: {head_revision()})")

@@ -1,0 +1,79 @@
+"""Settings, read from the environment (prefix ``AGENCYFLOW_``) and validated at start.
+
+Nothing is read at import time: call :func:`get_settings`. Tests build ``Settings(...)`` directly or
+clear the cache with ``get_settings.cache_clear()`` after changing the environment.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from agencyflow.errors import ConfigError
+
+APP_NAME = "agencyflow"
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory where the embedded SQLite database lives."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Every setting of agencyflow; each maps to ``AGENCYFLOW_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="AGENCYFLOW_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None
+    language: str = "vi"
+    calendar_overrides: Path | None = None
+    apprise_config: Path | None = None
+    templates_dir: Path | None = None
+    base_url: str | None = None
+    evidence_dir: Path | None = None
+    evidence_max_bytes: int = 20 * 1024 * 1024
+    office_start: time = time(7, 30)
+    office_end: time = time(17, 0)
+    dispatch_concurrency: int = 32
+    dispatch_max_attempts: int = 5
+    dispatch_backoff_seconds: int = 60
+    sweep_batch_size: int = 2000
+    sweep_cron: str = "*/30 7-16 * * 1-6"
+    dispatch_interval_seconds: int = 60
+    token: str | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in ("vi", "en"):
+            raise ValueError("must be 'vi' or 'en'")
+        return value
+
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL: the configured one, or SQLite in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'agencyflow.db'}"
+
+    def resolved_evidence_dir(self) -> Path:
+        """Where evidence files are stored (content-addressed)."""
+        return self.evidence_dir or (self.data_dir / "evidence")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read and validate the settings once; raise ConfigError naming the bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = [
+            f"AGENCYFLOW_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise ConfigError("invalid settings:\n" + "\n".join(lines)) from None

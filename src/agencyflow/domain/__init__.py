@@ -1,0 +1,1 @@
+"""Pure domain core: plan specs, working-day calendar, lifecycle and reminder policy."""

@@ -1,0 +1,288 @@
+"""Graph and cross-reference checks of a plan, shared by the file loader and :class:`PlanSpec`.
+
+The checks read a :class:`PlanView` — the parts of a plan with the path each part has in its source
+(the plan file, or the spec's own fields) — and return every issue as ``(path, message)``. The
+loader turns paths into file positions; a spec built in code joins them into one error.
+Targets and rating bands are checked in :mod:`agencyflow.domain.plan_checks_targets`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from agencyflow.domain.plan_types import (
+    AfterStep,
+    FixedDate,
+    MonthEnd,
+    OutputSpec,
+    OutputType,
+    QuarterEnd,
+    Recurrence,
+    ReminderPolicySpec,
+)
+
+if TYPE_CHECKING:
+    from agencyflow.domain.plan_spec import AgencySpec, GroupSpec, PlanSpec, StepBase, TargetBase
+
+#: Where a value is: keys and list indexes from the document root.
+Path = tuple[str | int, ...]
+#: One problem: where, and what is wrong.
+Issue = tuple[Path, str]
+#: Prefix of a cooperating entry that names a group.
+GROUP_REF = "group:"
+#: A ghost meaning "the whole section could not be read": every name counts as known.
+UNREADABLE = "*"
+
+
+class _Anything(set[str]):
+    """A set that contains every name (used when a whole section could not be read)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+@dataclass
+class PlanView:
+    """The parts of a plan the checks read, each with its path in the source."""
+
+    leader: tuple[Path, str] | None = None
+    coordinator: tuple[Path, str] | None = None
+    period: tuple[Path, int, int] | None = None
+    agencies: list[tuple[Path, AgencySpec]] = field(default_factory=list)
+    groups: dict[str, tuple[Path, GroupSpec]] = field(default_factory=dict)
+    steps: list[tuple[Path, StepBase]] = field(default_factory=list)
+    policies: list[tuple[Path, ReminderPolicySpec]] = field(default_factory=list)
+    targets: list[tuple[Path, TargetBase]] = field(default_factory=list)
+    target_periods: list[tuple[Path, int, int, float, float | None]] = field(default_factory=list)
+    rating: tuple[Path, list] | None = None
+    #: False when the plan header could not be read: absent parts are then unknown, not missing.
+    header_known: bool = True
+    #: Ids of entries that failed validation ("agency", "step", "group"): known, not checked.
+    ghosts: dict[str, set[str]] = field(default_factory=dict)
+
+    def known(self, kind: str) -> set[str]:
+        """Declared agency codes, step ids or group names (including unreadable entries)."""
+        if UNREADABLE in self.ghosts.get(kind, set()):
+            return _Anything()
+        if kind == "agency":
+            valid = {a.code for _, a in self.agencies}
+        elif kind == "step":
+            valid = {s.id for _, s in self.steps}
+        else:
+            valid = set(self.groups)
+        return valid | self.ghosts.get(kind, set())
+
+
+def check_spec(spec: PlanSpec) -> list[Issue]:
+    """Every issue of a spec built in code (paths name the spec's fields)."""
+    view = PlanView(
+        leader=(("leader",), spec.leader),
+        coordinator=(("coordinator",), spec.coordinator),
+        period=(("period_to",), spec.period_from, spec.period_to),
+        agencies=[(("agencies", i), a) for i, a in enumerate(spec.agencies)],
+        groups={n: (("groups", n), g) for n, g in spec.groups.items()},
+        steps=[(("steps", i), s) for i, s in enumerate(spec.steps)],
+        policies=[(("reminders",), spec.reminders)]
+        + [(("steps", i, "reminders"), s.reminders) for i, s in enumerate(spec.steps)],
+        targets=[(("targets", i), t) for i, t in enumerate(spec.targets)],
+        target_periods=[
+            (("targets", i, "periods", j), p.from_year, p.to_year, p.min, p.stretch)
+            for i, t in enumerate(spec.targets)
+            for j, p in enumerate(t.periods)
+        ],
+        rating=(("rating",), spec.rating),
+    )
+    return check_view(view)
+
+
+def check_view(view: PlanView) -> list[Issue]:
+    """Every cross-reference and graph issue of ``view``."""
+    from agencyflow.domain.plan_checks_targets import check_rating, check_targets
+
+    issues = list(_check_header(view))
+    issues += _check_agencies(view)
+    issues += _check_groups(view)
+    issues += _check_steps(view)
+    issues += _check_cycles(view)
+    issues += _check_policies(view)
+    issues += check_targets(view)
+    issues += check_rating(view)
+    return issues
+
+
+def _agency_codes(view: PlanView) -> set[str]:
+    return view.known("agency")
+
+
+def duplicates(items: Sequence[tuple[Path, str]], what: str) -> Iterator[Issue]:
+    """An issue for every repeated value (the first occurrence is fine)."""
+    seen: dict[str, Path] = {}
+    for path, value in items:
+        if value in seen:
+            yield path, f"duplicate {what} {value!r} (first at {_short(seen[value])})"
+        else:
+            seen[value] = path
+
+
+def _short(path: Path) -> str:
+    from agencyflow.domain.plan_spec import dotted_path
+
+    return dotted_path(path)
+
+
+def _check_header(view: PlanView) -> Iterator[Issue]:
+    codes = _agency_codes(view)
+    for item, role in ((view.leader, "leader"), (view.coordinator, "coordinator")):
+        if item and item[1] not in codes:
+            yield item[0], f"unknown agency {item[1]!r} as plan {role}"
+    if view.period and view.period[1] > view.period[2]:  # targets then skip the span check
+        yield view.period[0], f"period ends ({view.period[2]}) before it starts ({view.period[1]})"
+
+
+def _check_agencies(view: PlanView) -> Iterator[Issue]:
+    yield from duplicates([((*p, "code"), a.code) for p, a in view.agencies], "agency code")
+    parents = {a.code: a.parent for _, a in view.agencies}
+    for path, agency in view.agencies:
+        if agency.parent is None:
+            continue
+        if agency.parent not in parents:
+            yield (*path, "parent"), f"unknown agency {agency.parent!r}"
+            continue
+        seen: set[str] = {agency.code}
+        code: str | None = agency.parent
+        while code is not None and code not in seen:
+            seen.add(code)
+            code = parents.get(code)
+        if code == agency.code:
+            yield (*path, "parent"), f"agency {agency.code} is its own ancestor"
+
+
+def _check_groups(view: PlanView) -> Iterator[Issue]:
+    codes = _agency_codes(view)
+    for name, (path, group) in view.groups.items():
+        members = [((*path, "members", j), m) for j, m in enumerate(group.members)]
+        yield from duplicates(members, f"member of group {name}:")
+        for mpath, member in members:
+            if member not in codes:
+                yield mpath, f"unknown agency {member!r}"
+
+
+def _check_steps(view: PlanView) -> Iterator[Issue]:
+    yield from duplicates([((*p, "id"), s.id) for p, s in view.steps], "step id")
+    ids = view.known("step")
+    for path, step in view.steps:
+        yield from _check_parties(view, path, step)
+        deps = [((*path, "depends_on", j), d) for j, d in enumerate(step.depends_on)]
+        yield from duplicates(deps, "dependency")
+        for dpath, dep in deps:
+            if dep == step.id:
+                yield dpath, "a step cannot depend on itself"
+            elif dep not in ids:
+                yield dpath, f"unknown step {dep!r}"
+        yield from _check_deadline((*path, "deadline"), step)
+        yield from check_outputs((*path, "outputs"), step.outputs, nested=False)
+
+
+def _check_parties(view: PlanView, path: Path, step: StepBase) -> Iterator[Issue]:
+    codes, groups = _agency_codes(view), view.known("group")
+    if step.lead is not None and step.fan_out is not None:
+        yield (*path, "fan_out"), "give either lead or fan_out, not both"
+    elif step.lead is None and step.fan_out is None:
+        yield (*path, "lead"), "a step needs a lead agency (lead) or a group to fan out over"
+    if step.lead is not None and step.lead not in codes:
+        yield (*path, "lead"), f"unknown agency {step.lead!r}"
+    if step.fan_out is not None and step.fan_out not in groups:
+        yield (*path, "fan_out"), f"unknown group {step.fan_out!r}"
+    for j, ref in enumerate(getattr(step, "cooperating", [])):
+        if ref.startswith(GROUP_REF) and ref[len(GROUP_REF) :] not in groups:
+            yield (*path, "cooperating", j), f"unknown group {ref[len(GROUP_REF) :]!r}"
+        elif not ref.startswith(GROUP_REF) and ref not in codes:
+            yield (*path, "cooperating", j), f"unknown agency {ref!r}"
+
+
+def _check_deadline(path: Path, step: StepBase) -> Iterator[Issue]:
+    rule, rec = step.deadline, step.recurrence
+    period_kinds = (Recurrence.ONCE, Recurrence.YEARLY)
+    if isinstance(rule, AfterStep) and rule.step not in step.depends_on:
+        yield (*path, "step"), f"after_step {rule.step!r} must also be listed in depends_on"
+    elif isinstance(rule, FixedDate):
+        if rec not in period_kinds:
+            yield (*path, "kind"), f"fixed_date cannot be used by a {rec.value} step"
+        elif rule.day > calendar.monthrange(2001, rule.month)[1]:
+            yield (*path, "day"), f"{rule.day}/{rule.month} is not a date in every year"
+    elif isinstance(rule, MonthEnd):
+        if rec == Recurrence.QUARTERLY:
+            yield (*path, "kind"), "a quarterly step uses quarter_end, not month_end"
+        elif rec == Recurrence.MONTHLY and rule.month is not None:
+            yield (*path, "month"), "a monthly step's month_end takes no month (it is each month)"
+        elif rec in period_kinds and rule.month is None:
+            yield (*path, "month"), f"a {rec.value} step's month_end needs a month"
+    elif isinstance(rule, QuarterEnd):
+        if rec == Recurrence.MONTHLY:
+            yield (*path, "kind"), "a monthly step uses month_end, not quarter_end"
+        elif rec == Recurrence.QUARTERLY and rule.quarter is not None:
+            yield (*path, "quarter"), "a quarterly step's quarter_end takes no quarter"
+        elif rec in period_kinds and rule.quarter is None:
+            yield (*path, "quarter"), f"a {rec.value} step's quarter_end needs a quarter"
+
+
+def check_outputs(path: Path, outputs: list[OutputSpec], nested: bool) -> Iterator[Issue]:
+    """Issues of an output list: duplicate names, list fields, ``min`` on non-numbers."""
+    yield from duplicates([((*path, i, "name"), o.name) for i, o in enumerate(outputs)], "output")
+    for i, out in enumerate(outputs):
+        here = (*path, i)
+        if out.type == OutputType.LIST and nested:
+            yield (*here, "type"), "a list item field cannot itself be a list"
+        elif out.type == OutputType.LIST and not out.fields:
+            yield (*here, "fields"), "a list output needs its item fields"
+        elif out.type != OutputType.LIST and out.fields:
+            yield (*here, "fields"), "only a list output has item fields"
+        if out.min is not None and out.type not in (OutputType.NUMBER, OutputType.INTEGER):
+            yield (*here, "min"), "min is only for number and integer outputs"
+        if out.choices and out.type != OutputType.TEXT:
+            yield (*here, "choices"), "choices are only for text outputs"
+        yield from duplicates(
+            [((*here, "choices", j), c) for j, c in enumerate(out.choices)], "choice"
+        )
+        if out.type == OutputType.LIST and not nested:
+            yield from check_outputs((*here, "fields"), out.fields, nested=True)
+
+
+def _check_cycles(view: PlanView) -> Iterator[Issue]:
+    """One issue per dependency cycle, naming its path (``A -> B -> A``)."""
+    steps = {s.id: (p, s) for p, s in view.steps}
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = finished
+    reported: set[frozenset[str]] = set()
+
+    def visit(sid: str, trail: list[str]) -> Iterator[Issue]:
+        state[sid] = 1
+        path, step = steps[sid]
+        for j, dep in enumerate(step.depends_on):
+            if dep not in steps or dep == sid:
+                continue
+            if state.get(dep) == 1:
+                cycle = [*trail[trail.index(dep) :], sid, dep]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    yield (*path, "depends_on", j), "dependency cycle: " + " -> ".join(cycle)
+            elif dep not in state:
+                yield from visit(dep, [*trail, sid])
+        state[sid] = 2
+
+    for sid in steps:
+        if sid not in state:
+            yield from visit(sid, [])
+
+
+def _check_policies(view: PlanView) -> Iterator[Issue]:
+    codes = _agency_codes(view) | {"leader", "coordinator"}
+    for path, policy in view.policies:
+        before = [((*path, "before", j), str(n)) for j, n in enumerate(policy.before)]
+        yield from duplicates(before, "reminder day")
+        for k, esc in enumerate(policy.escalations):
+            if esc.to not in codes:
+                why = f"unknown agency {esc.to!r} (use an agency code, leader or coordinator)"
+                yield (*path, "escalations", k, "to"), why

@@ -1,0 +1,135 @@
+"""The raw shape of a plan file (format 1), before defaults and group references are resolved.
+
+Shared value types live in :mod:`agencyflow.domain.plan_types` and entities in
+:mod:`agencyflow.domain.plan_spec`; here are only the parts whose file shape differs from the spec.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StrictBool, model_validator
+
+from agencyflow.domain.plan_spec import (
+    DocumentRef,
+    RatingBand,
+    StepBase,
+    TargetBase,
+)
+from agencyflow.domain.plan_types import (
+    FROZEN,
+    AgencyCode,
+    LateAgainst,
+    Number,
+    OfficeHours,
+    ReminderPolicySpec,
+    Slug,
+    Text,
+    Year,
+)
+
+#: The only plan-file format this version reads.
+FORMAT = 1
+#: A cooperating entry: an agency code or ``group:<name>``.
+PartyRef = Annotated[str, Field(pattern=r"^(group:[a-z0-9-]+|[A-Z0-9-]+)$")]
+
+
+class PeriodFile(BaseModel):
+    """``plan.period``: the years cycles may be started for."""
+
+    model_config = FROZEN
+    from_year: Year
+    to_year: Year
+
+
+class RatingFile(BaseModel):
+    """``plan.rating``: score bands that earn stars."""
+
+    model_config = FROZEN
+    bands: Annotated[list[RatingBand], Field(min_length=1)]
+
+
+class PlanHeaderFile(BaseModel):
+    """The ``plan:`` section."""
+
+    model_config = FROZEN
+    key: Slug
+    title: Text
+    authority: Text
+    document: DocumentRef
+    period: PeriodFile
+    leader: AgencyCode
+    coordinator: AgencyCode
+    late_against: LateAgainst = LateAgainst.CURRENT
+    review_default: StrictBool = False
+    schedule_note: Text | None = None
+    rating: RatingFile | None = None
+
+
+class StepFile(StepBase):
+    """A ``steps:`` entry: cooperating may name groups; review/reminders may be omitted."""
+
+    cooperating: list[PartyRef] = Field(default_factory=list)
+    review: StrictBool | None = None
+    reminders: ReminderPolicySpec | None = None
+
+
+class YearSpan(BaseModel):
+    """``each_year: {from: 2021, to: 2030}``."""
+
+    model_config = FROZEN
+    from_: Year = Field(alias="from")
+    to: Year
+
+
+class TargetPeriodFile(BaseModel):
+    """One ``periods:`` entry: a span (from_year/to_year) or ``each_year``."""
+
+    model_config = FROZEN
+    from_year: Year | None = None
+    to_year: Year | None = None
+    each_year: YearSpan | None = None
+    min: Number
+    stretch: Number | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> TargetPeriodFile:
+        span = self.from_year is not None or self.to_year is not None
+        if span == (self.each_year is not None):
+            raise ValueError("give either from_year and to_year, or each_year: {from, to}")
+        if span and (self.from_year is None or self.to_year is None):
+            raise ValueError("a span needs both from_year and to_year")
+        return self
+
+    def years(self) -> tuple[int, int]:
+        """First and last year of the period as written."""
+        if self.each_year is not None:
+            return self.each_year.from_, self.each_year.to
+        return self.from_year or 0, self.to_year or 0
+
+
+class TargetFile(TargetBase):
+    """A ``targets:`` entry."""
+
+    periods: Annotated[list[TargetPeriodFile], Field(min_length=1)]
+
+
+class DefaultsFile(BaseModel):
+    """The ``defaults:`` section."""
+
+    model_config = FROZEN
+    reminders: ReminderPolicySpec = Field(default_factory=ReminderPolicySpec)
+    office_hours: OfficeHours = Field(default_factory=OfficeHours)
+
+
+def check_format(value: Any) -> str | None:
+    """Why ``format`` is unacceptable, or None."""
+    if value == FORMAT and isinstance(value, int) and not isinstance(value, bool):
+        return None
+    return f"unsupported format {value!r}: this agencyflow reads format: {FORMAT}"
+
+
+__all__ = [
+    "FORMAT", "DefaultsFile", "PeriodFile", "PlanHeaderFile", "RatingFile", "StepFile",
+    "TargetFile", "TargetPeriodFile", "YearSpan", "check_format",
+]  # fmt: skip

@@ -1,0 +1,309 @@
+"""Load a plan file (YAML, format 1) into a :class:`PlanSpec`, strictly and with positions.
+
+Every problem is reported at once as a :class:`~agencyflow.errors.PlanError`: YAML syntax, duplicate
+keys, wrong types and unknown fields (pydantic, mapped back to the line and column of the node),
+then cross references and the step graph (:mod:`agencyflow.domain.plan_checks`). Sections and
+list entries are validated one by one so that a bad step does not hide a bad target.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any, NamedTuple, TypeVar
+
+import pydantic
+
+from agencyflow.domain.plan_checks import GROUP_REF, UNREADABLE, Path, PlanView, check_view
+from agencyflow.domain.plan_file import (
+    DefaultsFile,
+    PlanHeaderFile,
+    StepFile,
+    TargetFile,
+    check_format,
+)
+from agencyflow.domain.plan_spec import (
+    AgencySpec,
+    GroupSpec,
+    PlanSpec,
+    StepBase,
+    StepSpec,
+    TargetPeriod,
+    TargetSpec,
+    dotted_path,
+)
+from agencyflow.domain.plan_yaml import Located, read_yaml
+from agencyflow.errors import PlanError, Problem
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+#: Top-level sections and whether each is required.
+SECTIONS = {"format": True, "plan": True, "agencies": True, "groups": False, "steps": True,
+            "targets": False, "defaults": False}  # fmt: skip
+_SINGULAR = {"agencies": "agency", "steps": "step", "targets": "target"}
+_GROUP_NAME = re.compile(r"^[a-z0-9-]+$")
+
+
+class _Sections(NamedTuple):
+    """The readable parts of a plan file (entries that failed validation are left out)."""
+
+    header: PlanHeaderFile | None
+    agencies: list[tuple[Path, AgencySpec]]
+    groups: dict[str, tuple[Path, GroupSpec]]
+    steps: list[tuple[Path, StepFile]]
+    targets: list[tuple[Path, TargetFile]]
+    defaults: DefaultsFile
+
+
+@dataclass(frozen=True)
+class LoadedPlan:
+    """A validated plan with the text it came from and that text's hash."""
+
+    spec: PlanSpec
+    content_hash: str  # sha256 hex of the UTF-8 text with line endings normalised to LF
+    source: str
+    text: str
+
+
+def content_hash(text: str) -> str:
+    """sha256 (hex) of ``text`` encoded as UTF-8 with CRLF/CR normalised to LF."""
+    return hashlib.sha256(_normalise(text).encode("utf-8")).hexdigest()
+
+
+def _normalise(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load_plan_file(path: str | FsPath) -> LoadedPlan:
+    """Read and load the plan file at ``path`` (UTF-8, a BOM is allowed)."""
+    source = str(path)
+    try:
+        text = FsPath(path).read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise PlanError([Problem(source, 1, 1, "<file>", f"cannot read: {exc.strerror}")]) from None
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 text (byte {exc.start})"
+        raise PlanError([Problem(source, 1, 1, "<file>", message)]) from None
+    return load_plan_text(text, source)
+
+
+def load_plan_text(text: str, source: str = "<plan>") -> LoadedPlan:
+    """Load a plan from its YAML ``text``; ``source`` names it in problems."""
+    text = _normalise(text)
+    located = read_yaml(text, source)
+    reader = _Reader(source, located)
+    spec = reader.read()
+    return LoadedPlan(spec=spec, content_hash=content_hash(text), source=source, text=text)
+
+
+@dataclass
+class _Reader:
+    """Validates one located document section by section and collects problems."""
+
+    source: str
+    located: Located
+    problems: list[Problem] = field(default_factory=list)
+    ghosts: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, path: Path, message: str, at: tuple[int, int] | None = None) -> None:
+        """Record a problem about ``path`` (written at ``at``, by default where ``path`` is)."""
+        line, col = at or self.located.position(path)
+        self.problems.append(Problem(self.source, line, col, dotted_path(path), message))
+
+    def read(self) -> PlanSpec:
+        """The spec, or raise :class:`PlanError` with every problem found."""
+        for path, at, message in self.located.problems:
+            self.add(path, message, at)
+        data = self.located.data
+        if not isinstance(data, dict):
+            self.add((), f"a plan file must be a mapping of sections, not {_kind(data)}")
+            raise PlanError(self._distinct())
+        parts = self._sections(data)
+        view = _view(parts)
+        view.ghosts = self.ghosts
+        for path, message in check_view(view):
+            self.add(path, message)
+        if self.problems or parts.header is None:
+            raise PlanError(self._distinct())
+        return self._build(parts.header, parts)
+
+    def _distinct(self) -> list[Problem]:
+        """Problems, keeping only the first one reported at the same node and field."""
+        seen: dict[tuple[int, int, str], Problem] = {}
+        for p in self.problems:
+            seen.setdefault((p.line, p.column, p.field), p)
+        return list(seen.values())
+
+    def _sections(self, data: dict[str, Any]) -> _Sections:
+        for name in data:
+            if name not in SECTIONS:
+                self.add((name,), f"unknown section (expected one of: {', '.join(SECTIONS)})")
+        for name, required in SECTIONS.items():
+            if required and name not in data:
+                self.add((name,), "required section is missing")
+        if "format" in data and (why := check_format(data["format"])):
+            self.add(("format",), why)
+        header = self.model(PlanHeaderFile, data.get("plan"), ("plan",)) if "plan" in data else None
+        agencies = self._items(AgencySpec, data.get("agencies", []), "agencies", "code")
+        groups = self._groups(data.get("groups", {}))
+        steps = self._items(StepFile, data.get("steps", []), "steps", "id")
+        targets = self._items(TargetFile, data.get("targets", []), "targets", "id")
+        defaults = self.model(DefaultsFile, data.get("defaults", {}), ("defaults",))
+        return _Sections(header, agencies, groups, steps, targets, defaults or DefaultsFile())
+
+    def model(self, model: type[M], value: Any, path: Path) -> M | None:
+        """``value`` validated as ``model``, or None after recording its problems."""
+        try:
+            return model.model_validate(value)
+        except pydantic.ValidationError as exc:
+            for err in exc.errors():
+                self.add(_data_path(value, path, err["loc"]), _message(err))
+            return None
+
+    def _items(self, model: type[M], value: Any, section: str, key: str) -> list[tuple[Path, M]]:
+        """Valid entries of a list section; ids of invalid ones become ghosts (known)."""
+        if not isinstance(value, list):
+            self.add((section,), f"expected a list, got {_kind(value)}")
+            self.ghosts.setdefault(_SINGULAR[section], set()).add(UNREADABLE)
+            return []
+        valid: list[tuple[Path, M]] = []
+        for i, item in enumerate(value):
+            if (entry := self.model(model, item, (section, i))) is not None:
+                valid.append(((section, i), entry))
+            elif isinstance(item, dict) and isinstance(item.get(key), str):
+                self.ghosts.setdefault(_SINGULAR[section], set()).add(item[key])
+        return valid
+
+    def _groups(self, value: Any) -> dict[str, tuple[Path, GroupSpec]]:
+        if not isinstance(value, dict):
+            self.add(("groups",), f"expected a mapping of group names, got {_kind(value)}")
+            self.ghosts.setdefault("group", set()).add(UNREADABLE)
+            return {}
+        groups: dict[str, tuple[Path, GroupSpec]] = {}
+        for name, raw in value.items():
+            path = ("groups", name)
+            if not _GROUP_NAME.match(name):
+                self.add(path, "a group name uses only a-z, 0-9 and -")
+            elif (group := self.model(GroupSpec, raw, path)) is not None:
+                groups[name] = (path, group)
+            else:
+                self.ghosts.setdefault("group", set()).add(name)
+        return groups
+
+    def _build(self, header: PlanHeaderFile, parts: _Sections) -> PlanSpec:
+        """The resolved spec of a file without problems."""
+        gmap = {name: g for name, (_, g) in parts.groups.items()}
+        defaults = parts.defaults
+        try:
+            return PlanSpec(
+                key=header.key, title=header.title, authority=header.authority,
+                document=header.document, period_from=header.period.from_year,
+                period_to=header.period.to_year, leader=header.leader,
+                coordinator=header.coordinator, late_against=header.late_against,
+                review_default=header.review_default, schedule_note=header.schedule_note,
+                rating=header.rating.bands if header.rating else [],
+                agencies=[a for _, a in parts.agencies], groups=gmap,
+                steps=[_resolve_step(s, header, defaults, gmap) for _, s in parts.steps],
+                targets=[_resolve_target(t) for _, t in parts.targets],
+                reminders=defaults.reminders, office_hours=defaults.office_hours,
+            )  # fmt: skip
+        except pydantic.ValidationError as exc:  # a check missed something: still no traceback
+            raise PlanError([Problem(self.source, 1, 1, "<root>", str(exc))]) from None
+
+
+def _view(parts: _Sections) -> PlanView:
+    """What the checks read, with file paths."""
+    header, steps, defaults = parts.header, parts.steps, parts.defaults
+    view = PlanView(agencies=parts.agencies, groups=parts.groups, steps=list(steps))
+    view.targets = list(parts.targets)
+    view.header_known = header is not None
+    if header is not None:
+        view.leader = (("plan", "leader"), header.leader)
+        view.coordinator = (("plan", "coordinator"), header.coordinator)
+        span = header.period
+        view.period = (("plan", "period", "to_year"), span.from_year, span.to_year)
+        if header.rating:
+            view.rating = (("plan", "rating", "bands"), header.rating.bands)
+    view.policies = [(("defaults", "reminders"), defaults.reminders)]
+    view.policies += [((*p, "reminders"), s.reminders) for p, s in steps if s.reminders]
+    for path, target in parts.targets:
+        for j, period in enumerate(target.periods):
+            first, last = period.years()
+            where = (*path, "periods", j)
+            view.target_periods.append((where, first, last, period.min, period.stretch))
+    return view
+
+
+def _resolve_step(
+    step: StepFile, header: PlanHeaderFile, defaults: DefaultsFile, groups: dict[str, GroupSpec]
+) -> StepSpec:
+    """The spec of a file step: groups expanded, review and reminders resolved."""
+    cooperating: list[str] = []
+    for ref in step.cooperating:
+        codes = groups[ref[len(GROUP_REF) :]].members if ref.startswith(GROUP_REF) else [ref]
+        cooperating += [c for c in codes if c not in cooperating and c != step.lead]
+    reminders = defaults.reminders
+    if step.reminders is not None:
+        override = {k: getattr(step.reminders, k) for k in step.reminders.model_fields_set}
+        reminders = reminders.model_copy(update=override)
+    base = {k: getattr(step, k) for k in StepBase.model_fields}
+    review = header.review_default if step.review is None else step.review
+    return StepSpec(
+        **base,
+        cooperating=cooperating,
+        review=review,
+        reminders=reminders,
+    )
+
+
+def _resolve_target(target: TargetFile) -> TargetSpec:
+    """The spec of a file target: ``each_year`` expanded into one period a year."""
+    periods: list[TargetPeriod] = []
+    for p in target.periods:
+        first, last = p.years()
+        spans = [(y, y) for y in range(first, last + 1)] if p.each_year else [(first, last)]
+        periods += [TargetPeriod(from_year=a, to_year=b, min=p.min, stretch=p.stretch)
+                    for a, b in spans]  # fmt: skip
+    return TargetSpec(
+        id=target.id, title=target.title, clauses=target.clauses,
+        indicator=target.indicator, periods=periods,
+    )  # fmt: skip
+
+
+def _data_path(data: Any, prefix: Path, loc: tuple[str | int, ...]) -> Path:
+    """Map a pydantic ``loc`` onto the data: drop union tags, keep a missing field's name."""
+    path, current = list(prefix), data
+    for i, part in enumerate(loc):
+        inside = (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        )
+        if inside:
+            current = current[part]
+        elif not (isinstance(current, dict) and isinstance(part, str) and i == len(loc) - 1):
+            continue  # a union member's name or a validator detail, not a place in the file
+        path.append(part)
+    return tuple(path)
+
+
+def _message(err: Any) -> str:
+    """A short message for one pydantic error."""
+    kind, value = err["type"], err.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a mapping, got {_kind(value)}"
+    msg = err["msg"].removeprefix("Value error, ")
+    scalar = isinstance(value, str | int | float | bool) or value is None
+    known = "got " in msg or repr(value) in msg
+    return f"{msg} (got {value!r})" if scalar and not known else msg
+
+
+def _kind(value: Any) -> str:
+    """A plain-language name of a YAML value's kind."""
+    if value is None:
+        return "nothing"
+    names: dict[type, str] = {dict: "a mapping", list: "a list", str: "a text"}
+    return names.get(type(value), type(value).__name__)

@@ -1,0 +1,281 @@
+"""PlanSpec: a validated, immutable plan — agencies, groups, steps, targets and defaults.
+
+A spec is what a plan file means once every default is resolved: a step's ``cooperating`` holds
+agency codes only (group references expanded, duplicates and the lead removed), its ``review`` and
+``reminders`` are resolved against the plan defaults, an agency's ``tags`` and ``digest`` are
+filled in, and a target's ``each_year`` period is expanded into one :class:`TargetPeriod` a year.
+The file format is documented in ``docs/plan-format.md``; :mod:`agencyflow.domain.plan_loader`
+reads it with positions. Building a spec in code runs the same graph checks
+(:mod:`agencyflow.domain.plan_checks`) and raises a pydantic ``ValidationError`` when they fail.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, StrictInt, model_validator
+
+from agencyflow.domain.plan_types import (
+    FROZEN,
+    AfterCycleStart,
+    AfterStep,
+    AgencyCode,
+    AgencyKind,
+    Aggregate,
+    ClockTime,
+    DeadlineRule,
+    EscalationSpec,
+    FixedDate,
+    ItemId,
+    LateAgainst,
+    MonthEnd,
+    NonEmpty,
+    Number,
+    OfficeHours,
+    OutputName,
+    OutputSpec,
+    OutputType,
+    PlanDate,
+    QuarterEnd,
+    Recurrence,
+    ReminderPolicySpec,
+    Slug,
+    Text,
+    Year,
+)
+from agencyflow.errors import NotFound
+
+__all__ = [
+    "AfterCycleStart", "AfterStep", "Aggregate", "AgencyKind", "AgencySpec", "ClockTime",
+    "DeadlineRule", "DocumentRef", "EscalationSpec", "FixedDate", "GroupSpec", "IndicatorSpec",
+    "LateAgainst", "MonthEnd", "OfficeHours", "OutputSpec", "OutputType", "PlanSpec", "QuarterEnd",
+    "RatingBand", "Recurrence", "ReminderPolicySpec", "StepSpec", "TargetPeriod", "TargetSpec",
+    "Text", "dotted_path",
+]  # fmt: skip
+
+
+def _scalar(value: Any) -> Any:
+    """A ``where`` filter value: text, number or boolean."""
+    if not isinstance(value, str | int | float | bool):
+        raise ValueError(f"expected a text, number or boolean, got {value!r}")
+    return value
+
+
+class AgencySpec(BaseModel):
+    """An agency: ``tags`` default to ``[code.lower()]``, ``digest`` to True for communes only."""
+
+    model_config = FROZEN
+    code: AgencyCode
+    name: Text
+    kind: AgencyKind
+    parent: AgencyCode | None = None
+    tags: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]]
+    digest: bool
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            if "tags" not in data and isinstance(data.get("code"), str):
+                data["tags"] = [data["code"].lower()]
+            if "digest" not in data:
+                data["digest"] = data.get("kind") == AgencyKind.COMMUNE
+        return data
+
+
+class GroupSpec(BaseModel):
+    """A named set of agencies, used by ``fan_out`` and ``group:<name>`` references."""
+
+    model_config = FROZEN
+    name: Text
+    members: Annotated[list[AgencyCode], Field(min_length=1)]
+
+
+class StepBase(BaseModel):
+    """Fields a step has both in the file and in the spec."""
+
+    model_config = FROZEN
+    id: ItemId
+    clauses: Annotated[list[NonEmpty], Field(min_length=1)]
+    title: Text
+    description: Text | None = None
+    lead: AgencyCode | None = None
+    fan_out: Slug | None = None
+    recurrence: Recurrence = Recurrence.YEARLY
+    deadline: DeadlineRule
+    depends_on: list[ItemId] = Field(default_factory=list)
+    outputs: list[OutputSpec] = Field(default_factory=list)
+
+    def output(self, name: str) -> OutputSpec | None:
+        """The output called ``name``, or None."""
+        return next((o for o in self.outputs if o.name == name), None)
+
+
+class StepSpec(StepBase):
+    """A responsibility of the plan, with cooperating, review and reminders resolved."""
+
+    cooperating: list[AgencyCode] = Field(default_factory=list)
+    review: bool = False
+    reminders: ReminderPolicySpec = Field(default_factory=ReminderPolicySpec)
+
+
+class IndicatorSpec(BaseModel):
+    """How a target is measured from the outputs of completed assignments of ``steps``."""
+
+    model_config = FROZEN
+    steps: Annotated[list[ItemId], Field(min_length=1)]
+    output: OutputName
+    aggregate: Aggregate
+    field: OutputName | None = None
+    where: dict[str, list[Annotated[Any, BeforeValidator(_scalar)]]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _where_lists(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("where"), dict):
+            where = {k: v if isinstance(v, list) else [v] for k, v in data["where"].items()}
+            data = {**data, "where": where}
+        return data
+
+
+class TargetPeriod(BaseModel):
+    """A span of years counted together: at least ``min``, ideally ``stretch``."""
+
+    model_config = FROZEN
+    from_year: Year
+    to_year: Year
+    min: Number
+    stretch: Number | None = None
+
+
+class TargetBase(BaseModel):
+    """Fields a target has both in the file and in the spec."""
+
+    model_config = FROZEN
+    id: ItemId
+    title: Text
+    clauses: list[NonEmpty] = Field(default_factory=list)
+    indicator: IndicatorSpec
+
+
+class TargetSpec(TargetBase):
+    """A tracked indicator with one or more periods."""
+
+    periods: Annotated[list[TargetPeriod], Field(min_length=1)]
+
+
+class RatingBand(BaseModel):
+    """Scores ``min``..``max`` (inclusive, out of 100) earn ``stars``."""
+
+    model_config = FROZEN
+    min: Annotated[StrictInt, Field(ge=0, le=100)]
+    max: Annotated[StrictInt, Field(ge=0, le=100)]
+    stars: Annotated[StrictInt, Field(ge=1, le=5)]
+
+
+class DocumentRef(BaseModel):
+    """The official document that issued the plan."""
+
+    model_config = FROZEN
+    number: NonEmpty
+    date: PlanDate
+    url: NonEmpty | None = None
+
+
+class PlanSpec(BaseModel):
+    """A whole plan, validated; cycles may be started for years ``period_from``..``period_to``."""
+
+    model_config = FROZEN
+    key: Slug
+    title: Text
+    authority: Text
+    document: DocumentRef
+    period_from: Year
+    period_to: Year
+    leader: AgencyCode
+    coordinator: AgencyCode
+    late_against: LateAgainst = LateAgainst.CURRENT
+    review_default: bool = False
+    schedule_note: Text | None = None
+    rating: list[RatingBand] = Field(default_factory=list)
+    agencies: list[AgencySpec]
+    groups: dict[Slug, GroupSpec] = Field(default_factory=dict)
+    steps: list[StepSpec]
+    targets: list[TargetSpec] = Field(default_factory=list)
+    reminders: ReminderPolicySpec = Field(default_factory=ReminderPolicySpec)
+    office_hours: OfficeHours = Field(default_factory=OfficeHours)
+    _agencies: dict[str, AgencySpec] = PrivateAttr(default_factory=dict)
+    _steps: dict[str, StepSpec] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _graph(self) -> PlanSpec:
+        from agencyflow.domain.plan_checks import check_spec  # cycle: checks read spec types
+
+        issues = check_spec(self)
+        if issues:
+            raise ValueError("; ".join(f"{dotted_path(path)}: {msg}" for path, msg in issues))
+        return self
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Index agencies and steps by code/id."""
+        self._agencies = {a.code: a for a in self.agencies}
+        self._steps = {s.id: s for s in self.steps}
+
+    def agency(self, code: str) -> AgencySpec:
+        """The agency with ``code``; raises :class:`NotFound` if the plan has none."""
+        try:
+            return self._agencies[code]
+        except KeyError:
+            raise NotFound(f"plan {self.key} has no agency {code!r}") from None
+
+    def step(self, step_id: str) -> StepSpec:
+        """The step with ``step_id``; raises :class:`NotFound` if the plan has none."""
+        try:
+            return self._steps[step_id]
+        except KeyError:
+            raise NotFound(f"plan {self.key} has no step {step_id!r}") from None
+
+    def members(self, group: str) -> list[str]:
+        """Agency codes of ``group``; raises :class:`NotFound` for an unknown group."""
+        if group not in self.groups:
+            raise NotFound(f"plan {self.key} has no group {group!r}")
+        return list(self.groups[group].members)
+
+    def dependents(self, step_id: str) -> list[str]:
+        """Ids of the steps that wait for ``step_id`` (in file order)."""
+        return [s.id for s in self.steps if step_id in s.depends_on]
+
+    def steps_in_dependency_order(self) -> list[StepSpec]:
+        """Every step after the steps it depends on; ties keep file order."""
+        done: set[str] = set()
+        ordered: list[StepSpec] = []
+        progress = True
+        while progress:
+            ready = [s for s in self.steps if s.id not in done and set(s.depends_on) <= done]
+            ordered += ready[:1]
+            done.update(s.id for s in ready[:1])
+            progress = bool(ready)
+        return ordered
+
+    def stars_for(self, score: float) -> int | None:
+        """Stars earned by ``score`` under ``rating``; None without bands or outside 0..100."""
+        if not self.rating or score < self.rating[0].min or score > self.rating[-1].max:
+            return None
+        return [b for b in self.rating if b.min <= score][-1].stars
+
+    def escalation_target(self, escalation: EscalationSpec) -> str:
+        """The agency code an escalation goes to ("leader"/"coordinator" resolved)."""
+        if escalation.to == "leader":
+            return self.leader
+        if escalation.to == "coordinator":
+            return self.coordinator
+        return escalation.to
+
+
+def dotted_path(path: tuple[str | int, ...]) -> str:
+    """``("steps", 3, "deadline")`` → ``steps[3].deadline`` (list indexes count from 0)."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "<root>"

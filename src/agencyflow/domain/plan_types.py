@@ -1,0 +1,254 @@
+"""Value types of a plan file: texts, enums, deadline rules, outputs, reminders, office hours.
+
+These are shared by the validated :mod:`agencyflow.domain.plan_spec` and the raw file shape in
+:mod:`agencyflow.domain.plan_file`; :mod:`plan_spec` re-exports all of them. Every model is frozen
+and forbids unknown fields, so a typo in a plan file is an error, never silently ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
+
+#: Model configuration of every plan model: immutable, unknown fields are errors.
+FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+#: Agency code, e.g. ``NN`` or ``XA-KIM-LUONG``.
+AgencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]+$")]
+#: Plan key or group name, e.g. ``kim-thanh-ocop``.
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
+#: Step or target id, e.g. ``NN-2`` or ``XA_4.b``.
+ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$")]
+#: Output or list-field name, e.g. ``plan_document``.
+OutputName = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$")]
+#: A non-empty, stripped string.
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+#: A positive integer (working days, levels); booleans and strings are refused.
+PosInt = Annotated[StrictInt, Field(ge=1)]
+#: A calendar year the plan can talk about.
+Year = Annotated[StrictInt, Field(ge=1900, le=2200)]
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME_RE = re.compile(r"^\d{1,2}:\d{2}$")
+
+
+def _number(value: Any) -> Any:
+    """Accept ints and floats only (no booleans, no numeric strings)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, got {value!r}")
+    return value
+
+
+def _plan_date(value: Any) -> date:
+    """Accept a YAML date or a ``YYYY-MM-DD`` string; refuse timestamps and anything else."""
+    if isinstance(value, date) and type(value) is date:
+        return value
+    if isinstance(value, str) and _DATE_RE.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a real date") from exc
+    if isinstance(value, date):
+        raise ValueError(f"expected a date without a time, got {value}")
+    raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
+
+
+def _clock(value: Any) -> Any:
+    """Accept ``"HH:MM"`` strings (and ``time`` objects); explain YAML's base-60 trap."""
+    if isinstance(value, time):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError('write the time in quotes, e.g. "17:00" (YAML read it as a number)')
+    if isinstance(value, str) and _TIME_RE.match(value):
+        hours, minutes = value.split(":")
+        try:
+            return time(int(hours), int(minutes))
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a time of day") from exc
+    raise ValueError(f'expected a time written "HH:MM", got {value!r}')
+
+
+#: A number (int or float, not bool).
+Number = Annotated[float, BeforeValidator(_number)]
+#: A date: YAML date or ``YYYY-MM-DD`` string.
+PlanDate = Annotated[date, BeforeValidator(_plan_date)]
+#: A clock time: ``"HH:MM"``.
+ClockTime = Annotated[time, BeforeValidator(_clock)]
+
+
+class Text(BaseModel):
+    """A human text in Vietnamese (required) with an optional English version."""
+
+    model_config = FROZEN
+    vi: NonEmpty
+    en: NonEmpty | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _must_be_mapping(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            raise ValueError('expected a text mapping {vi: "...", en: "..."}, got a plain string')
+        return value
+
+    def get(self, lang: str = "vi") -> str:
+        """The text in ``lang`` ("vi" or "en"); falls back to Vietnamese."""
+        return self.en if lang == "en" and self.en else self.vi
+
+
+class AgencyKind(StrEnum):
+    """What an agency is: a district office, a commune (or town), a council, or the leader."""
+
+    OFFICE = "office"
+    COMMUNE = "commune"
+    COUNCIL = "council"
+    LEADER = "leader"
+
+
+class Recurrence(StrEnum):
+    """How often a step yields an assignment: once per plan period, or per year/quarter/month."""
+
+    ONCE = "once"
+    YEARLY = "yearly"
+    QUARTERLY = "quarterly"
+    MONTHLY = "monthly"
+
+
+class LateAgainst(StrEnum):
+    """Whether "late" is measured against the original or the current (extended) due date."""
+
+    ORIGINAL = "original"
+    CURRENT = "current"
+
+
+class OutputType(StrEnum):
+    """Type of a value recorded on completion; ``score`` is a 0..100 number rated by the plan."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    INTEGER = "integer"
+    DATE = "date"
+    BOOLEAN = "boolean"
+    LINK = "link"
+    LIST = "list"
+    SCORE = "score"
+
+
+class Aggregate(StrEnum):
+    """How a target indicator folds recorded outputs into one number."""
+
+    COUNT = "count"
+    COUNT_DISTINCT = "count_distinct"
+    SUM = "sum"
+
+
+class FixedDate(BaseModel):
+    """Due on ``day``/``month`` of the cycle year (once and yearly steps only)."""
+
+    model_config = FROZEN
+    kind: Literal["fixed_date"] = "fixed_date"
+    month: Annotated[StrictInt, Field(ge=1, le=12)]
+    day: Annotated[StrictInt, Field(ge=1, le=31)]
+
+
+class AfterCycleStart(BaseModel):
+    """Due ``working_days`` working days after the cycle (or recurrence period) starts."""
+
+    model_config = FROZEN
+    kind: Literal["after_cycle_start"] = "after_cycle_start"
+    working_days: Annotated[StrictInt, Field(ge=0)]
+
+
+class AfterStep(BaseModel):
+    """Due ``working_days`` working days after ``step`` (which must be in depends_on) is done."""
+
+    model_config = FROZEN
+    kind: Literal["after_step"] = "after_step"
+    step: ItemId
+    working_days: Annotated[StrictInt, Field(ge=0)]
+
+
+class MonthEnd(BaseModel):
+    """Due on the last working day of ``month`` (None for monthly steps: each month)."""
+
+    model_config = FROZEN
+    kind: Literal["month_end"] = "month_end"
+    month: Annotated[StrictInt, Field(ge=1, le=12)] | None = None
+
+
+class QuarterEnd(BaseModel):
+    """Due on the last working day of ``quarter`` (None for quarterly steps: each quarter)."""
+
+    model_config = FROZEN
+    kind: Literal["quarter_end"] = "quarter_end"
+    quarter: Annotated[StrictInt, Field(ge=1, le=4)] | None = None
+
+
+#: One deadline rule, chosen by its ``kind``.
+DeadlineRule = Annotated[
+    FixedDate | AfterCycleStart | AfterStep | MonthEnd | QuarterEnd, Field(discriminator="kind")
+]
+
+
+class OutputSpec(BaseModel):
+    """A value that completing an assignment must (or may) record; a list has item ``fields``.
+
+    ``min`` bounds number/integer values; ``choices`` (optional, text only) lists allowed values.
+    """
+
+    model_config = FROZEN
+    name: OutputName
+    label: Text
+    type: OutputType
+    required: StrictBool = True
+    min: Number | None = None
+    choices: list[NonEmpty] = Field(default_factory=list)  # text only: the allowed values
+    fields: list[OutputSpec] = Field(default_factory=list)
+
+    def field(self, name: str) -> OutputSpec | None:
+        """The list item field called ``name``, or None."""
+        return next((f for f in self.fields if f.name == name), None)
+
+
+class EscalationSpec(BaseModel):
+    """After ``after`` working days overdue, notify ``to`` at ``level``.
+
+    ``to`` is "leader" (the plan's leader), "coordinator" (the plan's coordinator) or an
+    agency code.
+    """
+
+    model_config = FROZEN
+    after: PosInt
+    to: NonEmpty
+    level: PosInt
+
+
+class ReminderPolicySpec(BaseModel):
+    """When to notify about an assignment; see :mod:`agencyflow.domain.reminders`."""
+
+    model_config = FROZEN
+    on_open: StrictBool = True
+    before: list[PosInt] = Field(default_factory=lambda: [5, 2, 1])
+    on_due: StrictBool = True
+    overdue_every: PosInt | None = 3
+    escalations: list[EscalationSpec] = Field(default_factory=list)
+
+
+class OfficeHours(BaseModel):
+    """Local office hours on working days; notices are sent inside them."""
+
+    model_config = FROZEN
+    start: ClockTime = time(7, 30)
+    end: ClockTime = time(17, 0)

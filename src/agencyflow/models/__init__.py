@@ -1,0 +1,30 @@
+"""SQLModel tables. Importing this package registers every table on ``SQLModel.metadata``."""
+
+from agencyflow.models.assignment import (
+    Assignment,
+    AssignmentBase,
+    Contribution,
+    Evidence,
+    ExtensionRequest,
+)
+from agencyflow.models.audit import AuditEvent, AuditHead
+from agencyflow.models.outbox import Delivery, Notification
+from agencyflow.models.people import ApiToken, User
+from agencyflow.models.plan import Agency, Cycle, PlanVersion
+
+__all__ = [
+    "Agency",
+    "ApiToken",
+    "Assignment",
+    "AssignmentBase",
+    "AuditEvent",
+    "AuditHead",
+    "Contribution",
+    "Cycle",
+    "Delivery",
+    "Evidence",
+    "ExtensionRequest",
+    "Notification",
+    "PlanVersion",
+    "User",
+]

@@ -1,0 +1,219 @@
+"""Appending to and verifying the audit trail (the hash chain lives in domain.audit_chain)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import Any, TextIO
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col
+
+from agencyflow.domain import audit_chain
+from agencyflow.errors import AuditError, ValidationError
+from agencyflow.models import AuditEvent, AuditHead
+
+
+def _lock_head(session: Session) -> AuditHead:
+    """Lock (or create) the head row so that appends are serialised across processes.
+
+    SQLite has no FOR UPDATE: a no-op write takes the database write lock *before* the head is
+    read, so the head cannot change between reading and appending. The first append creates the
+    row with INSERT … ON CONFLICT DO NOTHING, so two first writers do not fail: the second waits
+    for the first to commit and then locks the row it created.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
+    stmt = (select(AuditHead).where(AuditHead.id == 1).with_for_update()
+            .execution_options(populate_existing=True))
+    head = session.execute(stmt).scalar_one_or_none()
+    if head is None:
+        session.execute(_insert(session).values(id=1, seq=0, hash=audit_chain.GENESIS)
+                        .on_conflict_do_nothing(index_elements=["id"]))
+        head = session.execute(stmt).scalar_one()
+    return head
+
+
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT (both SQLite and PostgreSQL support ON CONFLICT DO NOTHING)."""
+    dialect = session.get_bind().dialect.name
+    return (sqlite_insert if dialect == "sqlite" else pg_insert)(AuditHead)
+
+
+def record(
+    session: Session,
+    *,
+    now: datetime,
+    actor: str,
+    action: str,
+    target_type: str,
+    target_id: str | int,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction (it commits or rolls back with the change)."""
+    head = _lock_head(session)
+    fields: dict[str, Any] = {
+        "seq": head.seq + 1,
+        "at": now,
+        "actor": actor,
+        "action": action,
+        "target_type": target_type,
+        "target_id": str(target_id),
+        "before": audit_chain.normalise(before),
+        "after": audit_chain.normalise(after),
+        "reason": reason,
+        "prev_hash": head.hash,
+    }
+    fields["hash"] = audit_chain.event_hash(fields)
+    event = AuditEvent(**fields)
+    session.add(event)
+    head.seq, head.hash = fields["seq"], fields["hash"]
+    session.add(head)
+    session.flush()
+    return event
+
+
+def _rows(session: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:
+    """Every event in storage order (by id, whatever the ids are), in batches."""
+    last: int | None = None
+    while True:
+        stmt = (select(AuditEvent).order_by(col(AuditEvent.id)).limit(batch)
+                .execution_options(populate_existing=True))
+        if last is not None:
+            stmt = stmt.where(col(AuditEvent.id) > last)
+        events = session.execute(stmt).scalars().all()
+        if not events:
+            return
+        for event in events:
+            yield event.model_dump()
+        last = events[-1].id
+
+
+def _snapshot(session: Session) -> None:
+    """Make the reads of a fresh transaction see one consistent snapshot, so that appends
+    committed while a long verify or export runs do not look like tampering (no lock is taken:
+    writers are never blocked). In a transaction the caller already began, nothing changes."""
+    if session.in_transaction():
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        session.connection().exec_driver_sql("BEGIN")
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The chain head as recorded: (last sequence number, its hash)."""
+    stmt = select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
+    row = session.execute(stmt).scalar_one_or_none()
+    return (row.seq, row.hash) if row else (0, audit_chain.GENESIS)
+
+
+def verify(session: Session) -> int:
+    """Check the whole chain in storage order; return the number of events, or raise AuditError
+    naming the first broken event."""
+    _snapshot(session)
+    count, broken = audit_chain.verify(_rows(session), head=head(session))
+    if broken is not None:
+        raise AuditError(f"audit trail broken at {broken}")
+    return count
+
+
+def log(session: Session, *, assignment_id: int | None = None, actor: str | None = None,
+        limit: int | None = 100) -> list[AuditEvent]:
+    """The latest ``limit`` events (all when None), oldest first, optionally only those about
+    one assignment or by one actor."""
+    stmt = select(AuditEvent).order_by(col(AuditEvent.seq).desc())
+    if assignment_id is not None:
+        stmt = stmt.where(AuditEvent.target_type == "assignment",
+                          AuditEvent.target_id == str(assignment_id))
+    if actor:
+        stmt = stmt.where(AuditEvent.actor == actor)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(reversed(session.execute(stmt).scalars().all()))
+
+
+#: Columns of an export, in order: every stored field, hashes included.
+EXPORT_FIELDS = ("id", *audit_chain.HASHED_FIELDS, "hash")
+
+
+def exported(event: Mapping[str, Any]) -> dict[str, Any]:
+    """An event as exported: every field, ``at`` in the canonical form that was hashed."""
+    return {name: audit_chain.normalise(event.get(name)) for name in EXPORT_FIELDS}
+
+
+def export(session: Session, fmt: str, out: TextIO) -> tuple[int, tuple[int, str]]:
+    """Write every event to ``out`` as ``jsonl`` or ``csv``; return (events, head).
+
+    The export is made so that an inspector can re-verify the chain without agencyflow:
+
+    - **jsonl**: one JSON object per line with ``id, seq, at, actor, action, target_type,
+      target_id, before, after, reason, prev_hash, hash``. ``at`` is exactly the string that was
+      hashed (ISO 8601 UTC with microseconds and ``Z``).
+    - **csv**: the same columns with a header row; ``before``, ``after`` and ``reason`` are
+      JSON-encoded (``null`` when empty) so that nothing is lost.
+
+    Re-verifying a jsonl export with Python's standard library alone::
+
+        import hashlib, json
+        FIELDS = ("seq", "at", "actor", "action", "target_type", "target_id",
+                  "before", "after", "reason", "prev_hash")
+        prev, n = "0" * 64, 0
+        for line in open("audit.jsonl", encoding="utf-8"):
+            e, n = json.loads(line), n + 1
+            body = json.dumps({k: e[k] for k in FIELDS}, sort_keys=True,
+                              separators=(",", ":"), ensure_ascii=False)
+            assert e["seq"] == n and e["prev_hash"] == prev, f"event #{e['seq']}: link broken"
+            assert hashlib.sha256(body.encode()).hexdigest() == e["hash"], f"#{n}: edited"
+            prev = e["hash"]
+        print(n, "events, chain intact, head", prev)
+
+    (for csv, ``json.loads`` the before/after/reason cells and ``int`` the seq first). Compare the
+    last hash with the head printed by ``agencyflow audit verify`` or this export, noted down at
+    the time: a chain is only as trustworthy as a head kept outside the database.
+    ``agencyflow audit verify --file audit.jsonl`` does the same check.
+    """
+    if fmt not in ("jsonl", "csv"):
+        raise ValidationError(f"export format {fmt!r}: use jsonl or csv")
+    _snapshot(session)
+    writer = csv.writer(out) if fmt == "csv" else None
+    if writer:
+        writer.writerow(EXPORT_FIELDS)
+    count = 0
+    for event in _rows(session):
+        row = exported(event)
+        if writer:
+            writer.writerow([_csv_cell(name, row[name]) for name in EXPORT_FIELDS])
+        else:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count, head(session)
+
+
+def _csv_cell(name: str, value: Any) -> Any:
+    if name in ("before", "after", "reason"):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def verify_export(lines: Iterable[str], *, source: str = "export") -> int:
+    """Check a jsonl export offline (no database); return the number of events or raise
+    AuditError naming the first broken event (a deleted tail needs the head noted down)."""
+    def events() -> Iterator[dict[str, Any]]:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise AuditError(f"{source}:{number}: not a JSON line ({exc.msg})") from None
+
+    count, broken = audit_chain.verify(events())
+    if broken is not None:
+        raise AuditError(f"{source}: audit trail broken at {broken}")
+    return count

@@ -1,0 +1,128 @@
+"""Loading plans into the database and reading them back.
+
+A plan is stored once per content hash: loading the same text again changes nothing; loading
+changed text creates the next version. Agencies are upserted so names and channels stay current;
+cycles keep pointing at the version (and hash) they were started from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from agencyflow import plans as bundled
+from agencyflow.domain.permissions import Action, Actor, require
+from agencyflow.domain.plan_loader import LoadedPlan, load_plan_file, load_plan_text
+from agencyflow.domain.plan_spec import PlanSpec
+from agencyflow.errors import NotFound
+from agencyflow.models import Agency, PlanVersion
+from agencyflow.services import audit
+
+
+def read_source(ref: str) -> LoadedPlan:
+    """Parse a plan given as a file path or as the key of a bundled plan (strict validation)."""
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise NotFound(f"plan file {ref} does not exist")
+        return load_plan_file(path)
+    if ref in bundled.bundled_plan_keys():
+        text, source = bundled.bundled_plan_text(ref)
+        return load_plan_text(text, source)
+    raise NotFound(
+        f"no plan file or bundled plan named {ref!r} "
+        f"(bundled: {', '.join(bundled.bundled_plan_keys()) or 'none'})"
+    )
+
+
+def store(session: Session, loaded: LoadedPlan, *, now: datetime, actor: Actor
+          ) -> tuple[PlanVersion, bool]:
+    """Store ``loaded`` unless that exact text is stored already; return (version, created)."""
+    spec = loaded.spec
+    require(actor, Action.PLAN_LOAD, target=f"plan {spec.key}")
+    existing = session.execute(
+        select(PlanVersion).where(
+            PlanVersion.key == spec.key, PlanVersion.content_hash == loaded.content_hash
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing, False
+    last = session.execute(
+        select(func.max(PlanVersion.version)).where(PlanVersion.key == spec.key)
+    ).scalar_one()
+    version = PlanVersion(
+        key=spec.key, version=(last or 0) + 1, content_hash=loaded.content_hash,
+        title_vi=spec.title.vi, title_en=spec.title.en, source=loaded.source, text=loaded.text,
+        loaded_at=now,
+    )
+    session.add(version)
+    _upsert_agencies(session, spec)
+    session.flush()
+    audit.record(
+        session, now=now, actor=actor.username, action="plan.load", target_type="plan",
+        target_id=f"{spec.key}@{version.version}",
+        after={"key": spec.key, "version": version.version, "hash": loaded.content_hash,
+               "source": loaded.source, "steps": len(spec.steps), "agencies": len(spec.agencies)},
+    )
+    return version, True
+
+
+def _upsert_agencies(session: Session, spec: PlanSpec) -> None:
+    rows = {a.code: a for a in session.execute(
+        select(Agency).where(Agency.plan_key == spec.key)).scalars()}
+    for agency in spec.agencies:
+        row = rows.get(agency.code) or Agency(plan_key=spec.key, code=agency.code, name_vi="",
+                                              kind="")
+        row.name_vi, row.name_en = agency.name.vi, agency.name.en
+        row.kind, row.parent_code = agency.kind.value, agency.parent
+        row.tags, row.digest = list(agency.tags), agency.digest
+        session.add(row)
+
+
+def latest(session: Session, key: str) -> PlanVersion:
+    """The newest stored version of plan ``key``."""
+    row = session.execute(
+        select(PlanVersion).where(PlanVersion.key == key)
+        .order_by(col(PlanVersion.version).desc()).limit(1)
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"plan {key!r} is not loaded (try `agencyflow plan load FILE`)")
+    return row
+
+
+def by_id(session: Session, version_id: int) -> PlanVersion:
+    """A stored plan version by its row id."""
+    row = session.get(PlanVersion, version_id)
+    if row is None:
+        raise NotFound(f"plan version id {version_id} does not exist")
+    return row
+
+
+def spec_of(version: PlanVersion) -> PlanSpec:
+    """The parsed spec of a stored version (parsed once per content hash)."""
+    return _parse(version.content_hash, version.text, version.source).spec
+
+
+@lru_cache(maxsize=32)
+def _parse(content_hash: str, text: str, source: str) -> LoadedPlan:
+    return load_plan_text(text, source)
+
+
+def list_versions(session: Session) -> list[PlanVersion]:
+    """Every stored plan version, by key then version."""
+    stmt = select(PlanVersion).order_by(col(PlanVersion.key), col(PlanVersion.version))
+    return list(session.execute(stmt).scalars())
+
+
+def ensure_loaded(session: Session, ref: str, *, now: datetime, actor: Actor) -> PlanVersion:
+    """Resolve ``ref`` to a stored version: a file or bundled plan is (re)loaded first;
+    otherwise the newest stored version of the key ``ref`` is used."""
+    stored_only = not Path(ref).suffix and ref not in bundled.bundled_plan_keys()
+    if stored_only:
+        return latest(session, ref)
+    version, _ = store(session, read_source(ref), now=now, actor=actor)
+    return version
