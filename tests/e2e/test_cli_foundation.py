@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.factories import PLANS
 from typer.testing import CliRunner
 
 from agencyflow.cli import app
 from agencyflow.config import get_settings
+from tests.factories import PLANS
 
 BROKEN = sorted(p for p in PLANS.glob("*.yaml") if p.name != "valid.yaml")
 BUNDLED = Path(__file__).resolve().parents[2] / "src/agencyflow/plans/kim-thanh-ocop.yaml"

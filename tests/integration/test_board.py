@@ -8,13 +8,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import Session
-from tests.factories import CALENDAR, start_cycle, store_plan
 
 from agencyflow.db import session_scope
 from agencyflow.domain.status import BoardStatus, board_status
 from agencyflow.errors import ValidationError
 from agencyflow.models import Assignment
 from agencyflow.services import board
+from tests.factories import CALENDAR, start_cycle, store_plan
 
 D = date(2021, 3, 10)
 DAYS = [D - timedelta(days=3), D, D + timedelta(days=2)]

@@ -7,13 +7,13 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
-from tests.factories import CALENDAR, PLANS, at, start_cycle, store_plan
 
 from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.errors import CycleExists, PermissionDenied, ValidationError
 from agencyflow.models import Assignment, AuditEvent, Cycle, PlanVersion
 from agencyflow.services import audit, cycles, plans
+from tests.factories import CALENDAR, PLANS, at, start_cycle, store_plan
 
 
 def assignments(engine: Engine) -> list[Assignment]:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from agencyflow.cli import board_cmds, cycle_cmds, db_cmds, plan_cmds
+from agencyflow.cli import (
+    assignment_cmds,
+    audit_cmds,
+    board_cmds,
+    cycle_cmds,
+    db_cmds,
+    notify_cmds,
+    plan_cmds,
+    targets_cmds,
+    user_cmds,
+)
 
 app = typer.Typer(
     name="agencyflow",
@@ -15,7 +25,12 @@ app = typer.Typer(
 app.add_typer(plan_cmds.app, name="plan")
 app.add_typer(cycle_cmds.app, name="cycle")
 app.add_typer(db_cmds.app, name="db")
+app.add_typer(assignment_cmds.app, name="assignment")
 app.command("board")(board_cmds.board)
+app.add_typer(user_cmds.app, name="user")
+app.add_typer(audit_cmds.app, name="audit")
+app.command("targets")(targets_cmds.targets)
+notify_cmds.register(app)
 
 
 def main() -> None:

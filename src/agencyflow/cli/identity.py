@@ -1,4 +1,20 @@
-"""Who is acting: `--as USER`, or the system actor (until users and tokens land)."""
+"""Who is acting: `--as USER`, a token from AGENCYFLOW_TOKEN, or the system (bootstrap only).
+
+The rule, in this one place (:func:`resolve_actor`):
+
+1. ``--as USER`` → that user, who must exist and be active;
+2. else ``AGENCYFLOW_TOKEN`` → the token's user (the token must be valid and not revoked);
+3. else, while the database has no user at all → the system actor ``system:<os user>``, so that a
+   fresh install can be set up (load a plan, add the first coordinator);
+4. else, for reading (``action`` in :data:`OPEN_ACTIONS`: the board, plan and cycle lists, targets)
+   → :data:`ANONYMOUS`, because the board is read by everyone in the office;
+5. else → :class:`AuthenticationError`: every command that changes something, and reading the
+   audit trail, must name a user once users exist.
+
+An unknown or disabled user, or an invalid or revoked token, is always an error — never a silent
+fall-back to anonymous reading. ``--as`` trusts whoever runs the command on this machine (they can
+open the database anyway); tokens are for scripts and remote callers.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +23,32 @@ from datetime import datetime
 from sqlmodel import Session
 
 from agencyflow.cli.common import os_actor
-from agencyflow.domain.permissions import Actor, Role
+from agencyflow.config import get_settings
+from agencyflow.domain.permissions import Action, Actor, Role
+from agencyflow.errors import AuthenticationError
+from agencyflow.services import users
+
+#: Actions that need no identity once users exist: reading the board, plans, cycles and targets.
+OPEN_ACTIONS = frozenset({Action.READ})
+
+#: The reader without a name: an officer of no agency, which the permission table lets READ only.
+ANONYMOUS = Actor("anonymous", Role.OFFICER, None)
+
+NO_IDENTITY = ("this database has users: act as one with --as USER or set AGENCYFLOW_TOKEN "
+               "(see `agencyflow user list`)")
 
 
-def resolve_actor(session: Session, as_user: str | None, *, now: datetime) -> Actor:
-    """The acting user (placeholder until users land: the system actor)."""
-    return Actor(as_user or os_actor(), Role.SYSTEM)
+def resolve_actor(session: Session, as_user: str | None, *, now: datetime,
+                  action: Action | None = None) -> Actor:
+    """The acting user by the module rule; ``action`` is what the command is about to do
+    (None: it changes something)."""
+    if as_user:
+        return users.actor_for(session, as_user)
+    token = get_settings().token
+    if token:
+        return users.authenticate_token(session, token, now)
+    if not users.has_users(session):
+        return Actor(os_actor(), Role.SYSTEM)
+    if action in OPEN_ACTIONS:
+        return ANONYMOUS
+    raise AuthenticationError(NO_IDENTITY)

@@ -62,9 +62,16 @@ class PlanView:
     header_known: bool = True
     #: Ids of entries that failed validation ("agency", "step", "group"): known, not checked.
     ghosts: dict[str, set[str]] = field(default_factory=dict)
+    #: ``known()`` answers, computed once per check run (national plans have 10,000+ agencies).
+    _known: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def known(self, kind: str) -> set[str]:
         """Declared agency codes, step ids or group names (including unreadable entries)."""
+        if kind not in self._known:
+            self._known[kind] = self._compute_known(kind)
+        return self._known[kind]
+
+    def _compute_known(self, kind: str) -> set[str]:
         if UNREADABLE in self.ghosts.get(kind, set()):
             return _Anything()
         if kind == "agency":

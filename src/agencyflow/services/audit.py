@@ -27,8 +27,8 @@ def _lock_head(session: Session) -> AuditHead:
     for the first to commit and then locks the row it created.
     """
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
-    stmt = (select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq))
+    stmt = (select(AuditHead).where(col(AuditHead.id) == 1).with_for_update()
             .execution_options(populate_existing=True))
     head = session.execute(stmt).scalar_one_or_none()
     if head is None:
@@ -109,7 +109,7 @@ def _snapshot(session: Session) -> None:
 
 def head(session: Session) -> tuple[int, str]:
     """The chain head as recorded: (last sequence number, its hash)."""
-    stmt = select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
+    stmt = select(AuditHead).where(col(AuditHead.id) == 1).execution_options(populate_existing=True)
     row = session.execute(stmt).scalar_one_or_none()
     return (row.seq, row.hash) if row else (0, audit_chain.GENESIS)
 
@@ -130,10 +130,10 @@ def log(session: Session, *, assignment_id: int | None = None, actor: str | None
     one assignment or by one actor."""
     stmt = select(AuditEvent).order_by(col(AuditEvent.seq).desc())
     if assignment_id is not None:
-        stmt = stmt.where(AuditEvent.target_type == "assignment",
-                          AuditEvent.target_id == str(assignment_id))
+        stmt = stmt.where(col(AuditEvent.target_type) == "assignment",
+                          col(AuditEvent.target_id) == str(assignment_id))
     if actor:
-        stmt = stmt.where(AuditEvent.actor == actor)
+        stmt = stmt.where(col(AuditEvent.actor) == actor)
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(reversed(session.execute(stmt).scalars().all()))

@@ -22,7 +22,7 @@ from agencyflow.domain.plan_spec import PlanSpec, StepSpec
 from agencyflow.errors import CycleExists, NotFound, ValidationError
 from agencyflow.models import Assignment, Cycle, PlanVersion
 from agencyflow.models.types import dumps
-from agencyflow.services import audit, plans
+from agencyflow.services import audit, dependents, plans
 from agencyflow.services.bulk import insert_rows
 
 COLUMNS = (
@@ -117,7 +117,8 @@ def start(
                  after={"plan": spec.key, "version": version.version, "hash": version.content_hash,
                         "year": year, "start": start_day, "assignments": total,
                         "assignments_sha256": digest.hexdigest()})
-    return CycleStarted(cycle, total, counts["open"], counts["waiting"])
+    opened = len(dependents.open_ready(session, cycle, actor=actor, now=now, calendar=calendar))
+    return CycleStarted(cycle, total, counts["open"] + opened, counts["waiting"] - opened)
 
 
 def find(session: Session, plan_key: str, year: int, *, missing_ok: bool = False

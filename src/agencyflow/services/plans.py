@@ -8,7 +8,6 @@ cycles keep pointing at the version (and hash) they were started from.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -44,6 +43,7 @@ def store(session: Session, loaded: LoadedPlan, *, now: datetime, actor: Actor
     """Store ``loaded`` unless that exact text is stored already; return (version, created)."""
     spec = loaded.spec
     require(actor, Action.PLAN_LOAD, target=f"plan {spec.key}")
+    _remember(loaded)
     existing = session.execute(
         select(PlanVersion).where(
             PlanVersion.key == spec.key, PlanVersion.content_hash == loaded.content_hash
@@ -102,14 +102,25 @@ def by_id(session: Session, version_id: int) -> PlanVersion:
     return row
 
 
+#: Parsed plans by content hash: a national plan takes seconds to parse, so parse it once per
+#: process (the hash is over the text, so a hit is always the same plan).
+_PARSED: dict[str, LoadedPlan] = {}
+_PARSED_MAX = 16
+
+
+def _remember(loaded: LoadedPlan) -> None:
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[loaded.content_hash] = loaded
+
+
 def spec_of(version: PlanVersion) -> PlanSpec:
-    """The parsed spec of a stored version (parsed once per content hash)."""
-    return _parse(version.content_hash, version.text, version.source).spec
-
-
-@lru_cache(maxsize=32)
-def _parse(content_hash: str, text: str, source: str) -> LoadedPlan:
-    return load_plan_text(text, source)
+    """The parsed spec of a stored version (parsed once per content hash and process)."""
+    loaded = _PARSED.get(version.content_hash)
+    if loaded is None:
+        loaded = load_plan_text(version.text, version.source)
+        _remember(loaded)
+    return loaded.spec
 
 
 def list_versions(session: Session) -> list[PlanVersion]:

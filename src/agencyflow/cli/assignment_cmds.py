@@ -1,0 +1,294 @@
+"""`agencyflow assignment …`: show an assignment and act on it (one transaction per command).
+
+Every command that changes something acts as a user (``--as USER`` or ``AGENCYFLOW_TOKEN``), can
+travel in time with ``--now`` and can name the version the user saw (``--version``): if someone
+changed the assignment meanwhile, the command is refused with a conflict and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+import yaml
+from sqlmodel import Session
+
+from agencyflow.cli.assignment_view import print_assignment
+from agencyflow.cli.common import (
+    AS_HELP,
+    NOW_HELP,
+    Format,
+    calendar,
+    console,
+    handle_errors,
+    parse_now,
+    settings,
+    transaction,
+)
+from agencyflow.cli.identity import resolve_actor
+from agencyflow.domain.calendar import parse_date
+from agencyflow.domain.outputs import parse_assignments
+from agencyflow.domain.permissions import Action, Actor
+from agencyflow.errors import ValidationError
+from agencyflow.models import Assignment
+from agencyflow.services import assignments, contributions, extensions
+
+app = typer.Typer(help="Show and act on assignments: start, report, complete, extend, reassign.",
+                  no_args_is_help=True)
+
+ID = typer.Argument(..., help="Assignment id (see `agencyflow board`).")
+AS = typer.Option(None, "--as", help=AS_HELP)
+NOW = typer.Option(None, "--now", help=NOW_HELP)
+VERSION = typer.Option(None, "--version", help="The version you saw (refused if it changed).")
+OUTPUT = typer.Option(None, "--output", help="An output as name=value (repeat); a list as JSON.")
+OUTPUTS_FILE = typer.Option(None, "--outputs-file", help="Outputs from a JSON or YAML file.")
+EVIDENCE = typer.Option(None, "--evidence", help="A file to attach as evidence (repeat).")
+LINK = typer.Option(None, "--link", help="An http(s) link to attach as evidence (repeat).")
+NOTE = typer.Option(None, "--note", help="A note for the coordinator.")
+REASON = typer.Option(..., "--reason", help="Why (recorded in the audit trail).")
+
+Act = Callable[[Session, Actor, datetime], Any]
+
+
+def _act(as_user: str | None, now: str | None, act: Act, *, reading: bool = False) -> Any:
+    """Run ``act`` in one transaction as the resolved user at ``--now``."""
+    when = parse_now(now)
+    with transaction() as session:
+        actor = (resolve_actor(session, as_user, now=when, action=Action.READ) if reading
+                 else resolve_actor(session, as_user, now=when))
+        return act(session, actor, when)
+
+
+def _done(a: Assignment) -> None:
+    console.print(f"assignment {a.id} ({a.step_id} {a.lead_code}) is now [bold]{a.status}[/] "
+                  f"(version {a.version})", highlight=False)
+
+
+def _outputs(pairs: list[str] | None, path: Path | None) -> dict[str, Any]:
+    """``--output`` pairs merged with ``--outputs-file`` (a name given twice is refused)."""
+    given: dict[str, Any] = _read_outputs(path) if path else {}
+    for key, value in parse_assignments(pairs or []).items():
+        if key in given:
+            raise ValidationError(f"output {key} is given both in {path} and with --output")
+        given[key] = value
+    return given
+
+
+def _read_outputs(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot read the outputs file: {exc.strerror}") from None
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ValidationError(f"{path}: not valid JSON/YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValidationError(f"{path}: expected a mapping of output name: value")
+    return {str(k): v for k, v in data.items()}
+
+
+def _evidence(files: list[Path] | None, links: list[str] | None) -> dict[str, Any]:
+    s = settings()
+    return {"files": list(files or []), "links": list(links or []),
+            "evidence_dir": s.resolved_evidence_dir(), "max_bytes": s.evidence_max_bytes}
+
+
+@app.command("show")
+@handle_errors
+def show(assignment_id: int = ID, as_user: str = AS, now: str = NOW,
+         fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+         lang: str = typer.Option("vi", help="vi or en.")) -> None:
+    """Show an assignment: step, agencies, status on the day, history, extensions, evidence.
+
+    Example: agencyflow assignment show 12 --now 2027-03-15 --format json
+    """
+    data = _act(as_user, now, lambda s, actor, when: assignments.show(
+        s, assignment_id, actor, now=when, calendar=calendar()), reading=True)
+    if fmt is not Format.table:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    print_assignment(data, lang)
+
+
+@app.command("start")
+@handle_errors
+def start(assignment_id: int = ID, as_user: str = AS, now: str = NOW,
+          version: int = VERSION) -> None:
+    """Start working on an open assignment.
+
+    Example: agencyflow assignment start 12 --as can.bo.nn
+    """
+    _done(_act(as_user, now, lambda s, actor, when: assignments.start(
+        s, assignment_id=assignment_id, actor=actor, now=when, expected_version=version)))
+
+
+@app.command("progress")
+@handle_errors
+def progress(assignment_id: int = ID, note: str = NOTE, output: list[str] = OUTPUT,
+             outputs_file: Path = OUTPUTS_FILE, evidence: list[Path] = EVIDENCE,
+             link: list[str] = LINK, as_user: str = AS, now: str = NOW,
+             version: int = VERSION) -> None:
+    """Report progress: a note, partial figures and evidence (an open assignment starts).
+
+    Example: agencyflow assignment progress 12 --note "Đã họp 5/9 xã" --output budget=120
+    """
+    figures = _outputs(output, outputs_file)
+    _done(_act(as_user, now, lambda s, actor, when: assignments.progress(
+        s, assignment_id=assignment_id, actor=actor, now=when, note=note, figures=figures,
+        expected_version=version, **_evidence(evidence, link))))
+
+
+def _hand_in(use_case: Callable[..., Assignment], assignment_id: int, output: list[str] | None,
+             outputs_file: Path | None, evidence: list[Path] | None, link: list[str] | None,
+             note: str | None, as_user: str | None, now: str | None, version: int | None) -> None:
+    outputs = _outputs(output, outputs_file)
+    _done(_act(as_user, now, lambda s, actor, when: use_case(
+        s, assignment_id=assignment_id, actor=actor, now=when, calendar=calendar(),
+        outputs=outputs, note=note, expected_version=version, **_evidence(evidence, link))))
+
+
+@app.command("complete")
+@handle_errors
+def complete(assignment_id: int = ID, output: list[str] = OUTPUT,
+             outputs_file: Path = OUTPUTS_FILE, evidence: list[Path] = EVIDENCE,
+             link: list[str] = LINK, note: str = NOTE, as_user: str = AS, now: str = NOW,
+             version: int = VERSION) -> None:
+    """Complete an assignment with the outputs its step declares, and evidence.
+
+    Example: agencyflow assignment complete 31 --outputs-file products.yaml --evidence bb.pdf
+    """
+    _hand_in(assignments.complete, assignment_id, output, outputs_file, evidence, link, note,
+             as_user, now, version)
+
+
+@app.command("submit")
+@handle_errors
+def submit(assignment_id: int = ID, output: list[str] = OUTPUT,
+           outputs_file: Path = OUTPUTS_FILE, evidence: list[Path] = EVIDENCE,
+           link: list[str] = LINK, note: str = NOTE, as_user: str = AS, now: str = NOW,
+           version: int = VERSION) -> None:
+    """Submit a reviewed step to the coordinator, with its outputs and evidence.
+
+    Example: agencyflow assignment submit 12 --output plan_document=https://x.gov.vn/kh.pdf
+    """
+    _hand_in(assignments.submit, assignment_id, output, outputs_file, evidence, link, note,
+             as_user, now, version)
+
+
+@app.command("approve")
+@handle_errors
+def approve(assignment_id: int = ID,
+            reason: str = typer.Option(None, "--reason", help="An optional comment."),
+            as_user: str = AS, now: str = NOW, version: int = VERSION) -> None:
+    """Approve a submitted assignment (coordinator): it is done, its dependents open.
+
+    Example: agencyflow assignment approve 12 --as dieu.phoi
+    """
+    _done(_act(as_user, now, lambda s, actor, when: assignments.approve(
+        s, assignment_id=assignment_id, actor=actor, now=when, calendar=calendar(),
+        reason=reason, expected_version=version)))
+
+
+@app.command("reject")
+@handle_errors
+def reject(assignment_id: int = ID, reason: str = REASON, as_user: str = AS, now: str = NOW,
+           version: int = VERSION) -> None:
+    """Send a submission back to the lead agency with the reason (coordinator).
+
+    Example: agencyflow assignment reject 12 --reason "Thiếu dự toán"
+    """
+    _done(_act(as_user, now, lambda s, actor, when: assignments.reject(
+        s, assignment_id=assignment_id, actor=actor, now=when, reason=reason,
+        expected_version=version)))
+
+
+@app.command("cancel")
+@handle_errors
+def cancel(assignment_id: int = ID, reason: str = REASON, as_user: str = AS, now: str = NOW,
+           version: int = VERSION) -> None:
+    """Cancel an unfinished assignment, with the reason (coordinator).
+
+    Example: agencyflow assignment cancel 40 --reason "Xã sáp nhập"
+    """
+    _done(_act(as_user, now, lambda s, actor, when: assignments.cancel(
+        s, assignment_id=assignment_id, actor=actor, now=when, calendar=calendar(),
+        reason=reason, expected_version=version)))
+
+
+@app.command("extend")
+@handle_errors
+def extend(assignment_id: int = ID,
+           to: str = typer.Option(..., "--to", help="New due date (YYYY-MM-DD or dd/mm/yyyy)."),
+           reason: str = REASON, as_user: str = AS, now: str = NOW,
+           version: int = VERSION) -> None:
+    """Request an extension (gia hạn) to a later due date (lead agency).
+
+    Example: agencyflow assignment extend 12 --to 30/04/2027 --reason "Chờ số liệu các xã"
+    """
+    new_due = parse_date(to)
+    ext = _act(as_user, now, lambda s, actor, when: extensions.request_extension(
+        s, assignment_id=assignment_id, actor=actor, now=when, new_due=new_due, reason=reason,
+        expected_version=version))
+    console.print(f"extension request #{ext.id} for assignment {assignment_id}: "
+                  f"{ext.old_due:%d/%m/%Y} → {ext.new_due:%d/%m/%Y}, pending", highlight=False)
+
+
+@app.command("decide")
+@handle_errors
+def decide(extension_id: int = typer.Argument(..., help="Extension request id."),
+           approve: bool = typer.Option(None, "--approve/--refuse",
+                                        help="Approve or refuse the request."),
+           reason: str = typer.Option(None, "--reason", help="Why (required to refuse)."),
+           as_user: str = AS, now: str = NOW, version: int = VERSION) -> None:
+    """Approve or refuse an extension request (coordinator or leader).
+
+    Example: agencyflow assignment decide 3 --refuse --reason "Quá dài"
+    """
+    if approve is None:
+        raise ValidationError("say --approve or --refuse")
+    ext = _act(as_user, now, lambda s, actor, when: extensions.decide_extension(
+        s, extension_id=extension_id, actor=actor, now=when, approve=approve, reason=reason,
+        expected_version=version))
+    console.print(f"extension request #{ext.id} {ext.status}: due "
+                  f"{ext.new_due if approve else ext.old_due:%d/%m/%Y}", highlight=False)
+
+
+@app.command("reassign")
+@handle_errors
+def reassign(assignment_id: int = ID,
+             to: str = typer.Option(..., "--to", help="Code of the new lead agency."),
+             reason: str = REASON, as_user: str = AS, now: str = NOW,
+             version: int = VERSION) -> None:
+    """Hand an assignment to another agency of the plan (coordinator).
+
+    Example: agencyflow assignment reassign 40 --to NN --reason "Xã thiếu cán bộ"
+    """
+    _done(_act(as_user, now, lambda s, actor, when: extensions.reassign(
+        s, assignment_id=assignment_id, actor=actor, now=when, new_lead=to, reason=reason,
+        expected_version=version)))
+
+
+@app.command("contribute")
+@handle_errors
+def contribute(assignment_id: int = ID,
+               comment: str = typer.Option(None, "--comment", help="A comment."),
+               output: list[str] = OUTPUT, outputs_file: Path = OUTPUTS_FILE,
+               evidence: list[Path] = EVIDENCE, link: list[str] = LINK,
+               agency: str = typer.Option(None, "--agency", help="Agency contributing "
+                                          "(coordinators; officers contribute for their own)."),
+               as_user: str = AS, now: str = NOW) -> None:
+    """Add a cooperating agency's comment, figures or evidence to an assignment.
+
+    Example: agencyflow assignment contribute 12 --comment "Đã rà soát" --as can.bo.ktht
+    """
+    figures = _outputs(output, outputs_file)
+    row = _act(as_user, now, lambda s, actor, when: contributions.contribute(
+        s, assignment_id=assignment_id, actor=actor, now=when, comment=comment,
+        figures=figures or None, agency_code=agency, **_evidence(evidence, link)))
+    console.print(f"contribution #{row.id} of {row.agency_code} added to assignment "
+                  f"{assignment_id}", highlight=False)

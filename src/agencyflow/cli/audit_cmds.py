@@ -1,0 +1,130 @@
+"""`agencyflow audit …`: verify, read and export the tamper-evident audit trail.
+
+Reading the audit trail needs :attr:`Action.AUDIT_READ` (coordinators, leaders, inspectors), so
+these commands always need an identity once users exist. ``audit verify --file`` checks an export
+offline and needs no database at all.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from sqlmodel import Session
+
+from agencyflow.cli.common import (
+    AS_HELP,
+    NOW_HELP,
+    Format,
+    console,
+    emit,
+    err_console,
+    handle_errors,
+    parse_now,
+    transaction,
+)
+from agencyflow.cli.identity import resolve_actor
+from agencyflow.domain.permissions import Action, require
+from agencyflow.models.types import dumps
+from agencyflow.services import audit
+
+app = typer.Typer(help="The tamper-evident audit trail: verify, log, export.",
+                  no_args_is_help=True)
+
+LOG_COLUMNS = ["seq", "at", "actor", "action", "target", "before", "after", "reason", "hash"]
+LOG_HEADERS = ["#", "at (UTC)", "actor", "action", "target", "before", "after", "reason", "hash"]
+
+
+class ExportFormat(StrEnum):
+    """Formats of `audit export`."""
+
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def _authorise(session: Session, as_user: str | None, now: str | None) -> None:
+    """Resolve the actor and require the right to read the audit trail."""
+    actor = resolve_actor(session, as_user, now=parse_now(now), action=Action.AUDIT_READ)
+    require(actor, Action.AUDIT_READ, target="the audit trail")
+
+
+@app.command("verify")
+@handle_errors
+def verify(
+    file: Path = typer.Option(None, "--file", help="Check a jsonl export offline instead."),
+    now: str = typer.Option(None, help=NOW_HELP),
+    as_user: str = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Check the whole hash chain; exit 1 naming the first edited, deleted, inserted or moved event.
+
+    Example: agencyflow audit verify --as inspector1
+    """
+    if file is not None:
+        with file.open(encoding="utf-8") as lines:
+            count = audit.verify_export(lines, source=str(file))
+        console.print(f"{count} events, chain intact (export {file}); compare its last hash "
+                      "with the head you noted", highlight=False, soft_wrap=True)
+        return
+    with transaction() as session:
+        _authorise(session, as_user, now)
+        count = audit.verify(session)
+        seq, head = audit.head(session)
+    console.print(f"{count} events, chain intact (head #{seq} sha256 {head})", highlight=False,
+                  soft_wrap=True)
+
+
+@app.command("log")
+@handle_errors
+def log(
+    assignment: int = typer.Option(None, "--assignment", help="Only events of this assignment."),
+    actor: str = typer.Option(None, "--actor", help="Only events by this user."),
+    limit: int = typer.Option(100, "--limit", help="The latest N events (0: all)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    now: str = typer.Option(None, help=NOW_HELP),
+    as_user: str = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Show who did what, to what, when and why (oldest first).
+
+    Example: agencyflow audit log --assignment 42 --format json --as inspector1
+    """
+    with transaction() as session:
+        _authorise(session, as_user, now)
+        events = audit.log(session, assignment_id=assignment, actor=actor, limit=limit or None)
+        rows = [audit.exported(e.model_dump()) for e in events]
+    if fmt is Format.table:
+        rows = [{**r, "target": f"{r['target_type']} {r['target_id']}", "hash": r["hash"][:12],
+                 "at": r["at"][:19].replace("T", " "), "before": _short(r["before"]),
+                 "after": _short(r["after"])} for r in rows]
+        emit(rows, LOG_COLUMNS, fmt, title="Audit trail", headers=LOG_HEADERS)
+        return
+    emit(rows, list(audit.EXPORT_FIELDS), fmt)
+
+
+def _short(value: object, width: int = 60) -> str:
+    text = "" if value is None else dumps(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@app.command("export")
+@handle_errors
+def export(
+    fmt: ExportFormat = typer.Option(..., "--format", help="jsonl or csv."),
+    output: Path = typer.Option(None, "--output", help="Write to this file (default: stdout)."),
+    now: str = typer.Option(None, help=NOW_HELP),
+    as_user: str = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Export every event with every field and hash, so an inspector can re-verify offline
+    (see `agencyflow audit verify --file`, or the recipe in services/audit.py:export).
+
+    Example: agencyflow audit export --format jsonl --output audit-2027.jsonl --as inspector1
+    """
+    with transaction() as session:
+        _authorise(session, as_user, now)
+        if output is None:
+            count, (seq, head) = audit.export(session, fmt.value, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as out:
+                count, (seq, head) = audit.export(session, fmt.value, out)
+    err_console.print(f"{count} events exported; head #{seq} sha256 {head}", highlight=False)

@@ -1,0 +1,197 @@
+"""`agencyflow remind`, `notifications`, `channels check` and `serve`.
+
+`remind` runs one sweep and one dispatch in this process, without Prefect (for cron users and
+tests). `serve` is the only command that imports Prefect: it runs the flows on their schedules.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import typer
+
+from agencyflow.cli.common import (
+    AS_HELP,
+    NOW_HELP,
+    Format,
+    console,
+    emit,
+    engine,
+    err_console,
+    handle_errors,
+    parse_now,
+    settings,
+    transaction,
+)
+from agencyflow.cli.identity import resolve_actor
+from agencyflow.domain.permissions import Action, require
+from agencyflow.services import dispatch, outbox, sweeps, wiring
+
+notifications_app = typer.Typer(help="The notification outbox: list, and send again.")
+channels_app = typer.Typer(help="Notification channels (apprise configuration).",
+                           no_args_is_help=True)
+
+LIST_COLUMNS = ["id", "status", "kind", "recipient", "tag", "assignment", "scheduled_on",
+                "attempts", "next_attempt_at", "last_error"]
+REMIND_COLUMNS = ["agency", "queued", "kinds", "sent", "failed", "dead"]
+PLAN_COLUMNS = ["recipient", "kind", "assignment", "scheduled_on", "digest", "key"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the main application."""
+    app.command("remind")(remind)
+    app.add_typer(notifications_app, name="notifications")
+    app.add_typer(channels_app, name="channels")
+    app.command("serve")(serve)
+
+
+@handle_errors
+def remind(
+    now: str = typer.Option(None, help=NOW_HELP),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what is due; write nothing."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+) -> None:
+    """Run one reminder sweep and one dispatch now, in this process (no Prefect needed).
+
+    Example: agencyflow remind --now 2027-03-15 --dry-run
+    """
+    when, cfg = parse_now(now), settings()
+    eng, cal = engine(), wiring.calendar(cfg)
+    kwargs: dict[str, Any] = {"now": when, "calendar": cal, "lang": cfg.language,
+                              "batch_size": cfg.sweep_batch_size}
+    if dry_run:
+        planned = sweeps.preview(eng, **kwargs)
+        _window_note(planned, when)
+        emit([_planned_row(p) for p in planned.planned], PLAN_COLUMNS, fmt,
+             title=f"Would queue {planned.written} notifications ({planned.existing} already "
+                   "queued)")
+        return
+    swept = sweeps.sweep(eng, **kwargs)
+    _window_note(swept, when)
+    sent = _dispatch(eng, cfg, when)
+    emit(_remind_rows(swept, sent), REMIND_COLUMNS, fmt,
+         title=f"Reminders {when:%d/%m/%Y %H:%M}: {swept.written} queued, "
+               f"{sent.sent if sent else 0} sent")
+
+
+def _dispatch(eng: Any, cfg: Any, when: datetime) -> dispatch.DispatchResult | None:
+    if cfg.apprise_config is None:
+        err_console.print("no channels configured (AGENCYFLOW_APPRISE_CONFIG): notifications "
+                          "stay pending")
+        return None
+    return dispatch.dispatch(
+        eng, wiring.notifier(cfg), wiring.renderer_factory(cfg), now=when,
+        worker_id=wiring.worker_id("remind"), max_attempts=cfg.dispatch_max_attempts,
+        backoff_seconds=cfg.dispatch_backoff_seconds, concurrency=cfg.dispatch_concurrency)
+
+
+def _window_note(result: sweeps.SweepResult, when: datetime) -> None:
+    if not result.in_office_hours and result.next_window is not None:
+        err_console.print(f"{when:%d/%m/%Y %H:%M} is outside office hours: nothing is due "
+                          f"before {result.next_window:%d/%m/%Y %H:%M}")
+
+
+def _planned_row(p: Any) -> dict[str, Any]:
+    return {"recipient": p.recipient_code, "kind": p.kind, "assignment": p.assignment_id,
+            "scheduled_on": p.scheduled_on, "digest": p.digest, "key": p.key}
+
+
+def _remind_rows(swept: sweeps.SweepResult, sent: dispatch.DispatchResult | None
+                 ) -> list[dict[str, Any]]:
+    delivered = sent.by_agency if sent else {}
+    rows = []
+    for agency in sorted(set(swept.by_agency) | set(delivered)):
+        kinds = swept.by_agency.get(agency, {})
+        outcome = delivered.get(agency, {})
+        rows.append({"agency": agency, "queued": sum(kinds.values()),
+                     "kinds": ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())),
+                     "sent": outcome.get("sent", 0), "failed": outcome.get("failed", 0),
+                     "dead": outcome.get("dead", 0)})
+    return rows
+
+
+@notifications_app.callback(invoke_without_command=True)
+@handle_errors
+def notifications(
+    ctx: typer.Context,
+    status: str = typer.Option(None, help="pending, sent, failed, dead, superseded, digested."),
+    limit: int = typer.Option(100, help="Show at most this many (newest first); 0: all."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+) -> None:
+    """List notifications (newest first), e.g. the dead ones with their last error.
+
+    Example: agencyflow notifications --status dead --format csv
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    with transaction() as session:
+        rows = [_notification_row(n) for n in
+                outbox.list_notifications(session, status=status, limit=limit or None)]
+        counts = outbox.counts(session)
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty"
+    emit(rows, LIST_COLUMNS, fmt, title=f"Notifications ({summary})")
+
+
+def _notification_row(n: Any) -> dict[str, Any]:
+    return {"id": n.id, "status": n.status, "kind": n.kind, "recipient": n.recipient_code,
+            "tag": n.tag, "assignment": n.assignment_id, "scheduled_on": n.scheduled_on,
+            "attempts": n.attempts,
+            "next_attempt_at": n.next_attempt_at.isoformat(timespec="seconds"),
+            "last_error": n.last_error}
+
+
+@notifications_app.command("retry")
+@handle_errors
+def retry(
+    ids: list[int] = typer.Argument(None, help="Notification ids."),
+    all_dead: bool = typer.Option(False, "--all-dead", help="Every dead notification."),
+    now: str = typer.Option(None, help=NOW_HELP),
+    as_user: str = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Queue dead (or failed) notifications again; the next dispatch sends them.
+
+    Example: agencyflow notifications retry --all-dead
+    """
+    when = parse_now(now)
+    with transaction() as session:
+        actor = resolve_actor(session, as_user, now=when)
+        require(actor, Action.NOTIFY_ADMIN, target="notifications")
+        queued = outbox.retry(session, ids=ids or None, all_dead=all_dead, now=when,
+                              actor=actor.username)
+    console.print(f"{len(queued)} notification(s) queued again: "
+                  f"{', '.join(map(str, queued)) or 'none'}")
+
+
+@channels_app.command("check")
+@handle_errors
+def channels_check() -> None:
+    """List agencies whose notification tag matches no channel (exit code 1 if any).
+
+    Example: AGENCYFLOW_APPRISE_CONFIG=channels.yaml agencyflow channels check
+    """
+    cfg = settings()
+    notifier = wiring.notifier(cfg)
+    with transaction() as session:
+        missing = outbox.check_channels(notifier, session)
+        owners = outbox.agency_tags(session)
+    for problem in getattr(notifier, "load_problems", []):
+        err_console.print(f"{cfg.apprise_config}: {problem}")
+    if not missing:
+        console.print(f"every agency has a channel ({len(owners)} tags checked)")
+        return
+    for tag in missing:
+        console.print(f"no channel for tag {tag!r}: {', '.join(owners.get(tag, []))}")
+    raise typer.Exit(code=1)
+
+
+@handle_errors
+def serve() -> None:
+    """Run the flows on their schedules with Prefect (sweep: AGENCYFLOW_SWEEP_CRON, dispatch:
+    every AGENCYFLOW_DISPATCH_INTERVAL_SECONDS) until stopped.
+
+    Example: agencyflow serve
+    """
+    from agencyflow.cli.serve import run
+
+    run(settings())

@@ -1,0 +1,162 @@
+"""`agencyflow user …`: people, roles and API tokens (see :mod:`agencyflow.services.users`).
+
+On a fresh database the first command is `agencyflow user add NAME --role coordinator` (it runs as
+the system actor); from then on changes need `--as USER` or AGENCYFLOW_TOKEN.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from agencyflow.cli.common import (
+    AS_HELP,
+    NOW_HELP,
+    Format,
+    console,
+    emit,
+    err_console,
+    handle_errors,
+    parse_now,
+    transaction,
+)
+from agencyflow.cli.identity import resolve_actor
+from agencyflow.domain.permissions import Action, allowed
+from agencyflow.services import users
+
+app = typer.Typer(help="People, roles and API tokens.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens (shown once, stored only as a hash).",
+                        no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+ROLES = ", ".join(r.value for r in users.USER_ROLES)
+
+
+@app.command("add")
+@handle_errors
+def add(
+    username: str = typer.Argument(..., help="Login name: lower-case letters, digits, . - _"),
+    role: str = typer.Option(..., "--role", help=f"One of: {ROLES}."),
+    agency: str = typer.Option(None, "--agency", help="Agency code (required for officers)."),
+    name: str = typer.Option("", "--name", help="Full name."),
+    email: str = typer.Option(None, "--email", help="E-mail address."),
+    now: str = typer.Option(None, help=NOW_HELP),
+    as_user: str = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Add a user with a role (and an agency); on a fresh database, the first coordinator.
+
+    Example: agencyflow user add lan --role officer --agency KTHT --name "Nguyễn Thị Lan" --as admin
+    """
+    when = parse_now(now)
+    with transaction() as session:
+        actor = resolve_actor(session, as_user, now=when)
+        user = users.add_user(session, username=username, role=role, agency_code=agency,
+                              full_name=name, email=email, now=when, actor=actor)
+    where = f" of {user.agency_code}" if user.agency_code else ""
+    console.print(f"user {user.username} added: {user.role}{where}")
+
+
+@app.command("list")
+@handle_errors
+def list_(
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    now: str = typer.Option(None, help=NOW_HELP),
+    as_user: str = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """List users with their role, agency and whether they are active (anyone may read it).
+
+    Example: agencyflow user list --format json
+    """
+    with transaction() as session:
+        resolve_actor(session, as_user, now=parse_now(now), action=Action.READ)
+        rows = [{"username": u.username, "name": u.full_name, "role": u.role,
+                 "agency": u.agency_code, "email": u.email, "active": u.active,
+                 "created_at": u.created_at.isoformat(timespec="seconds")}
+                for u in users.list_users(session)]
+    emit(rows, ["username", "name", "role", "agency", "email", "active", "created_at"], fmt,
+         title="Users")
+
+
+@app.command("disable")
+@handle_errors
+def disable(
+    username: str = typer.Argument(..., help="The user to disable."),
+    reason: str = typer.Option(None, "--reason", help="Why (kept in the audit trail)."),
+    now: str = typer.Option(None, help=NOW_HELP),
+    as_user: str = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Disable a user: they can no longer act, by name or with any of their tokens.
+
+    Example: agencyflow user disable lan.nguyen --reason "moved to another office" --as admin
+    """
+    when = parse_now(now)
+    with transaction() as session:
+        actor = resolve_actor(session, as_user, now=when)
+        users.disable_user(session, username, now=when, actor=actor, reason=reason)
+    console.print(f"user {username} disabled")
+
+
+@token_app.command("create")
+@handle_errors
+def token_create(
+    username: str = typer.Argument(..., help="Whose token (yourself, or anyone if coordinator)."),
+    name: str = typer.Option("", "--name", help="What the token is for, e.g. 'nightly job'."),
+    now: str = typer.Option(None, help=NOW_HELP),
+    as_user: str = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Create an API token and print it once on stdout (only its SHA-256 is stored).
+
+    Example: export AGENCYFLOW_TOKEN=$(agencyflow user token create lan --name laptop --as admin)
+    """
+    when = parse_now(now)
+    with transaction() as session:
+        actor = resolve_actor(session, as_user, now=when)
+        new = users.create_token(session, username, now=when, actor=actor, name=name)
+    err_console.print(f"token #{new.token.id} for {new.username} created. It is shown only now: "
+                      "store it (e.g. AGENCYFLOW_TOKEN) — it cannot be shown again.")
+    typer.echo(new.secret)
+
+
+@token_app.command("revoke")
+@handle_errors
+def token_revoke(
+    token_id: int = typer.Argument(..., help="The token's number (see `user token list`)."),
+    reason: str = typer.Option(None, "--reason", help="Why (kept in the audit trail)."),
+    now: str = typer.Option(None, help=NOW_HELP),
+    as_user: str = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Revoke a token for good (yours, or anyone's if you are a coordinator).
+
+    Example: agencyflow user token revoke 3 --reason "laptop lost" --as admin
+    """
+    when = parse_now(now)
+    with transaction() as session:
+        actor = resolve_actor(session, as_user, now=when)
+        users.revoke_token(session, token_id, now=when, actor=actor, reason=reason)
+    console.print(f"token #{token_id} revoked")
+
+
+@token_app.command("list")
+@handle_errors
+def token_list(
+    username: str = typer.Option(None, "--user", help="Only this user's tokens."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+    now: str = typer.Option(None, help=NOW_HELP),
+    as_user: str = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """List tokens (never their secrets): coordinators see all, others their own.
+
+    Example: agencyflow user token list --user lan.nguyen --as admin
+    """
+    with transaction() as session:
+        actor = resolve_actor(session, as_user, now=parse_now(now), action=Action.USER_MANAGE)
+        if not allowed(actor, Action.USER_MANAGE):
+            username = actor.username
+        rows = [{"id": t.id, "user": owner, "name": t.name, "created_at": _ts(t.created_at),
+                 "last_used_at": _ts(t.last_used_at), "revoked_at": _ts(t.revoked_at)}
+                for t, owner in users.list_tokens(session, username)]
+    emit(rows, ["id", "user", "name", "created_at", "last_used_at", "revoked_at"], fmt,
+         title="API tokens")
+
+
+def _ts(value: object) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None  # type: ignore[attr-defined]

@@ -1,0 +1,228 @@
+"""Delivery through apprise — the only module of agencyflow that imports apprise.
+
+Configuration is an apprise YAML file; each URL carries the tags that select it::
+
+    # notifications.yaml
+    urls:
+      - json://hooks.nn.example.gov.vn/agencyflow?cto=3&rto=10:
+          - tag: "nn, reminders"          # comma-separated: agency code(s) and topics
+      - mailtos://user:pass@mail.example.gov.vn:587?mode=starttls&to=vp@nn.example.gov.vn:
+          - tag: nn
+      - mqtt://127.0.0.1:1883/agencyflow/nn?qos=1:
+          - tag: nn
+
+Useful URL parameters (any service):
+
+- ``cto`` — socket connect timeout in seconds (default 4; **15 for email**: set ``cto=5``),
+- ``rto`` — socket read timeout in seconds (default 4),
+- ``verify=no`` — accept a self-signed TLS certificate (test servers only),
+- ``retry=N&wait=S`` — apprise-level retries (off by default; the dispatcher retries instead).
+
+``call_timeout`` (seconds, 0 = off, the default) caps a whole channel call on top of the per-URL
+timeouts; apprise then runs the call in its shared worker pool (min(32, CPUs + 4) threads), which
+bounds the concurrency of :meth:`send_many` — prefer ``cto``/``rto`` on the URLs.
+A URL that apprise cannot parse is *dropped with only a log line*: call :meth:`missing_tags`
+at start-up with every agency tag to find agencies that would receive nothing. Apprise's
+special tag ``always`` selects a URL for every tag in :meth:`channels` but does not count as
+coverage in :meth:`check_tags`.
+
+A channel is named by its privacy-masked URL without the query string (``json://host/path``);
+when two URLs mask to the same name the later ones get ``#2``, ``#3`` … in file order.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Collection, Iterable
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import apprise
+from apprise.plugins.email import NotifyEmail
+
+from agencyflow.errors import ConfigError
+from agencyflow.notifications.base import ChannelResult, Message, SendItem, run_concurrently
+
+log = logging.getLogger(__name__)
+
+_HTTP_STATUS = re.compile(r"error=(\d{3})\b")
+_MAX_ERROR = 500
+
+
+class _AppriseLogCollector(logging.Handler):
+    """Collects ERROR/WARNING lines of the ``apprise`` logger while a config file loads."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def _asset() -> apprise.AppriseAsset:
+    """Run each channel call inline in the calling thread (our pool gives the concurrency).
+
+    apprise's default 60 s ``service_timeout`` and ``async_mode`` route every call through its
+    shared pool of min(32, CPUs + 4) workers, which caps send_many; URL ``cto``/``rto`` bound
+    the socket waits instead.
+    """
+    return apprise.AppriseAsset(async_mode=False, service_timeout=0)
+
+
+def channel_name(service: apprise.NotifyBase) -> str:
+    """A secret-free name for an apprise service: its masked URL without the query string."""
+    masked = service.url(privacy=True)
+    parts = urlsplit(masked)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def error_text(result: apprise.AppriseResult) -> str:
+    """Summarise a failed apprise result from its captured WARNING/ERROR lines."""
+    lines: list[str] = []
+    for entry in result.logs():
+        if entry.level in ("WARNING", "ERROR", "CRITICAL") and entry.message not in lines:
+            lines.append(entry.message)
+    text = "; ".join(lines)
+    status = _HTTP_STATUS.search(text)
+    if status:
+        text = f"HTTP {status.group(1)}: {text}"
+    if result.status == apprise.AppriseResultStatus.TIMEOUT:
+        text = f"timed out{': ' + text if text else ''}"
+    text = text or f"delivery failed ({result.status.name})"
+    elapsed = sum(attempt.elapsed for service in result for attempt in service)
+    return f"{text} [after {elapsed:.1f} s]"[:_MAX_ERROR]
+
+
+class AppriseNotifier:
+    """Implements :class:`~agencyflow.notifications.base.Notifier` with apprise services.
+
+    Build it with :meth:`from_config` (a YAML file) or :meth:`from_urls` (tests, scripts).
+    Thread-safe for concurrent sends; :meth:`send_many` uses a thread pool.
+    """
+
+    def __init__(
+        self,
+        services: Iterable[apprise.NotifyBase],
+        call_timeout: float = 0,
+        source: str = "<memory>",
+    ) -> None:
+        """Wrap already-instantiated apprise services (``NotifyBase`` objects)."""
+        self.source = source
+        self.call_timeout = call_timeout
+        self.load_problems: list[str] = []
+        self._all = apprise.Apprise()
+        self._single: dict[str, apprise.Apprise] = {}
+        self._service: dict[str, apprise.NotifyBase] = {}
+        self._name_of: dict[int, str] = {}
+        self._by_tag: dict[str, list[str]] = {}
+        for service in services:
+            self._register(service)
+
+    def _register(self, service: apprise.NotifyBase) -> None:
+        base = name = channel_name(service)
+        counter = 1
+        while name in self._service:
+            counter += 1
+            name = f"{base}#{counter}"
+        self._all.add(service)
+        self._single[name] = apprise.Apprise(service)
+        self._service[name] = service
+        self._name_of[id(service)] = name
+
+    @classmethod
+    def from_config(cls, path: str | Path, call_timeout: float = 0) -> AppriseNotifier:
+        """Load an apprise YAML (or text) configuration file; see the module docstring.
+
+        Raises :class:`~agencyflow.errors.ConfigError` if the file does not exist or cannot
+        be read. URLs apprise rejects are dropped; their log lines are kept in
+        ``load_problems`` and logged at ERROR.
+        """
+        file = Path(path)
+        if not file.is_file():
+            raise ConfigError(f"{file}: notification configuration file not found")
+        collector = _AppriseLogCollector()
+        apprise_logger = logging.getLogger("apprise")
+        apprise_logger.addHandler(collector)
+        try:
+            config = apprise.AppriseConfig(asset=_asset())
+            if not config.add(str(file.resolve())):
+                raise ConfigError(f"{file}: not a readable apprise configuration")
+            services = config.services()
+        finally:
+            apprise_logger.removeHandler(collector)
+        notifier = cls(services, call_timeout=call_timeout, source=str(file))
+        notifier.load_problems = collector.lines
+        for line in collector.lines:
+            log.error("%s: %s", file, line)
+        return notifier
+
+    @classmethod
+    def from_urls(
+        cls, entries: Iterable[tuple[str, str]], call_timeout: float = 0
+    ) -> AppriseNotifier:
+        """Build from ``(url, "tag1, tag2")`` pairs; an unparseable URL raises ConfigError."""
+        services = []
+        for url, tags in entries:
+            service = apprise.Apprise.instantiate(url, asset=_asset(), tag=tags)
+            if service is None:
+                raise ConfigError(f"invalid notification URL for tags {tags!r}")
+            services.append(service)
+        return cls(services, call_timeout=call_timeout)
+
+    def channels(self, tag: str) -> list[str]:
+        """Names of the channels ``tag`` selects (including services tagged ``always``)."""
+        names = self._by_tag.get(tag)
+        if names is None:  # apprise's matching is O(services): remember it per tag
+            names = [self._name_of[id(s)] for s in self._all.find(tag)]
+            self._by_tag[tag] = names
+        return list(names)
+
+    def check_tags(self, tags: Iterable[str]) -> dict[str, int]:
+        """Count the channels configured for each tag (``always`` services not counted)."""
+        return {tag: sum(1 for _ in self._all.find(tag, match_always=False)) for tag in tags}
+
+    def missing_tags(self, tags: Iterable[str]) -> list[str]:
+        """The tags, in the given order, that select no channel at all."""
+        return [tag for tag, count in self.check_tags(tags).items() if count == 0]
+
+    def send(
+        self, tag: str, message: Message, only: Collection[str] | None = None
+    ) -> list[ChannelResult]:
+        """Send to each channel of ``tag`` (or only those in ``only``); one result per channel.
+
+        Channels are sent one after another in this call; use :meth:`send_many` for throughput.
+        """
+        targets = [c for c in self.channels(tag) if only is None or c in only]
+        return [self.send_to_channel(channel, message) for channel in targets]
+
+    def send_to_channel(self, channel: str, message: Message) -> ChannelResult:
+        """Deliver to one named channel; never raises for a delivery failure.
+
+        Email channels receive ``message.html`` as an HTML body when it is set; every other
+        channel receives ``message.text``. The subject is the apprise title.
+        """
+        single = self._single.get(channel)
+        if single is None:
+            return ChannelResult(channel, ok=False, error="unknown channel")
+        body, body_format = message.text, apprise.NotifyFormat.TEXT
+        if message.html and isinstance(self._service[channel], NotifyEmail):
+            body, body_format = message.html, apprise.NotifyFormat.HTML
+        try:
+            result = single.notify(
+                body=body, title=message.subject, body_format=body_format,
+                timeout=self.call_timeout,
+            )
+        except Exception as exc:  # apprise plugins may raise on odd input; report, never crash
+            log.exception("apprise raised while sending to %s", channel)
+            return ChannelResult(channel, ok=False, error=f"{type(exc).__name__}: {exc}")
+        if result:
+            return ChannelResult(channel, ok=True)
+        return ChannelResult(channel, ok=False, error=error_text(result))
+
+    def send_many(
+        self, items: Iterable[SendItem], concurrency: int = 32
+    ) -> list[list[ChannelResult]]:
+        """Send many ``(tag, message[, only])`` items on ``concurrency`` threads, in order."""
+        return run_concurrently(self.send, items, concurrency)

@@ -1,0 +1,106 @@
+"""The notifier contract: messages, per-channel results and the ``Notifier`` protocol.
+
+A *tag* names an audience (an agency code such as ``"nn"``, or ``"reminders"``); a notifier
+maps a tag to zero or more *channels* (one delivery endpoint each: a webhook, a mailbox, an
+MQTT topic). Sending returns one :class:`ChannelResult` per matched channel, so the dispatcher
+can record delivery per channel and later retry only the channels that failed::
+
+    results = notifier.send("nn", message)
+    failed = {r.channel for r in results if not r.ok}
+    if failed:
+        notifier.send("nn", message, only=failed)   # the others are not sent twice
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Message:
+    """A rendered notification: a one-line subject, a plain-text body and an optional HTML body.
+
+    Channels that can show HTML (email) receive ``html`` when it is set; all others ``text``.
+    """
+
+    subject: str
+    text: str
+    html: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelResult:
+    """The outcome of delivering one message to one channel.
+
+    ``channel`` is the channel's stable, secret-free name (for apprise, the privacy-masked URL);
+    it is the key to pass back in ``only=`` or to :meth:`Notifier.send_to_channel` for a retry.
+    ``error`` is a short human-readable reason when ``ok`` is False (e.g. ``"HTTP 500"``).
+    """
+
+    channel: str
+    ok: bool
+    error: str | None = None
+
+
+SendItem = tuple[str, Message] | tuple[str, Message, Collection[str] | None]
+"""One entry for :meth:`Notifier.send_many`: ``(tag, message)`` or ``(tag, message, only)``."""
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    """Delivers rendered messages to the channels a tag selects.
+
+    Implementations never raise for a failed channel: failures come back as
+    ``ChannelResult(ok=False, error=...)``. An empty result list means no channel matched.
+    """
+
+    def channels(self, tag: str) -> list[str]:
+        """Names of the channels the tag selects, in configuration order (may be empty)."""
+        ...
+
+    def send(
+        self, tag: str, message: Message, only: Collection[str] | None = None
+    ) -> list[ChannelResult]:
+        """Send to every channel of ``tag`` (restricted to ``only`` when given), one result each."""
+        ...
+
+    def send_to_channel(self, channel: str, message: Message) -> ChannelResult:
+        """Send to one channel by name, regardless of tags (used to retry a failed channel)."""
+        ...
+
+    def send_many(
+        self, items: Iterable[SendItem], concurrency: int = 32
+    ) -> list[list[ChannelResult]]:
+        """Send many messages concurrently; results are returned in the order of ``items``."""
+        ...
+
+
+def split_item(item: SendItem) -> tuple[str, Message, Collection[str] | None]:
+    """Normalise a :data:`SendItem` to ``(tag, message, only)``."""
+    if len(item) == 2:
+        tag, message = item  # type: ignore[misc]
+        return tag, message, None
+    tag, message, only = item  # type: ignore[misc]
+    return tag, message, only
+
+
+def run_concurrently(
+    send: Callable[[str, Message, Collection[str] | None], list[ChannelResult]],
+    items: Iterable[SendItem],
+    concurrency: int,
+) -> list[list[ChannelResult]]:
+    """Call ``send(tag, message, only)`` for each item on a thread pool, keeping item order.
+
+    Shared by every notifier's ``send_many``; ``concurrency <= 1`` sends sequentially.
+    """
+    normalised: Sequence[tuple[str, Message, Collection[str] | None]] = [
+        split_item(item) for item in items
+    ]
+    if concurrency <= 1 or len(normalised) <= 1:
+        return [send(*item) for item in normalised]
+    workers = min(concurrency, len(normalised))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notify") as pool:
+        return list(pool.map(lambda item: send(*item), normalised))

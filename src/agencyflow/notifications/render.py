@@ -1,0 +1,198 @@
+"""Render notification messages from Jinja2 templates, one packaged template set per language.
+
+Templates live in ``agencyflow/notifications/templates/<lang>/`` (``vi`` is the default,
+``en`` is available). Each message *kind* has three files: ``<kind>.subject.txt``,
+``<kind>.txt`` (not escaped) and ``<kind>.html`` (autoescaped). Whole template sets per
+language, rather than gettext catalogs, because Vietnamese and English wording differ in
+structure (word order, the administrative register), not only in words.
+
+A site may override any of these files: put the same relative path under ``override_dir``
+(``<override_dir>/vi/reminder.txt``). Overrides render in a limited sandbox
+(:mod:`agencyflow.notifications.sandbox`) and may import or extend the packaged partials
+(``vi/_macros.txt``, ``vi/_layout.html``, ``vi/_macros.html``). A broken override — syntax
+error, undefined variable, sandbox violation, timeout — is logged at ERROR with its file name
+and the packaged template is used instead. The context contract is in ``README-context.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+
+from agencyflow.errors import ConfigError, TemplateError
+from agencyflow.notifications.base import Message
+from agencyflow.notifications.sandbox import LimitedSandbox, RenderLimits, render_limited
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("vi", "en")
+"""Languages with a packaged template set; the first is the default."""
+
+KINDS = (
+    "opened", "reminder", "due_today", "overdue", "escalation", "completed",
+    "extension_decided", "digest",
+)
+"""Message kinds; each has ``<kind>.subject.txt``, ``<kind>.txt`` and ``<kind>.html``."""
+
+PARTS = ("subject.txt", "txt", "html")
+
+
+def vndate(value: date | datetime | None) -> str:
+    """Format a date as ``dd/mm/yyyy`` (the Vietnamese administrative style); None → ``""``."""
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y")
+
+
+def workdays_phrase(days_left: int, lang: str = "vi") -> str:
+    """Describe a working-day distance to a deadline: positive left, 0 today, negative late."""
+    n = abs(int(days_left))
+    if lang == "vi":
+        if days_left > 0:
+            return f"còn {n} ngày làm việc"
+        return "đến hạn hôm nay" if days_left == 0 else f"quá hạn {n} ngày làm việc"
+    unit = "working day" if n == 1 else "working days"
+    if days_left > 0:
+        return f"{n} {unit} left"
+    return "due today" if days_left == 0 else f"{n} {unit} overdue"
+
+
+def _filters(lang: str) -> dict[str, Callable[..., Any]]:
+    return {"vndate": vndate, "workdays": lambda days: workdays_phrase(days, lang)}
+
+
+def _configure(env: Environment, lang: str) -> Environment:
+    env.filters.update(_filters(lang))
+    return env
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def packaged_environment(lang: str) -> Environment:
+    """The (cached) environment for packaged templates of ``lang``: strict, HTML autoescaped."""
+    env = Environment(
+        loader=PackageLoader("agencyflow.notifications", "templates"),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(("html",), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return _configure(env, lang)
+
+
+def _sandbox_environment(override_dir: Path, lang: str, limits: RenderLimits) -> Environment:
+    env = LimitedSandbox(
+        loader=ChoiceLoader([
+            FileSystemLoader(str(override_dir)),
+            PackageLoader("agencyflow.notifications", "templates"),
+        ]),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(("html",), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        limits=limits,
+    )
+    _configure(env, lang)
+    env.guard_filters()
+    return env
+
+
+class Renderer:
+    """Renders a message kind with a context into a :class:`~.base.Message`.
+
+    ``lang`` selects the template set (``"vi"`` default, ``"en"``); ``override_dir`` holds
+    site overrides (see the module docstring); when ``base_url`` is set, ``link`` defaults to
+    ``{base_url}/assignments/{assignment.id}`` (for digests: for every item).
+    """
+
+    def __init__(
+        self,
+        lang: str = "vi",
+        override_dir: Path | None = None,
+        base_url: str | None = None,
+        limits: RenderLimits | None = None,
+    ) -> None:
+        """Prepare the environments; raises ConfigError for an unknown language."""
+        if lang not in LANGUAGES:
+            raise ConfigError(f"unknown notification language {lang!r}; use one of {LANGUAGES}")
+        self.lang = lang
+        self.override_dir = Path(override_dir) if override_dir is not None else None
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.limits = limits or RenderLimits()
+        self._env = packaged_environment(lang)
+        self._sandbox = (
+            _sandbox_environment(self.override_dir, lang, self.limits)
+            if self.override_dir is not None else None
+        )
+
+    def render(self, kind: str, context: Mapping[str, Any]) -> Message:
+        """Render subject (one line), text and HTML of ``kind``.
+
+        Raises :class:`~agencyflow.errors.TemplateError` for an unknown kind or when a
+        packaged template fails (e.g. a variable of the context contract is missing).
+        """
+        if kind not in KINDS:
+            raise TemplateError(f"unknown notification kind {kind!r}; known: {', '.join(KINDS)}")
+        ctx = self._prepare(context)
+        subject = " ".join(self._render_part(kind, "subject.txt", ctx).split())
+        text = self._render_part(kind, "txt", ctx).strip() + "\n"
+        html = self._render_part(kind, "html", ctx)
+        return Message(subject=subject, text=text, html=html)
+
+    def link_for(self, assignment_id: object) -> str | None:
+        """The web link of an assignment, or None without ``base_url``."""
+        return f"{self.base_url}/assignments/{assignment_id}" if self.base_url else None
+
+    def _prepare(self, context: Mapping[str, Any]) -> dict[str, Any]:
+        ctx = dict(context)
+        if "link" not in ctx:
+            ctx["link"] = self._default_link(ctx.get("assignment"))
+        if "items" in ctx:
+            items = []
+            for raw in ctx["items"]:
+                item = dict(raw)
+                item.setdefault("link", self._default_link(item.get("assignment")))
+                if "plan" not in item and "plan" in ctx:
+                    item["plan"] = ctx["plan"]
+                items.append(item)
+            ctx["items"] = items
+        return ctx
+
+    def _default_link(self, assignment: Any) -> str | None:
+        if isinstance(assignment, Mapping) and assignment.get("id") is not None:
+            return self.link_for(assignment["id"])
+        return None
+
+    def _render_part(self, kind: str, part: str, ctx: dict[str, Any]) -> str:
+        name = f"{self.lang}/{kind}.{part}"
+        if self._sandbox is not None and self.override_dir is not None:
+            path = self.override_dir / name
+            if path.is_file():
+                try:
+                    return render_limited(self._sandbox.get_template(name), ctx, self.limits)
+                except Exception as exc:  # noqa: BLE001 - any failure falls back, logged
+                    line = getattr(exc, "lineno", None)
+                    log.error(
+                        "notification template override %s%s failed (%s: %s); "
+                        "using the packaged template",
+                        path, f" line {line}" if line else "", type(exc).__name__, exc,
+                    )
+        try:
+            return self._env.get_template(name).render(ctx)
+        except jinja2.TemplateError as exc:
+            raise TemplateError(f"template {name}: {type(exc).__name__}: {exc}") from exc

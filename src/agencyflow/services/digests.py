@@ -1,0 +1,95 @@
+"""Digest mode: several notices to one recipient become one message.
+
+Agencies with ``digest`` on (communes by default) get one message per dispatch batch listing all
+their items, instead of one message per item. :func:`fold` runs right after a claim, in one
+transaction: for each recipient (and language) with two or more claimed, never-sent digest rows it
+inserts a ``digest`` notification — key ``digest:{recipient}:{lowest item id}``, so a retry of the
+same fold can never create a second one — leased to the same worker, and marks the items
+``digested`` with ``digest_id`` pointing at it. A lone digest row is sent as an ordinary message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
+
+from agencyflow.models import Notification
+from agencyflow.services.writes import write_transaction
+
+if TYPE_CHECKING:
+    from agencyflow.services.dispatch import DispatchResult
+
+N = Notification
+_N = Notification.__table__  # type: ignore[attr-defined]
+
+_ITEMS = (
+    update(_N).where(_N.c.id == bindparam("item"))
+    .values(status="digested", digest_id=bindparam("did"), lease_owner=None, lease_until=None)
+)
+
+
+def _candidates(conn: Connection, ids: Sequence[int], worker_id: str
+                ) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
+    cols = [N.id, N.recipient_code, N.tag, N.lang, N.context, N.kind, N.cycle_id,
+            N.lease_until]
+    stmt = select(*cols).where(col(N.id).in_(ids), N.lease_owner == worker_id,
+                               N.digest == True, N.kind != "digest",  # noqa: E712
+                               N.status == "pending", N.attempts == 0).order_by(col(N.id))
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for row in conn.execute(stmt):
+        groups.setdefault((row.recipient_code, row.lang), []).append(row._mapping)
+    return {k: v for k, v in groups.items() if len(v) > 1}
+
+
+def _digest_row(items: list[Mapping[str, Any]], now: datetime, worker_id: str
+                ) -> dict[str, Any]:
+    first = items[0]
+    contexts = [item["context"] or {} for item in items]
+    context = {
+        "recipient_name": contexts[0].get("recipient_name", first["recipient_code"]),
+        "plan": contexts[0].get("plan"),
+        "items": [{"kind": item["kind"], "assignment": ctx.get("assignment"),
+                   "plan": ctx.get("plan")} for item, ctx in zip(items, contexts, strict=True)],
+    }
+    return {
+        "key": f"digest:{first['recipient_code']}:{first['id']}", "assignment_id": None,
+        "cycle_id": first["cycle_id"], "kind": "digest", "window": now.date().isoformat(),
+        "scheduled_on": now.date(), "recipient_code": first["recipient_code"],
+        "tag": first["tag"], "level": 0, "lang": first["lang"], "digest": False,
+        "context": context, "status": "pending", "attempts": 0, "created_at": now,
+        "next_attempt_at": now, "lease_owner": worker_id, "lease_until": first["lease_until"],
+    }
+
+
+def _insert(conn: Connection, row: dict[str, Any]) -> int:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(_N).values(**row).on_conflict_do_nothing(index_elements=["key"])
+    inserted = conn.execute(stmt.returning(_N.c.id)).scalar_one_or_none()
+    if inserted is not None:
+        return int(inserted)
+    return int(conn.execute(select(_N.c.id).where(_N.c.key == row["key"])).scalar_one())
+
+
+def fold(engine: Engine, ids: Sequence[int], *, now: datetime, worker_id: str,
+         result: DispatchResult) -> list[int]:
+    """Fold the claimed digest rows among ``ids`` into digest notifications; return the ids
+    to send (the remaining rows and the new digests)."""
+    with write_transaction(engine) as conn:
+        groups = _candidates(conn, ids, worker_id)
+        if not groups:
+            return list(ids)
+        folded: set[int] = set()
+        created: list[int] = []
+        for items in groups.values():
+            digest_id = _insert(conn, _digest_row(items, now, worker_id))
+            conn.execute(_ITEMS, [{"item": item["id"], "did": digest_id} for item in items])
+            folded.update(item["id"] for item in items)
+            created.append(digest_id)
+    result.digests += len(created)
+    result.digested += len(folded)
+    return [i for i in ids if i not in folded] + created

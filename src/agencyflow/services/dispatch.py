@@ -1,0 +1,198 @@
+"""The dispatcher: claim due outbox rows with a lease, fold digests, render, send, record.
+
+One batch goes through four short steps:
+
+1. **claim** — ``UPDATE … SET lease_owner, lease_until WHERE id IN (SELECT … FOR UPDATE SKIP
+   LOCKED)`` (PostgreSQL; on SQLite the same statement under ``BEGIN IMMEDIATE``) takes up to
+   ``batch_size`` rows that are pending or failed, due (``next_attempt_at <= now``) and not leased.
+   A worker that dies leaves its rows leased until ``lease_until``; then anyone may claim them.
+   Claimed notices about an assignment that no longer awaits work (done, cancelled, submitted)
+   become ``superseded``.
+2. **fold** — a recipient's claimed *digest* rows (two or more) become one ``digest``
+   notification (key ``digest:{recipient}:{lowest item id}``, deterministic) in the same
+   transaction that marks the items ``digested``; a lone digest row is sent as it is.
+3. **send** — each row is rendered in its language at this moment (templates may have changed
+   since the sweep) and sent with ``notifier.send(tag, message, only=…)`` on a thread pool,
+   ``only`` being the channels that have not yet delivered it: a retry never repeats a channel.
+4. **record** — as sends complete, one :class:`~agencyflow.models.Delivery` row per channel
+   (attempts, last error, sent time) and the notification's new state: ``sent`` when every
+   channel has delivered; otherwise ``failed`` with ``next_attempt_at = now + backoff ·
+   2^(attempts-1)``, or ``dead`` after ``max_attempts``. No matching channel is a failure
+   ("no channel for tag X"): nothing is dropped silently.
+
+``lease_seconds`` must exceed the time a batch takes, or another worker may send the same rows.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, or_, select, update
+from sqlmodel import col
+
+from agencyflow.domain.lifecycle import ACTIVE
+from agencyflow.models import Assignment, Delivery, Notification
+from agencyflow.notifications.base import ChannelResult, Message, Notifier
+from agencyflow.services import digests, dispatch_record
+from agencyflow.services.notice_context import revive
+from agencyflow.services.writes import write_transaction
+
+N = Notification
+_RECORD_EVERY = 200
+_ACTIVE = sorted(s.value for s in ACTIVE)
+
+
+class Renderer(Protocol):
+    """What the dispatcher needs from :class:`agencyflow.notifications.Renderer`."""
+
+    def render(self, kind: str, context: Mapping[str, Any]) -> Message: ...
+
+
+RendererFactory = Callable[[str], Renderer]
+"""Language → renderer (the composition root decides templates directory and base URL)."""
+
+
+@dataclass
+class DispatchResult:
+    """What one :func:`dispatch` call did; ``by_agency`` maps recipient → outcome → count."""
+
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    digests: int = 0
+    digested: int = 0
+    batches: int = 0
+    by_agency: dict[str, dict[str, int]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counts as plain JSON-friendly data (for Prefect task results and ``--format``)."""
+        return {"claimed": self.claimed, "sent": self.sent, "failed": self.failed,
+                "dead": self.dead, "digests": self.digests, "digested": self.digested,
+                "batches": self.batches,
+                "by_agency": {k: dict(v) for k, v in self.by_agency.items()},
+                "seconds": round(self.seconds, 3)}
+
+    def count(self, recipient: str, outcome: str) -> None:
+        """Count one notification of ``recipient`` that ended ``outcome`` (sent/failed/dead)."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        agency = self.by_agency.setdefault(recipient, {})
+        agency[outcome] = agency.get(outcome, 0) + 1
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed notification ready to send: its row and the channels that already delivered."""
+
+    row: Mapping[str, Any]
+    delivered: frozenset[str]
+
+
+def claim(engine: Engine, *, now: datetime, worker_id: str, limit: int,
+          lease_seconds: int) -> list[int]:
+    """Lease up to ``limit`` due rows to ``worker_id``; return their ids (oldest first)."""
+    due = (select(N.id).where(col(N.status).in_(("pending", "failed")),
+                              col(N.next_attempt_at) <= now,
+                              or_(col(N.lease_until).is_(None), col(N.lease_until) < now))
+           .order_by(col(N.id)).limit(limit).with_for_update(skip_locked=True))
+    stmt = (update(N).where(col(N.id).in_(due.scalar_subquery()))
+            .values(lease_owner=worker_id, lease_until=now + timedelta(seconds=lease_seconds))
+            .returning(N.id))
+    with write_transaction(engine) as conn:
+        ids = sorted(conn.execute(stmt).scalars())
+        if ids:
+            conn.execute(_supersede(ids))
+    return ids
+
+
+def _supersede(ids: Sequence[int]) -> Any:
+    """Claimed notices about an assignment no longer awaiting work (done, cancelled, submitted
+    for review) are ``superseded`` instead of sent."""
+    idle = select(Assignment.id).where(col(Assignment.status).not_in(_ACTIVE))
+    return (update(N).where(col(N.id).in_(ids), col(N.assignment_id).in_(idle))
+            .values(status="superseded", lease_owner=None, lease_until=None))
+
+
+def _jobs(engine: Engine, ids: Sequence[int], worker_id: str) -> list[Job]:
+    cols = [N.id, N.kind, N.recipient_code, N.tag, N.lang, N.context, N.attempts]
+    with engine.connect() as conn:
+        rows = [r._mapping for r in conn.execute(
+            select(*cols).where(col(N.id).in_(ids), N.lease_owner == worker_id,
+                                col(N.status).in_(("pending", "failed"))).order_by(col(N.id)))]
+        sent = conn.execute(select(Delivery.notification_id, Delivery.channel).where(
+            col(Delivery.notification_id).in_(ids), Delivery.status == "sent")).all()
+    delivered: dict[int, set[str]] = {}
+    for notification_id, channel in sent:
+        delivered.setdefault(notification_id, set()).add(channel)
+    return [Job(r, frozenset(delivered.get(r["id"], ()))) for r in rows]
+
+
+def _send(job: Job, notifier: Notifier, renderers: Mapping[str, Renderer]
+          ) -> dispatch_record.Outcome:
+    """Render and send one job (runs on a pool thread); never raises for expected failures."""
+    row = job.row
+    channels = notifier.channels(row["tag"])
+    try:
+        message = renderers[row["lang"]].render(row["kind"], revive(row["context"] or {}))
+    except Exception as exc:  # noqa: BLE001 - a broken template must not stop the batch
+        return dispatch_record.Outcome(job, channels, [], None, f"render failed: {exc}")
+    if not channels:
+        return dispatch_record.Outcome(job, channels, [], message,
+                                       f"no channel for tag {row['tag']}")
+    missing = [c for c in channels if c not in job.delivered]
+    results: list[ChannelResult] = []
+    if missing:
+        results = notifier.send(row["tag"], message, only=missing)
+    return dispatch_record.Outcome(job, channels, results, message, None)
+
+
+def _completed(jobs: list[Job], notifier: Notifier, renderers: Mapping[str, Renderer],
+               concurrency: int) -> Iterator[dispatch_record.Outcome]:
+    if concurrency <= 1 or len(jobs) <= 1:
+        yield from (_send(job, notifier, renderers) for job in jobs)
+        return
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(jobs)),
+                            thread_name_prefix="dispatch") as pool:
+        futures = [pool.submit(_send, job, notifier, renderers) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def dispatch(engine: Engine, notifier: Notifier, renderer_factory: RendererFactory, *,
+             now: datetime, worker_id: str, max_attempts: int = 5, backoff_seconds: int = 60,
+             concurrency: int = 32, batch_size: int = 500, lease_seconds: int = 300,
+             max_batches: int | None = None) -> DispatchResult:
+    """Deliver every notification due at ``now``, batch after batch, until none is left (or
+    ``max_batches``); see the module docstring."""
+    started = clock.perf_counter()
+    result = DispatchResult()
+    policy = dispatch_record.RetryPolicy(max_attempts, backoff_seconds)
+    renderers: dict[str, Renderer] = {}
+    while max_batches is None or result.batches < max_batches:
+        ids = claim(engine, now=now, worker_id=worker_id, limit=batch_size,
+                    lease_seconds=lease_seconds)
+        if not ids:
+            break
+        result.batches += 1
+        result.claimed += len(ids)
+        ids = digests.fold(engine, ids, now=now, worker_id=worker_id, result=result)
+        jobs = _jobs(engine, ids, worker_id)
+        for lang in {j.row["lang"] for j in jobs} - renderers.keys():
+            renderers[lang] = renderer_factory(lang)
+        pending: list[dispatch_record.Outcome] = []
+        for outcome in _completed(jobs, notifier, renderers, concurrency):
+            pending.append(outcome)
+            if len(pending) >= _RECORD_EVERY:
+                dispatch_record.record(engine, pending, now=now, worker_id=worker_id,
+                                       policy=policy, result=result)
+                pending = []
+        dispatch_record.record(engine, pending, now=now, worker_id=worker_id, policy=policy,
+                               result=result)
+    result.seconds = clock.perf_counter() - started
+    return result

@@ -1,0 +1,183 @@
+"""Evidence: files stored content-addressed by SHA-256, and links.
+
+A file is copied to ``<evidence_dir>/<aa>/<sha256>`` (``aa`` = the first two hex digits), so the
+same content is stored once whoever attaches it and under whatever name. What is refused, with a
+clear :class:`~agencyflow.errors.ValidationError`:
+
+- a file over ``max_bytes`` (checked while reading, so a file growing meanwhile is caught too);
+- anything that is not a regular file: a symlink (opened with ``O_NOFOLLOW``), a directory, a
+  device or a FIFO;
+- path tricks: a ``..`` component, a NUL byte, and stored names other than a plain basename (no
+  separators, no control characters, not ``.`` or ``..``);
+- links that are not ``http(s)://host/…`` URLs.
+
+The file is written to a temporary name and renamed into place, so a reader never sees half a
+file. A file stored by a transaction that then rolls back stays on disk; being addressed by its
+content it is harmless and is reused by the next attachment of the same content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import stat
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from agencyflow.domain.outputs import check_link
+from agencyflow.errors import ValidationError
+from agencyflow.models import Evidence
+
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file in the evidence store: its hash, size and the (basename) name it was given."""
+
+    sha256: str
+    size: int
+    filename: str
+
+
+def safe_name(name: str) -> str:
+    """``name`` if it is a plain file name; ValidationError naming the trick otherwise."""
+    if not name or name in (".", ".."):
+        raise ValidationError(f"evidence file name {name!r} is not a file name")
+    if "\x00" in name or "/" in name or "\\" in name:
+        raise ValidationError(f"evidence file name {name!r} contains a path separator or NUL")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ValidationError(f"evidence file name {name!r} contains control characters")
+    if len(name.encode("utf-8")) > 255:
+        raise ValidationError("evidence file name is longer than 255 bytes")
+    return name
+
+
+def blob_path(evidence_dir: Path, sha256: str) -> Path:
+    """Where the content with ``sha256`` is stored."""
+    return evidence_dir / sha256[:2] / sha256
+
+
+def _open_regular(path: Path) -> int:
+    """Open ``path`` for reading, refusing symlinks and anything but a regular file."""
+    text = str(path)
+    if "\x00" in text:
+        raise ValidationError(f"evidence path {text!r} contains a NUL byte")
+    if ".." in path.parts:
+        raise ValidationError(f"evidence path {text} contains '..': give a direct path")
+    try:
+        fd = os.open(text, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if Path(text).is_symlink():
+            raise ValidationError(f"evidence {text} is a symbolic link: give the file itself") \
+                from None
+        raise ValidationError(f"cannot read evidence {text}: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ValidationError(f"evidence {text} is not a regular file")
+    return fd
+
+
+def store_path(path: Path, *, evidence_dir: Path, max_bytes: int) -> StoredFile:
+    """Copy the regular file at ``path`` into the store; return its hash, size and name."""
+    name = safe_name(path.name)
+    fd = _open_regular(path)
+    with os.fdopen(fd, "rb") as src:
+        return _store_stream(src, name, evidence_dir=evidence_dir, max_bytes=max_bytes)
+
+
+def store_bytes(data: bytes, filename: str, *, evidence_dir: Path, max_bytes: int) -> StoredFile:
+    """Store ``data`` (an upload) named ``filename`` (must be a plain basename)."""
+    name = safe_name(filename)
+    return _store_stream(io.BytesIO(data), name, evidence_dir=evidence_dir, max_bytes=max_bytes)
+
+
+def _store_stream(src: BinaryIO, name: str, *, evidence_dir: Path, max_bytes: int
+                  ) -> StoredFile:
+    """Copy ``src`` to a temporary file while hashing it, then rename it to its address."""
+    evidence_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=evidence_dir, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            digest, size = _copy(src, out, name, max_bytes)
+            out.flush()
+            os.fsync(out.fileno())
+        target = blob_path(evidence_dir, digest)
+        target.parent.mkdir(exist_ok=True)
+        if target.is_file():
+            Path(tmp).unlink()
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return StoredFile(digest, size, name)
+
+
+def _copy(src: BinaryIO, out: BinaryIO, name: str, max_bytes: int) -> tuple[str, int]:
+    """Copy and hash, refusing more than ``max_bytes``; return (sha256, size)."""
+    digest, size = hashlib.sha256(), 0
+    while chunk := src.read(_CHUNK):
+        size += len(chunk)
+        if size > max_bytes:
+            raise ValidationError(f"evidence {name} is over the size limit of {max_bytes} bytes")
+        digest.update(chunk)
+        out.write(chunk)
+    return digest.hexdigest(), size
+
+
+def check_links(links: Sequence[str]) -> list[str]:
+    """The links, validated (http or https only)."""
+    try:
+        return [check_link(link) for link in links]
+    except ValueError as exc:
+        raise ValidationError(f"evidence link: {exc}") from None
+
+
+def attach(session: Session, *, assignment_id: int, files: Sequence[Path], links: Sequence[str],
+           added_by: str, now: datetime, evidence_dir: Path, max_bytes: int,
+           contribution_id: int | None = None) -> list[dict[str, Any]]:
+    """Store ``files`` and add evidence rows for them and ``links``; return what was added.
+
+    Content already attached to the assignment (same hash, or the same link) is not added twice.
+    """
+    checked = check_links(links)
+    stored = [store_path(Path(p), evidence_dir=evidence_dir, max_bytes=max_bytes) for p in files]
+    have = _existing(session, assignment_id)
+    added: list[dict[str, Any]] = []
+    for item in stored:
+        if item.sha256 not in have:
+            have.add(item.sha256)
+            session.add(Evidence(assignment_id=assignment_id, contribution_id=contribution_id,
+                                 sha256=item.sha256, filename=item.filename, size=item.size,
+                                 added_by=added_by, added_at=now))
+            added.append({"sha256": item.sha256, "filename": item.filename, "size": item.size})
+    for link in checked:
+        if link not in have:
+            have.add(link)
+            session.add(Evidence(assignment_id=assignment_id, contribution_id=contribution_id,
+                                 link=link, added_by=added_by, added_at=now))
+            added.append({"link": link})
+    session.flush()
+    return added
+
+
+def _existing(session: Session, assignment_id: int) -> set[str]:
+    rows = session.execute(select(col(Evidence.sha256), col(Evidence.link))
+                           .where(col(Evidence.assignment_id) == assignment_id))
+    return {value for row in rows for value in row if value}
+
+
+def list_for(session: Session, assignment_id: int) -> list[Evidence]:
+    """Evidence of an assignment, oldest first."""
+    stmt = (select(Evidence).where(col(Evidence.assignment_id) == assignment_id)
+            .order_by(col(Evidence.id)))
+    return list(session.execute(stmt).scalars())

@@ -1,0 +1,99 @@
+"""The read model of one assignment: everything a user needs on one screen.
+
+``show`` returns JSON-ready data (dates as ISO strings): the assignment, its step (title, clauses,
+declared outputs), the lead and cooperating agencies with names, the history (its audit events),
+extension requests, contributions, evidence, and its official board status on ``now``'s day — the
+same SQL rule the board uses (:func:`agencyflow.services.board.status_expr`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from agencyflow.domain.calendar import local_date
+from agencyflow.domain.deadlines import DayCounter
+from agencyflow.domain.permissions import Action, Actor
+from agencyflow.domain.plan_spec import PlanSpec, StepSpec
+from agencyflow.domain.status import LABELS, BoardStatus
+from agencyflow.models import Assignment, AuditEvent, Contribution, ExtensionRequest
+from agencyflow.services import assignment_core as core
+from agencyflow.services import board, evidence
+
+_FIELDS = ("id", "version", "cycle_id", "plan_key", "year", "step_id", "period", "member",
+           "lead_code", "cooperating", "clauses", "title_vi", "title_en", "review", "status",
+           "due_original", "due_current", "opened_on", "started_at", "submitted_at",
+           "completed_at", "completed_on", "completed_by", "outputs", "note", "next_notice_on")
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _row(obj: Any, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
+    data = obj.model_dump() if fields is None else {f: getattr(obj, f) for f in fields}
+    return {k: _json(v) for k, v in data.items()}
+
+
+def show(session: Session, assignment_id: int, actor: Actor, *, now: datetime,
+         calendar: DayCounter) -> dict[str, Any]:
+    """Everything about one assignment, its board status on ``now``'s day included."""
+    a = core.load(session, assignment_id)
+    core.authorise(actor, Action.READ, a)
+    spec, step = core.step_of(session, a)
+    names = board.agency_names(session, a.plan_key)
+    today = local_date(now)
+    status = board_status(session, a, spec, today=today, calendar=calendar)
+    return {
+        "assignment": _row(a, _FIELDS),
+        "step": _step(step),
+        "lead": {"code": a.lead_code, "name": names.get(a.lead_code)},
+        "cooperating": [{"code": c, "name": names.get(c)} for c in a.cooperating],
+        "board_status": status.value,
+        "board_label": LABELS[status],
+        "today": today.isoformat(),
+        "late_against": spec.late_against.value,
+        "history": history(session, assignment_id),
+        "extensions": [_row(e) for e in _all(session, ExtensionRequest, assignment_id)],
+        "contributions": [_row(c) for c in _all(session, Contribution, assignment_id)],
+        "evidence": [_row(e) for e in evidence.list_for(session, assignment_id)],
+    }
+
+
+def _step(step: StepSpec) -> dict[str, Any]:
+    return {"id": step.id, "title": step.title.model_dump(), "clauses": list(step.clauses),
+            "review": step.review, "depends_on": list(step.depends_on),
+            "outputs": [{"name": o.name, "type": o.type.value, "required": o.required,
+                         "label": o.label.vi} for o in step.outputs]}
+
+
+def _all(session: Session, model: Any, assignment_id: int) -> list[Any]:
+    stmt = select(model).where(model.assignment_id == assignment_id).order_by(model.id)
+    return list(session.execute(stmt).scalars())
+
+
+def history(session: Session, assignment_id: int) -> list[dict[str, Any]]:
+    """The audit events of an assignment, in chain order."""
+    stmt = (select(AuditEvent)
+            .where(col(AuditEvent.target_type) == core.TARGET,
+                   col(AuditEvent.target_id) == str(assignment_id))
+            .order_by(col(AuditEvent.seq)))
+    return [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
+             "before": e.before, "after": e.after, "reason": e.reason}
+            for e in session.execute(stmt).scalars()]
+
+
+def board_status(session: Session, a: Assignment, spec: PlanSpec, *, today: date,
+                 calendar: DayCounter) -> BoardStatus:
+    """The official status of ``a`` on ``today``, by the board's own SQL rule."""
+    soon = calendar.add_working_days(today, board.DUE_SOON_WORKING_DAYS)
+    expr = board.status_expr(today, soon, spec.late_against.value)
+    value = session.execute(select(expr).where(col(Assignment.id) == a.id)).scalar_one()
+    return BoardStatus(value)

@@ -1,0 +1,40 @@
+"""Run `agencyflow …` in-process against a test's database (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from agencyflow.cli import app
+from agencyflow.config import get_settings
+
+Invoke = Callable[..., Result]
+
+
+def cli_for(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Invoke:
+    """An ``invoke(*args, token=None)`` running the CLI on ``engine``'s database.
+
+    The settings cache is cleared before each run; clear it again when the test ends (see the
+    ``cli`` fixtures). ``token=`` sets ``AGENCYFLOW_TOKEN`` for one run; it is unset otherwise.
+    """
+    monkeypatch.setenv("AGENCYFLOW_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("AGENCYFLOW_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("AGENCYFLOW_TOKEN", raising=False)
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def invoke(*args: str, token: str | None = None) -> Result:
+        if token is None:
+            monkeypatch.delenv("AGENCYFLOW_TOKEN", raising=False)
+        else:
+            monkeypatch.setenv("AGENCYFLOW_TOKEN", token)
+        get_settings.cache_clear()
+        return runner.invoke(app, list(args), catch_exceptions=False)
+
+    return invoke
