@@ -10,6 +10,7 @@ from agencyflow.cli import (
     board_cmds,
     cycle_cmds,
     db_cmds,
+    demo_cmds,
     notify_cmds,
     plan_cmds,
     targets_cmds,
@@ -31,6 +32,7 @@ app.add_typer(user_cmds.app, name="user")
 app.add_typer(audit_cmds.app, name="audit")
 app.command("targets")(targets_cmds.targets)
 notify_cmds.register(app)
+app.command("demo")(demo_cmds.demo)
 
 
 def main() -> None:

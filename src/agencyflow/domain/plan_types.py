@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     StrictBool,
     StrictInt,
     StringConstraints,
@@ -86,7 +87,8 @@ Number = Annotated[float, BeforeValidator(_number)]
 #: A date: YAML date or ``YYYY-MM-DD`` string.
 PlanDate = Annotated[date, BeforeValidator(_plan_date)]
 #: A clock time: ``"HH:MM"``.
-ClockTime = Annotated[time, BeforeValidator(_clock)]
+ClockTime = Annotated[time, BeforeValidator(_clock),
+                      PlainSerializer(lambda t: t.strftime("%H:%M"), when_used="json")]
 
 
 class Text(BaseModel):

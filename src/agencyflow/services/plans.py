@@ -57,7 +57,7 @@ def store(session: Session, loaded: LoadedPlan, *, now: datetime, actor: Actor
     version = PlanVersion(
         key=spec.key, version=(last or 0) + 1, content_hash=loaded.content_hash,
         title_vi=spec.title.vi, title_en=spec.title.en, source=loaded.source, text=loaded.text,
-        loaded_at=now,
+        spec_json=spec.model_dump_json(), loaded_at=now,
     )
     session.add(version)
     _upsert_agencies(session, spec)
@@ -118,7 +118,8 @@ def spec_of(version: PlanVersion) -> PlanSpec:
     """The parsed spec of a stored version (parsed once per content hash and process)."""
     loaded = _PARSED.get(version.content_hash)
     if loaded is None:
-        loaded = load_plan_text(version.text, version.source)
+        spec = PlanSpec.model_validate_json(version.spec_json)
+        loaded = LoadedPlan(spec, version.content_hash, version.source, version.text)
         _remember(loaded)
     return loaded.spec
 

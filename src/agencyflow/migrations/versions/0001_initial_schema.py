@@ -109,6 +109,7 @@ def upgrade() -> None:
     sa.Column('title_en', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('spec_json', sa.Text(), nullable=False),
     sa.Column('loaded_at', agencyflow.models.types.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key', 'content_hash', name='uq_plan_version_key_hash'),

@@ -1,0 +1,52 @@
+"""`agencyflow demo`: simulate a year of the Kim Thành OCOP plan, in this process.
+
+Runs on the configured (empty) database with a local webhook sink it starts itself; never
+imports Prefect. The scenario lives in :mod:`agencyflow.demo`, the printing in
+:mod:`agencyflow.cli.demo_view`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import partial
+
+import typer
+from sqlalchemy import make_url
+
+from agencyflow.cli import demo_view as view
+from agencyflow.cli.common import handle_errors, settings
+
+
+@handle_errors
+def demo(
+    year: int = typer.Option(2027, "--year", help="The year of the cycle to simulate."),
+    lang: str = typer.Option("vi", "--lang", help="Language of the output: vi or en."),
+    quiet: bool = typer.Option(False, "--quiet", help="Only the closing summary lines."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (for scripts "
+                                 "and tests) instead of tables."),
+) -> None:
+    """Simulate the Kim Thành OCOP cycle of a year, working day by working day: reminders to a
+    local sink, completions on time and late, an extension granted and one refused, a review
+    sent back, an overdue assignment escalated to the leader; then what each agency received,
+    the board at year end, the targets and the audit verification. Needs an empty database
+    (AGENCYFLOW_DATA_DIR); takes about 20 seconds.
+
+    Example: AGENCYFLOW_DATA_DIR=./demo-data agencyflow demo --lang en
+    """
+    from agencyflow.demo.runner import run
+
+    if lang not in view.TEXT:
+        raise typer.BadParameter("use vi or en", param_hint="--lang")
+    cfg = settings()
+    chatty = not (quiet or as_json)
+    if chatty:
+        view.header(lang, year, make_url(cfg.resolved_database_url())
+                    .render_as_string(hide_password=True))
+    result = run(cfg, year=year, on_month=partial(view.month_line, lang) if chatty else None)
+    if as_json:
+        sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        view.finish(lang, result, tables=chatty)
+    if result.findings.audit_error is not None or not result.tally.consistent:
+        raise typer.Exit(code=1)
