@@ -3,11 +3,13 @@
 Run from the repository root::
 
     .venv/bin/python bench/dispatch_sink.py [--count 2000] [--concurrency 1 8 32 64] [--in-process]
+                                            [--processes 2]
 
 By default the sink is a small asyncio HTTP/1.1 server in a *separate process* (as a real
 webhook receiver would be), so the figure is the dispatcher's own rate; ``--in-process`` uses
 ``tests/sinks.WebhookSink`` in this process instead (it then competes for the GIL). Every
-message must be delivered: the sink's own count is checked.
+message must be delivered: the sink's own count is checked. ``--processes N`` (N > 1) sends from
+N worker processes (``AppriseNotifier(processes=N)``); their CPU is not in the CPU column.
 """
 
 from __future__ import annotations
@@ -86,23 +88,24 @@ def inprocess_sink() -> Iterator[tuple[int, object]]:
 
 
 def measure(
-    count: int, concurrency: int, in_process: bool, agencies: int = 20
+    count: int, concurrency: int, in_process: bool, agencies: int = 20, processes: int = 1
 ) -> tuple[float, float]:
     """Send ``count`` messages over ``agencies`` tags; return (msg/s, CPU ms per message)."""
     with (inprocess_sink() if in_process else subprocess_sink()) as (port, delivered):
         notifier = AppriseNotifier.from_urls(
             [(f"json://127.0.0.1:{port}/agency/{i}?cto=2&rto=5", f"ag{i}")
-             for i in range(agencies)]
+             for i in range(agencies)], processes=processes
         )
         message = Message("[Nhắc việc] Hoàn thiện hồ sơ OCOP", "Kính gửi: Phòng Nông nghiệp " * 20)
         items = [(f"ag{i % agencies}", message) for i in range(count)]
-        notifier.send_many(items[:50], concurrency=concurrency)  # warm up
+        notifier.send_many(items[:100], concurrency=concurrency)  # warm up (starts workers)
         before = delivered()  # type: ignore[operator]
         started, cpu = time.perf_counter(), time.process_time()
         results = notifier.send_many(items, concurrency=concurrency)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         failed = sum(1 for per_item in results for r in per_item if not r.ok)
         got = delivered() - before  # type: ignore[operator]
+        notifier.close()
         if failed or got != count:
             raise SystemExit(f"{failed} deliveries failed, sink received {got}/{count}")
     return count / elapsed, cpu * 1000 / count
@@ -114,12 +117,15 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32, 64])
     parser.add_argument("--in-process", action="store_true")
+    parser.add_argument("--processes", type=int, default=1)
     args = parser.parse_args()
     where = "in-process WebhookSink" if args.in_process else "sink in another process"
     for concurrency in args.concurrency:
-        rate, cpu_ms = measure(args.count, concurrency, args.in_process)
-        print(f"send_many concurrency={concurrency:3d}: {rate:6.0f} msg/s, "
-              f"{cpu_ms:.2f} ms CPU/msg ({args.count} messages, {where})")
+        rate, cpu_ms = measure(args.count, concurrency, args.in_process,
+                               processes=args.processes)
+        print(f"send_many concurrency={concurrency:3d} processes={args.processes}: "
+              f"{rate:6.0f} msg/s, {cpu_ms:.2f} ms CPU/msg ({args.count} messages, {where}; "
+              f"load average {os.getloadavg()[0]:.2f})")
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
 

@@ -167,5 +167,12 @@ SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 if __name__ == "__main__":
+    from bench import reminder_scenarios
+
+    SCENARIOS.update({"sweep": reminder_scenarios.sweep,
+                      "floor_select": reminder_scenarios.floor_select,
+                      "floor_write": reminder_scenarios.floor_write,
+                      "naive_prefect": reminder_scenarios.naive_prefect,
+                      "dispatch": reminder_scenarios.dispatch_rate})
     name, *args = sys.argv[1:]
     print(json.dumps(SCENARIOS[name](*args)))

@@ -100,6 +100,7 @@ class _HookHandler(BaseHTTPRequestHandler):
 class _HookServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # listen backlog: concurrent senders must not see refused connects
 
     def __init__(self, address: tuple[str, int], sink: WebhookSink) -> None:
         self.sink = sink

@@ -6,7 +6,6 @@ clear the cache with ``get_settings.cache_clear()`` after changing the environme
 
 from __future__ import annotations
 
-from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,9 +37,8 @@ class Settings(BaseSettings):
     base_url: str | None = None
     evidence_dir: Path | None = None
     evidence_max_bytes: int = 20 * 1024 * 1024
-    office_start: time = time(7, 30)
-    office_end: time = time(17, 0)
     dispatch_concurrency: int = 32
+    dispatch_processes: int = 2
     dispatch_max_attempts: int = 5
     dispatch_backoff_seconds: int = 60
     sweep_batch_size: int = 2000

@@ -66,6 +66,18 @@ def test_the_overdue_assignment_is_escalated_to_the_leader(summary: dict[str, An
     assert summary["sample"]["title"].startswith("[Báo cáo chậm tiến độ - cấp 1]")
 
 
+def test_leads_hear_extension_decisions_and_the_coordinator_every_completion(
+        summary: dict[str, Any]) -> None:
+    received = summary["received"]
+    assert received["KTHT"]["extension_decided"] == 1  # KTHT-6: granted by the coordinator
+    assert received["XA-KIM-ANH"]["extension_decided"] == 1  # XA-5: refused by the leader
+    done = {agency: counts.get("done_on_time", 0) + counts.get("done_late", 0)
+            for agency, counts in summary["board"].items()}
+    # NN coordinates the plan: it hears of every completion but its own
+    assert received["NN"]["completed"] == sum(done.values()) - done["NN"]
+    assert all("completed" not in kinds for agency, kinds in received.items() if agency != "NN")
+
+
 def test_the_audit_chain_verifies(summary: dict[str, Any]) -> None:
     assert summary["audit"]["intact"] is True
     assert summary["audit"]["error"] is None

@@ -111,3 +111,26 @@ def test_sweep_then_dispatch_flows_deliver_to_the_sink(prefect_harness: None,
     paths = sorted(r.path for r in world["hook"].wait_for(5))
     assert paths == ["/nn", "/nn", "/xa-a", "/xa-b", "/xa-b"]
     assert dispatch_notifications(now=T0, database_url=world["url"])["claimed"] == 0
+
+
+def test_prefect_yaml_entrypoints_resolve_to_the_flows() -> None:
+    """Every deployment in prefect.yaml points at a real flow, from the repository root."""
+    import importlib.util
+
+    import yaml
+    from prefect import Flow
+
+    root = Path(__file__).resolve().parents[2]
+    config = yaml.safe_load((root / "prefect.yaml").read_text(encoding="utf-8"))
+    names = set()
+    for deployment in config["deployments"]:
+        path, function = deployment["entrypoint"].split(":")
+        spec = importlib.util.spec_from_file_location(f"entry_{function}", root / path)
+        assert spec is not None and spec.loader is not None, path
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        flow = getattr(module, function)
+        assert isinstance(flow, Flow), deployment["entrypoint"]
+        names.add(flow.name)
+        assert deployment["work_pool"]["name"] == "agencyflow"
+    assert names == {"reminder-sweep", "dispatch-notifications", "start-cycle"}

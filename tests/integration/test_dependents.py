@@ -171,7 +171,8 @@ def test_extension_approval_supersedes_deadline_notices(engine: Engine) -> None:
                                     now=at(2027, 3, 22), approve=True)
     assert _notices(engine, ident) == [("opened", "pending", "KTHT", "ktht"),
                                        ("reminder", "superseded", "KTHT", "ktht"),
-                                       ("due_today", "sent", "KTHT", "ktht")]
+                                       ("due_today", "sent", "KTHT", "ktht"),
+                                       ("extension_decided", "pending", "KTHT", "ktht")]
     assert get(engine, ident).next_notice_on == date(2027, 3, 22)
 
 

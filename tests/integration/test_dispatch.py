@@ -114,13 +114,16 @@ def test_a_worker_that_dies_leaves_its_rows_to_others_after_the_lease(engine: En
     assert later.claimed == 6 and len(notifier.sent) == 5
 
 
-def test_a_notice_about_a_finished_assignment_is_superseded_not_sent(engine: Engine) -> None:
+def test_a_reminder_about_a_finished_assignment_is_superseded_but_its_completion_is_sent(
+        engine: Engine) -> None:
     _queue(engine)
     complete(engine, PLAN_ID, vn(2027, 1, 18, 8))
     notifier = RecordingNotifier()
     _send(engine, notifier)
-    [row] = notifications(engine, f"assignment_id = {PLAN_ID}")
-    assert row["status"] == "superseded" and len(notifier.sent) == 4
+    statuses = {r["kind"]: (r["status"], r["recipient_code"])
+                for r in notifications(engine, f"assignment_id = {PLAN_ID}")}
+    assert statuses == {"opened": ("superseded", "NN"), "completed": ("sent", "VP")}
+    assert sorted(tag for tag, _ in notifier.sent) == ["nn", "vp", "xa-a", "xa-b", "xa-b"]
 
 
 def _hook_notifier(hook: WebhookSink) -> AppriseNotifier:

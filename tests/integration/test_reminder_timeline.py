@@ -13,6 +13,10 @@ out by hand from the working-day calendar (see tests/reminder_world.py for the p
   to the leader (level 1, 17/2) and the coordinator (level 2, 22/2), and is completed on 3/3.
 
 XA-A is in digest mode: its two notices of 18/1 and of 19/2 arrive as one message each.
+
+Besides the sweep's notices, the use cases write event notices, sent by the next morning's
+dispatch: each completion tells the plan's coordinator (VP, not in digest mode) with a
+``completed`` notice, and the approved extension tells its lead (XA-B) with ``extension_decided``.
 """
 
 from __future__ import annotations
@@ -62,10 +66,21 @@ EXPECTED = {
     ("XA-B", "reminder", SURVEY_B, D(2027, 2, 12)),
     ("XA-B", "reminder", REPORT_B, D(2027, 2, 19)), ("XA-B", "reminder", REPORT_B, D(2027, 2, 24)),
     ("XA-B", "reminder", SURVEY_B, D(2027, 2, 26)), ("XA-B", "reminder", SURVEY_B, D(2027, 3, 3)),
+    # event notices (written at 10:00 by the use case, sent by the next day's 09:00 dispatch):
+    # the extension of SURVEY/XA-B approved on Mon 15/2 → its lead hears on Tue 16/2
+    ("XA-B", "extension_decided", SURVEY_B, D(2027, 2, 16)),
+    # every completion → the coordinator VP (it leads none of them), the day after:
+    ("VP", "completed", PLAN_ID, D(2027, 1, 28)),  # PLAN done Wed 27/1
+    ("VP", "completed", REPORT_A, D(2027, 2, 23)),  # REPORT/XA-A done Mon 22/2
+    ("VP", "completed", SURVEY_A, D(2027, 2, 25)),  # SURVEY/XA-A done Wed 24/2
+    ("VP", "completed", REPORT_B, D(2027, 2, 26)),  # REPORT/XA-B done Thu 25/2
+    ("VP", "completed", SURVEY_B, D(2027, 3, 4)),  # SURVEY/XA-B done Wed 3/3
+    ("VP", "completed", MODEL_ID, D(2027, 3, 4)),  # MODEL done Wed 3/3
 }
 
-#: Messages each tag receives (XA-A: two digests and three single notices).
-MESSAGES = {"nn": 11, "lanh-dao": 2, "vp": 1, "xa-a": 5, "xa-b": 7}
+#: Messages each tag receives (XA-A: two digests and three single notices; VP: one escalation
+#: and six completions; XA-B: seven reminders and the extension decision).
+MESSAGES = {"nn": 11, "lanh-dao": 2, "vp": 7, "xa-a": 5, "xa-b": 8}
 
 EVENTS = {
     D(2027, 1, 27): [("complete", PLAN_ID)],

@@ -109,12 +109,14 @@ def test_an_extension_supersedes_pending_notices_and_moves_the_next_ones(engine:
     statuses = {r["key"]: r["status"] for r in notifications(engine, f"assignment_id = {SURVEY_B}")}
     assert statuses["a3:reminder:before-5:2027-02-12"] == "superseded"
     assert statuses["a3:opened:2027-01-18"] == "pending"  # the opening notice stays valid
+    assert statuses["a3:extension_decided:1"] == "pending"  # the lead hears of the decision
     for day in (15, 16, 17, 18, 19, 22, 23, 24, 25):
         _sweep(engine, now=vn(2027, 2, day))
-    assert len(notifications(engine, f"assignment_id = {SURVEY_B}")) == 2  # nothing new
+    assert len(notifications(engine, f"assignment_id = {SURVEY_B}")) == 3  # nothing new
     _sweep(engine, now=vn(2027, 2, 26))
     keys = {r["key"] for r in notifications(engine, f"assignment_id = {SURVEY_B}")}
     assert keys == {"a3:opened:2027-01-18", "a3:reminder:before-5:2027-02-12",
+                    "a3:extension_decided:1",
                     "a3:reminder:before-5:2027-02-26"}  # 5 working days before 5/3
 
 

@@ -117,6 +117,30 @@ def test_workdays_phrase_singular_and_today() -> None:
     assert workdays_phrase(-1, "vi") == "quá hạn 1 ngày làm việc"
 
 
+def test_workdays_accepts_a_missing_distance() -> None:
+    assert workdays_phrase(None, "vi") == "chưa có hạn"
+    assert workdays_phrase(None, "en") == "no due date"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_digest_item_without_a_due_date_renders(lang: str) -> None:
+    undated = assignment(id=44, due=None, original_due=None, days_left=None)
+    ctx = context("digest")
+    ctx["items"].append({"kind": "reminder", "assignment": undated, "plan": PLAN})
+
+    message = Renderer(lang).render("digest", ctx)
+
+    phrase = workdays_phrase(None, lang)
+    assert phrase in message.text and phrase in (message.html or "")
+
+
+def test_html_part_is_skipped_on_request() -> None:
+    message = Renderer("vi").render("reminder", context("reminder"), html=False)
+
+    assert message.html is None
+    assert message.text == Renderer("vi").render("reminder", context("reminder")).text
+
+
 def test_html_escapes_user_text_and_text_does_not() -> None:
     title = "Báo cáo <script>alert(1)</script> & số liệu"
     ctx = context("opened", assignment=assignment(title=title))

@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -162,8 +163,8 @@ def complete(assignment_id: int = ID, output: list[str] = OUTPUT,
 
     Example: agencyflow assignment complete 31 --outputs-file products.yaml --evidence bb.pdf
     """
-    _hand_in(assignments.complete, assignment_id, output, outputs_file, evidence, link, note,
-             as_user, now, version)
+    _hand_in(partial(assignments.complete, lang=settings().language), assignment_id, output,
+             outputs_file, evidence, link, note, as_user, now, version)
 
 
 @app.command("submit")
@@ -191,7 +192,7 @@ def approve(assignment_id: int = ID,
     """
     _done(_act(as_user, now, lambda s, actor, when: assignments.approve(
         s, assignment_id=assignment_id, actor=actor, now=when, calendar=calendar(),
-        reason=reason, expected_version=version)))
+        reason=reason, expected_version=version, lang=settings().language)))
 
 
 @app.command("reject")
@@ -253,7 +254,7 @@ def decide(extension_id: int = typer.Argument(..., help="Extension request id.")
         raise ValidationError("say --approve or --refuse")
     ext = _act(as_user, now, lambda s, actor, when: extensions.decide_extension(
         s, extension_id=extension_id, actor=actor, now=when, approve=approve, reason=reason,
-        expected_version=version))
+        expected_version=version, lang=settings().language))
     console.print(f"extension request #{ext.id} {ext.status}: due "
                   f"{ext.new_due if approve else ext.old_due:%d/%m/%Y}", highlight=False)
 

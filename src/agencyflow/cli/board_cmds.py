@@ -20,7 +20,7 @@ from agencyflow.domain.status import LABELS, BoardStatus
 from agencyflow.errors import NotFound
 from agencyflow.models import PlanVersion
 from agencyflow.services import board as board_service
-from agencyflow.services import cycles
+from agencyflow.services import cycle_queries as cycles
 
 COLUMNS = ["id", "step_id", "period", "lead", "commune", "cooperating", "title", "due",
            "original_due", "completed_on", "board_status"]

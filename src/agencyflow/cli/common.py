@@ -22,12 +22,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from agencyflow.config import Settings, get_settings
 from agencyflow.db import engine_from_settings, session_scope
-from agencyflow.domain.calendar import TIMEZONE, WorkingCalendar, default_calendar, parse_date
+from agencyflow.domain.calendar import TIMEZONE, WorkingCalendar, parse_date
 from agencyflow.errors import AgencyflowError, CalendarError
+from agencyflow.services.calendar_store import calendar_for
 
 console = Console()
 err_console = Console(stderr=True)
@@ -73,8 +75,7 @@ def engine() -> Engine:
 
 def calendar() -> WorkingCalendar:
     """The working-day calendar with the configured local overrides."""
-    path = settings().calendar_overrides
-    return default_calendar(str(path) if path else None)
+    return calendar_for(settings())
 
 
 @contextmanager
@@ -100,11 +101,22 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except AgencyflowError as exc:
-            err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc}", highlight=False,
-                              markup=True, soft_wrap=True)
+            _error(f"{type(exc).__name__}: {exc}")
             raise typer.Exit(code=2 if type(exc).__name__ == "PlanError" else 1) from None
+        except SQLAlchemyError as exc:
+            # Not expected input: a database that is unreachable, locked, or on another schema.
+            reason = getattr(exc, "orig", None) or exc
+            _error(f"database error: {type(reason).__name__}: {reason} "
+                   "(is AGENCYFLOW_DATABASE_URL right, and the schema current? "
+                   "try `agencyflow db status`)")
+            raise typer.Exit(code=1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _error(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True,
+                      soft_wrap=True)
 
 
 def _cell(value: Any) -> str:

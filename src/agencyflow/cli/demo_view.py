@@ -75,9 +75,12 @@ TEXT: dict[str, dict[str, str]] = {
 }
 KIND_LABELS = {
     "vi": {"opened": "giao việc", "reminder": "nhắc việc", "due_today": "đến hạn",
-           "overdue": "quá hạn", "escalation": "báo cáo cấp trên", "digest": "tổng hợp"},
+           "overdue": "quá hạn", "escalation": "báo cáo cấp trên",
+           "completed": "hoàn thành", "extension_decided": "gia hạn",
+           "digest": "tổng hợp"},
     "en": {"opened": "opened", "reminder": "reminder", "due_today": "due today",
-           "overdue": "overdue", "escalation": "escalation", "digest": "digest"},
+           "overdue": "overdue", "escalation": "escalation", "completed": "completed",
+           "extension_decided": "extension", "digest": "digest"},
 }
 EVENTS = {
     "vi": {"submit": "{label}: trình điều phối duyệt",

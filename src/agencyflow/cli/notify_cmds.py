@@ -38,14 +38,6 @@ REMIND_COLUMNS = ["agency", "queued", "kinds", "sent", "failed", "dead"]
 PLAN_COLUMNS = ["recipient", "kind", "assignment", "scheduled_on", "digest", "key"]
 
 
-def register(app: typer.Typer) -> None:
-    """Add these commands to the main application."""
-    app.command("remind")(remind)
-    app.add_typer(notifications_app, name="notifications")
-    app.add_typer(channels_app, name="channels")
-    app.command("serve")(serve)
-
-
 @handle_errors
 def remind(
     now: str = typer.Option(None, help=NOW_HELP),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlmodel import Session
 
@@ -27,11 +28,13 @@ from agencyflow.services import assignments, extensions
 
 @dataclass(frozen=True)
 class Context:
-    """What every act needs: the plan, the calendar and the script (for extension dates)."""
+    """What every act needs: the plan, the calendar, the script (for extension dates) and the
+    language of the notices the use cases write (completions, extension decisions)."""
 
     spec: PlanSpec
     calendar: WorkingCalendar
     script: Script
+    lang: str = "vi"
 
 
 Handler = Callable[[Context, Session, Work, datetime], "Assignment | object"]
@@ -42,7 +45,8 @@ def _start(ctx: Context, session: Session, w: Work, now: datetime) -> Assignment
 
 
 def _hand_in(ctx: Context, session: Session, w: Work, now: datetime) -> Assignment:
-    use_case = assignments.submit if w.review else assignments.complete
+    use_case = (assignments.submit if w.review
+                else partial(assignments.complete, lang=ctx.lang))
     outputs = outputs_for(ctx.spec.step(w.step_id), lead=w.lead, label=w.label,
                           day=local_date(now))
     return use_case(session, assignment_id=w.id, actor=cast.acting_for(w.lead), now=now,
@@ -52,7 +56,7 @@ def _hand_in(ctx: Context, session: Session, w: Work, now: datetime) -> Assignme
 
 def _approve(ctx: Context, session: Session, w: Work, now: datetime) -> Assignment:
     return assignments.approve(session, assignment_id=w.id, actor=cast.actor(cast.COORDINATOR),
-                               now=now, calendar=ctx.calendar)
+                               now=now, calendar=ctx.calendar, lang=ctx.lang)
 
 
 def _reject(ctx: Context, session: Session, w: Work, now: datetime) -> Assignment:
@@ -74,7 +78,7 @@ def _decide(ctx: Context, session: Session, w: Work, now: datetime) -> object:
     decider = cast.COORDINATOR if ext.granted else cast.LEADER
     return extensions.decide_extension(session, extension_id=pending.id or 0,
                                        actor=cast.actor(decider), now=now, approve=ext.granted,
-                                       reason=ext.refusal)
+                                       reason=ext.refusal, lang=ctx.lang)
 
 
 HANDLERS: dict[Act, Handler] = {

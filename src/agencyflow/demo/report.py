@@ -27,7 +27,8 @@ from agencyflow.models import Assignment, Cycle, Notification
 from agencyflow.services import audit, board, outbox, targets
 
 #: Message kinds in the order the demo shows them.
-KINDS = ("opened", "reminder", "due_today", "overdue", "escalation", "digest")
+KINDS = ("opened", "reminder", "due_today", "overdue", "escalation", "completed",
+         "extension_decided", "digest")
 
 
 @dataclass

@@ -4,7 +4,8 @@
 database. :class:`Simulation` then walks every working day of the year (make-up Saturdays
 included, Tết and weekends skipped): the reminder sweep writes what is due to the outbox and the
 dispatcher delivers it through the notifier; then the script's acts are carried out, one
-transaction each. A :class:`Month` per calendar month records what happened, and ``on_month``
+transaction each (completions and extension decisions write their own notices, sent the next
+morning). A :class:`Month` per calendar month records what happened, and ``on_month``
 is called as each month ends so that the caller can show progress.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
 from agencyflow.db import session_scope
@@ -26,7 +27,7 @@ from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import ConfigError
 from agencyflow.models import Assignment, Cycle, Notification, PlanVersion
 from agencyflow.notifications.base import Notifier
-from agencyflow.services import cycles, dispatch, plans, sweeps, users
+from agencyflow.services import cycles, dispatch, event_notices, plans, sweeps, users
 from agencyflow.services.dispatch import RendererFactory
 
 #: The bundled plan the demo runs.
@@ -105,7 +106,7 @@ class Simulation:
         """Prepare to simulate ``cycle`` of ``spec``."""
         self.engine, self.calendar, self.cycle, self.delivery = engine, calendar, cycle, delivery
         self.script = Script(calendar)
-        self.context = acts.Context(spec, calendar, self.script)
+        self.context = acts.Context(spec, calendar, self.script, delivery.lang)
 
     def run(self, on_month: Callable[[Month], None] | None = None) -> list[Month]:
         """Simulate every working day of the cycle's year; return the months."""
@@ -156,6 +157,17 @@ class Simulation:
                 result = acts.perform(self.context, session, w, act, now)
             self.script.remember(w, act)
             self._count(month, day, w, act, result)
+        month.queued.update(self._event_notices(day))
+
+    def _event_notices(self, day: date) -> Counter[str]:
+        """The notices today's acts wrote themselves (completions, extension decisions)."""
+        N = Notification
+        stmt = (select(col(N.kind), func.count())
+                .where(col(N.cycle_id) == self.cycle.id, col(N.scheduled_on) == day,
+                       col(N.kind).in_(event_notices.EVENT_KINDS))
+                .group_by(col(N.kind)))
+        with self.engine.connect() as conn:
+            return Counter({kind: n for kind, n in conn.execute(stmt)})
 
     def _work(self, day: date) -> list[Work]:
         A = Assignment

@@ -22,7 +22,6 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays
 import yaml
 
 from agencyflow.errors import CalendarError
@@ -134,7 +133,7 @@ def load_overrides(path: str | Path) -> CalendarOverrides:
     return parse_overrides(data, source=str(path))
 
 
-def _works(day: date, pkg: holidays.HolidayBase, ov: CalendarOverrides) -> bool:
+def _works(day: date, pkg: Any, ov: CalendarOverrides) -> bool:
     """Working status of ``day``: overrides first, then the package's own ``is_working_day``."""
     if day in ov.working_days:
         return True
@@ -154,6 +153,8 @@ def _build_tables(
     for d in sorted({*ov.holidays, *ov.working_days, *ov.removed_holidays}):
         if not first_year <= d.year <= last_year:
             raise CalendarError(f"{ov.source}: {d} is outside {first_year}–{last_year}")
+    import holidays  # ~0.3 s (it loads every country): only when a table is really built
+
     pkg = holidays.country_holidays("VN", years=range(first_year, last_year + 1), language="vi")
     not_holidays = ov.removed_holidays | set(ov.working_days)
     merged = {**pkg, **ov.holidays}.items()
@@ -187,6 +188,25 @@ class WorkingCalendar:
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"WorkingCalendar is immutable (cannot set {name})")
+
+    def table(self) -> dict[str, Any]:
+        """The computed table as plain JSON data (working-day ordinals, holiday names)."""
+        return {"first_year": self.first_year, "last_year": self.last_year,
+                "days": list(self._days),
+                "names": {d.isoformat(): n for d, n in sorted(self._names.items())}}
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any],
+                   overrides: CalendarOverrides | None = None) -> WorkingCalendar:
+        """Rebuild a calendar from :meth:`table` output without the holidays package."""
+        self = cls.__new__(cls)
+        names = {date.fromisoformat(d): n for d, n in table["names"].items()}
+        values = (int(table["first_year"]), int(table["last_year"]),
+                  overrides or CalendarOverrides(), tuple(table["days"]),
+                  MappingProxyType(names))
+        for attr, value in zip(self.__slots__, values, strict=True):
+            object.__setattr__(self, attr, value)
+        return self
 
     @classmethod
     def from_overrides(

@@ -61,6 +61,10 @@ class Notifier(Protocol):
         """Names of the channels the tag selects, in configuration order (may be empty)."""
         ...
 
+    def wants_html(self, tag: str) -> bool:
+        """True when some channel of ``tag`` shows ``Message.html`` (so it is worth rendering)."""
+        ...
+
     def send(
         self, tag: str, message: Message, only: Collection[str] | None = None
     ) -> list[ChannelResult]:

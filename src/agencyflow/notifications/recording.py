@@ -41,6 +41,10 @@ class RecordingNotifier:
             return [f"recording://{tag}"]
         return list(self.routes.get(tag, []))
 
+    def wants_html(self, tag: str) -> bool:
+        """Always True: the fake records the HTML part too, so tests can look at it."""
+        return True
+
     def send(
         self, tag: str, message: Message, only: Collection[str] | None = None
     ) -> list[ChannelResult]:

@@ -58,8 +58,13 @@ def vndate(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def workdays_phrase(days_left: int, lang: str = "vi") -> str:
-    """Describe a working-day distance to a deadline: positive left, 0 today, negative late."""
+def workdays_phrase(days_left: int | None, lang: str = "vi") -> str:
+    """Describe a working-day distance to a deadline: positive left, 0 today, negative late.
+
+    None (an item without a due date, e.g. in a digest) reads "chưa có hạn" / "no due date".
+    """
+    if days_left is None:
+        return "chưa có hạn" if lang == "vi" else "no due date"
     n = abs(int(days_left))
     if lang == "vi":
         if days_left > 0:
@@ -82,9 +87,14 @@ def _configure(env: Environment, lang: str) -> Environment:
 
 @lru_cache(maxsize=len(LANGUAGES))
 def packaged_environment(lang: str) -> Environment:
-    """The (cached) environment for packaged templates of ``lang``: strict, HTML autoescaped."""
+    """The (cached) environment for packaged templates of ``lang``: strict, HTML autoescaped.
+
+    Packaged templates do not change while the process runs: ``auto_reload`` is off, so a
+    compiled template is reused without checking its file on every render.
+    """
     env = Environment(
         loader=PackageLoader("agencyflow.notifications", "templates"),
+        auto_reload=False,
         undefined=StrictUndefined,
         autoescape=select_autoescape(("html",), default_for_string=False),
         trim_blocks=True,
@@ -140,9 +150,10 @@ class Renderer:
             if self.override_dir is not None else None
         )
 
-    def render(self, kind: str, context: Mapping[str, Any]) -> Message:
-        """Render subject (one line), text and HTML of ``kind``.
+    def render(self, kind: str, context: Mapping[str, Any], html: bool = True) -> Message:
+        """Render subject (one line), text and — unless ``html`` is False — HTML of ``kind``.
 
+        Pass ``html=False`` when no channel will show the HTML part (it is then None).
         Raises :class:`~agencyflow.errors.TemplateError` for an unknown kind or when a
         packaged template fails (e.g. a variable of the context contract is missing).
         """
@@ -151,8 +162,8 @@ class Renderer:
         ctx = self._prepare(context)
         subject = " ".join(self._render_part(kind, "subject.txt", ctx).split())
         text = self._render_part(kind, "txt", ctx).strip() + "\n"
-        html = self._render_part(kind, "html", ctx)
-        return Message(subject=subject, text=text, html=html)
+        body = self._render_part(kind, "html", ctx) if html else None
+        return Message(subject=subject, text=text, html=body)
 
     def link_for(self, assignment_id: object) -> str | None:
         """The web link of an assignment, or None without ``base_url``."""

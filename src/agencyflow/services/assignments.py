@@ -14,8 +14,9 @@ say which version they acted on; a different stored version raises ConflictError
   given now win) and attach evidence. ``approve`` makes a submission done; ``reject`` sends it back
   to in_progress with a reason. Lateness of a reviewed step counts to its approval: the step is
   done when the coordinator accepts it (``submitted_at`` keeps the day it was handed in).
-- Reaching done sets ``completed_at``/``completed_on`` (Vietnam date)/``completed_by`` and opens
-  the dependents (:mod:`agencyflow.services.dependents`).
+- Reaching done sets ``completed_at``/``completed_on`` (Vietnam date)/``completed_by``, opens
+  the dependents (:mod:`agencyflow.services.dependents`) and tells the plan's coordinator (a
+  ``completed`` notice, :mod:`agencyflow.services.event_notices`, in ``lang``).
 - ``cancel`` (coordinator, reason required) withdraws pending extension requests and may unblock
   dependents whose other prerequisites are done.
 
@@ -41,7 +42,7 @@ from agencyflow.domain.permissions import Action, Actor
 from agencyflow.errors import ValidationError
 from agencyflow.models import Assignment, ExtensionRequest
 from agencyflow.services import assignment_core as core
-from agencyflow.services import dependents, evidence
+from agencyflow.services import dependents, event_notices, evidence
 from agencyflow.services.views import show
 
 __all__ = ["approve", "cancel", "complete", "progress", "reject", "show", "start", "submit"]
@@ -95,12 +96,13 @@ def complete(session: Session, *, assignment_id: int, actor: Actor, now: datetim
              calendar: DayCounter, outputs: Mapping[str, Any] | None = None,
              files: Sequence[Path] = (), links: Sequence[str] = (), note: str | None = None,
              evidence_dir: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-             expected_version: int | None = None) -> Assignment:
-    """Finish a step without review: outputs validated, evidence attached, dependents opened."""
+             expected_version: int | None = None, lang: str = "vi") -> Assignment:
+    """Finish a step without review: outputs validated, evidence attached, dependents opened,
+    the coordinator told (in ``lang``)."""
     return _hand_in(session, Move.COMPLETE, Action.COMPLETE, assignment_id=assignment_id,
                     actor=actor, now=now, calendar=calendar, outputs=outputs, files=files,
                     links=links, note=note, evidence_dir=evidence_dir, max_bytes=max_bytes,
-                    expected_version=expected_version)
+                    expected_version=expected_version, lang=lang)
 
 
 def submit(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
@@ -118,8 +120,8 @@ def submit(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
 def _hand_in(session: Session, which: Move, action: Action, *, assignment_id: int, actor: Actor,
              now: datetime, calendar: DayCounter, outputs: Mapping[str, Any] | None,
              files: Sequence[Path], links: Sequence[str], note: str | None,
-             evidence_dir: Path | None, max_bytes: int, expected_version: int | None
-             ) -> Assignment:
+             evidence_dir: Path | None, max_bytes: int, expected_version: int | None,
+             lang: str = "vi") -> Assignment:
     """Complete or submit: validate outputs, write, attach evidence, audit, open dependents."""
     a = core.begin(session, assignment_id, actor, action, expected_version)
     new = core.move(a, which)
@@ -134,21 +136,22 @@ def _hand_in(session: Session, which: Move, action: Action, *, assignment_id: in
     after["evidence"] = _attach(session, a, actor, now, files, links, evidence_dir, max_bytes)
     core.record(session, a, actor=actor, now=now, action=action.value, before=before, after=after)
     if new is Status.DONE:
-        dependents.open_dependents(session, a, actor=actor, now=now, calendar=calendar)
+        _finished(session, a, actor=actor, now=now, calendar=calendar, lang=lang)
     return a
 
 
 def approve(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
             calendar: DayCounter, reason: str | None = None,
-            expected_version: int | None = None) -> Assignment:
-    """The coordinator accepts a submission: submitted → done; dependents open."""
+            expected_version: int | None = None, lang: str = "vi") -> Assignment:
+    """The coordinator accepts a submission: submitted → done; dependents open, the
+    coordinator's ``completed`` notice is written (in ``lang``) unless it leads ``a``."""
     a = core.begin(session, assignment_id, actor, Action.APPROVE, expected_version)
     new = core.move(a, Move.APPROVE)
     before, after = core.write(session, a, {"status": new.value, **_done_fields(actor, now)},
                                expected_version=expected_version)
     core.record(session, a, actor=actor, now=now, action=Action.APPROVE.value, before=before,
                 after=after, reason=(reason or "").strip() or None)
-    dependents.open_dependents(session, a, actor=actor, now=now, calendar=calendar)
+    _finished(session, a, actor=actor, now=now, calendar=calendar, lang=lang)
     return a
 
 
@@ -179,6 +182,13 @@ def cancel(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
                 after=after, reason=text)
     dependents.open_dependents(session, a, actor=actor, now=now, calendar=calendar)
     return a
+
+
+def _finished(session: Session, a: Assignment, *, actor: Actor, now: datetime,
+              calendar: DayCounter, lang: str) -> None:
+    """What every path to done does next: open the dependents, tell the coordinator."""
+    dependents.open_dependents(session, a, actor=actor, now=now, calendar=calendar)
+    event_notices.completed(session, a, now=now, lang=lang)
 
 
 def _done_fields(actor: Actor, now: datetime) -> dict[str, Any]:

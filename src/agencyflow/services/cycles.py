@@ -19,11 +19,14 @@ from agencyflow.domain.deadlines import DayCounter, due_date, periods
 from agencyflow.domain.lifecycle import Status
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.domain.plan_spec import PlanSpec, StepSpec
-from agencyflow.errors import CycleExists, NotFound, ValidationError
+from agencyflow.errors import CycleExists, ValidationError
 from agencyflow.models import Assignment, Cycle, PlanVersion
 from agencyflow.models.types import dumps
 from agencyflow.services import audit, dependents, plans
 from agencyflow.services.bulk import insert_rows
+from agencyflow.services.cycle_queries import find, list_cycles
+
+__all__ = ["COLUMNS", "CycleStarted", "find", "list_cycles", "start"]
 
 COLUMNS = (
     "cycle_id", "plan_key", "year", "step_id", "period", "member", "lead_code", "cooperating",
@@ -119,23 +122,3 @@ def start(
                         "assignments_sha256": digest.hexdigest()})
     opened = len(dependents.open_ready(session, cycle, actor=actor, now=now, calendar=calendar))
     return CycleStarted(cycle, total, counts["open"] + opened, counts["waiting"] - opened)
-
-
-def find(session: Session, plan_key: str, year: int, *, missing_ok: bool = False
-         ) -> Cycle | None:
-    """The cycle of ``plan_key`` for ``year``; NotFound unless ``missing_ok``."""
-    row = session.execute(
-        select(Cycle).where(Cycle.plan_key == plan_key, Cycle.year == year)
-    ).scalar_one_or_none()
-    if row is None and not missing_ok:
-        raise NotFound(
-            f"no cycle {year} of plan {plan_key} (start it with `agencyflow cycle start`)")
-    return row
-
-
-def list_cycles(session: Session, plan_key: str | None = None) -> list[Cycle]:
-    """Every cycle, newest year first, optionally of one plan."""
-    stmt = select(Cycle).order_by(col(Cycle.plan_key), col(Cycle.year).desc())
-    if plan_key:
-        stmt = stmt.where(Cycle.plan_key == plan_key)
-    return list(session.execute(stmt).scalars())

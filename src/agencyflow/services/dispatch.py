@@ -6,15 +6,18 @@ One batch goes through four short steps:
    LOCKED)`` (PostgreSQL; on SQLite the same statement under ``BEGIN IMMEDIATE``) takes up to
    ``batch_size`` rows that are pending or failed, due (``next_attempt_at <= now``) and not leased.
    A worker that dies leaves its rows leased until ``lease_until``; then anyone may claim them.
-   Claimed notices about an assignment that no longer awaits work (done, cancelled, submitted)
-   become ``superseded``.
+   Claimed *reminder-type* notices (opened, reminder, due_today, overdue, escalation) about an
+   assignment that no longer awaits work (done, cancelled, submitted) become ``superseded``;
+   news about an event (``completed``, ``extension_decided``) is sent whatever the state.
 2. **fold** — a recipient's claimed *digest* rows (two or more) become one ``digest``
    notification (key ``digest:{recipient}:{lowest item id}``, deterministic) in the same
    transaction that marks the items ``digested``; a lone digest row is sent as it is.
 3. **send** — each row is rendered in its language at this moment (templates may have changed
-   since the sweep) and sent with ``notifier.send(tag, message, only=…)`` on a thread pool,
-   ``only`` being the channels that have not yet delivered it: a retry never repeats a channel.
-4. **record** — as sends complete, one :class:`~agencyflow.models.Delivery` row per channel
+   since the sweep; the HTML part only when the tag has a channel that shows it) and sent with
+   ``notifier.send_many`` in chunks of ``_RECORD_EVERY`` as ``(tag, message, only)``, ``only``
+   being the channels that have not yet delivered it: a retry never repeats a channel. While
+   a chunk is being sent the next one is rendered.
+4. **record** — as each chunk completes, one :class:`~agencyflow.models.Delivery` row per channel
    (attempts, last error, sent time) and the notification's new state: ``sent`` when every
    channel has delivered; otherwise ``failed`` with ``next_attempt_at = now + backoff ·
    2^(attempts-1)``, or ``dead`` after ``max_attempts``. No matching channel is a failure
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import time as clock
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -36,6 +39,7 @@ from sqlalchemy import Engine, or_, select, update
 from sqlmodel import col
 
 from agencyflow.domain.lifecycle import ACTIVE
+from agencyflow.domain.reminders import NoticeKind
 from agencyflow.models import Assignment, Delivery, Notification
 from agencyflow.notifications.base import ChannelResult, Message, Notifier
 from agencyflow.services import digests, dispatch_record
@@ -45,12 +49,14 @@ from agencyflow.services.writes import write_transaction
 N = Notification
 _RECORD_EVERY = 200
 _ACTIVE = sorted(s.value for s in ACTIVE)
+#: The kinds a sweep schedules; only these are superseded when the assignment stops awaiting work.
+REMINDER_KINDS = tuple(k.value for k in NoticeKind)
 
 
 class Renderer(Protocol):
     """What the dispatcher needs from :class:`agencyflow.notifications.Renderer`."""
 
-    def render(self, kind: str, context: Mapping[str, Any]) -> Message: ...
+    def render(self, kind: str, context: Mapping[str, Any], html: bool = True) -> Message: ...
 
 
 RendererFactory = Callable[[str], Renderer]
@@ -112,10 +118,12 @@ def claim(engine: Engine, *, now: datetime, worker_id: str, limit: int,
 
 
 def _supersede(ids: Sequence[int]) -> Any:
-    """Claimed notices about an assignment no longer awaiting work (done, cancelled, submitted
-    for review) are ``superseded`` instead of sent."""
+    """Claimed reminder-type notices about an assignment no longer awaiting work (done,
+    cancelled, submitted for review) are ``superseded`` instead of sent. Event notices
+    (``completed`` is *about* a done assignment) and digests are left to be sent."""
     idle = select(Assignment.id).where(col(Assignment.status).not_in(_ACTIVE))
-    return (update(N).where(col(N.id).in_(ids), col(N.assignment_id).in_(idle))
+    return (update(N).where(col(N.id).in_(ids), col(N.kind).in_(REMINDER_KINDS),
+                            col(N.assignment_id).in_(idle))
             .values(status="superseded", lease_owner=None, lease_until=None))
 
 
@@ -133,35 +141,58 @@ def _jobs(engine: Engine, ids: Sequence[int], worker_id: str) -> list[Job]:
     return [Job(r, frozenset(delivered.get(r["id"], ()))) for r in rows]
 
 
-def _send(job: Job, notifier: Notifier, renderers: Mapping[str, Renderer]
-          ) -> dispatch_record.Outcome:
-    """Render and send one job (runs on a pool thread); never raises for expected failures."""
+@dataclass(frozen=True)
+class _Prepared:
+    """A job rendered and ready to send: the channels still ``missing`` its delivery, or an
+    ``error`` concerning the whole notification (render failed, no channel)."""
+
+    job: Job
+    channels: list[str]
+    message: Message | None
+    error: str | None
+    missing: list[str]
+
+
+def _prepare(job: Job, notifier: Notifier, renderers: Mapping[str, Renderer]) -> _Prepared:
+    """Render one job; never raises for a broken template (it becomes the job's error)."""
     row = job.row
     channels = notifier.channels(row["tag"])
     try:
-        message = renderers[row["lang"]].render(row["kind"], revive(row["context"] or {}))
+        message = renderers[row["lang"]].render(row["kind"], revive(row["context"] or {}),
+                                                html=notifier.wants_html(row["tag"]))
     except Exception as exc:  # noqa: BLE001 - a broken template must not stop the batch
-        return dispatch_record.Outcome(job, channels, [], None, f"render failed: {exc}")
+        return _Prepared(job, channels, None, f"render failed: {exc}", [])
     if not channels:
-        return dispatch_record.Outcome(job, channels, [], message,
-                                       f"no channel for tag {row['tag']}")
-    missing = [c for c in channels if c not in job.delivered]
-    results: list[ChannelResult] = []
-    if missing:
-        results = notifier.send(row["tag"], message, only=missing)
-    return dispatch_record.Outcome(job, channels, results, message, None)
+        return _Prepared(job, channels, message, f"no channel for tag {row['tag']}", [])
+    return _Prepared(job, channels, message, None,
+                     [c for c in channels if c not in job.delivered])
+
+
+def _send(prepared: list[_Prepared], notifier: Notifier, concurrency: int
+          ) -> list[dispatch_record.Outcome]:
+    """Send the prepared jobs that still miss a channel with one ``send_many``."""
+    todo = [p for p in prepared if p.missing and p.message is not None]
+    sent = notifier.send_many([(p.job.row["tag"], p.message, p.missing) for p in todo],
+                              concurrency=concurrency)
+    results: dict[int, list[ChannelResult]] = {
+        id(p): r for p, r in zip(todo, sent, strict=True)}
+    return [dispatch_record.Outcome(p.job, p.channels, results.get(id(p), []), p.message,
+                                    p.error) for p in prepared]
 
 
 def _completed(jobs: list[Job], notifier: Notifier, renderers: Mapping[str, Renderer],
-               concurrency: int) -> Iterator[dispatch_record.Outcome]:
-    if concurrency <= 1 or len(jobs) <= 1:
-        yield from (_send(job, notifier, renderers) for job in jobs)
-        return
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(jobs)),
-                            thread_name_prefix="dispatch") as pool:
-        futures = [pool.submit(_send, job, notifier, renderers) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
+               concurrency: int) -> Iterator[list[dispatch_record.Outcome]]:
+    """Outcomes chunk by chunk; chunk k+1 is rendered while chunk k is being sent."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch-send") as sender:
+        in_flight: Future[list[dispatch_record.Outcome]] | None = None
+        for start in range(0, len(jobs), _RECORD_EVERY):
+            prepared = [_prepare(j, notifier, renderers) for j in jobs[start:start + _RECORD_EVERY]]
+            following = sender.submit(_send, prepared, notifier, concurrency)
+            if in_flight is not None:
+                yield in_flight.result()
+            in_flight = following
+        if in_flight is not None:
+            yield in_flight.result()
 
 
 def dispatch(engine: Engine, notifier: Notifier, renderer_factory: RendererFactory, *,
@@ -185,14 +216,8 @@ def dispatch(engine: Engine, notifier: Notifier, renderer_factory: RendererFacto
         jobs = _jobs(engine, ids, worker_id)
         for lang in {j.row["lang"] for j in jobs} - renderers.keys():
             renderers[lang] = renderer_factory(lang)
-        pending: list[dispatch_record.Outcome] = []
-        for outcome in _completed(jobs, notifier, renderers, concurrency):
-            pending.append(outcome)
-            if len(pending) >= _RECORD_EVERY:
-                dispatch_record.record(engine, pending, now=now, worker_id=worker_id,
-                                       policy=policy, result=result)
-                pending = []
-        dispatch_record.record(engine, pending, now=now, worker_id=worker_id, policy=policy,
-                               result=result)
+        for outcomes in _completed(jobs, notifier, renderers, concurrency):
+            dispatch_record.record(engine, outcomes, now=now, worker_id=worker_id,
+                                   policy=policy, result=result)
     result.seconds = clock.perf_counter() - started
     return result

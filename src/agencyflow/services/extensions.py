@@ -4,7 +4,8 @@
   deadline, while the assignment is open, in progress or submitted; one pending request at a time.
 - ``decide_extension``: a coordinator or leader approves (``due_current`` becomes the new date,
   ``due_original`` is kept: the plan's ``late_against`` says which one lateness is measured
-  against) or refuses with a reason.
+  against) or refuses with a reason; either way the lead is told (an ``extension_decided``
+  notice, :mod:`agencyflow.services.event_notices`).
 - ``reassign``: a coordinator hands the assignment to another agency of the plan, with a reason;
   the new lead is removed from the cooperating agencies.
 
@@ -25,7 +26,7 @@ from agencyflow.domain.permissions import Action, Actor
 from agencyflow.errors import NotFound, TransitionError, ValidationError
 from agencyflow.models import Agency, Assignment, ExtensionRequest
 from agencyflow.services import assignment_core as core
-from agencyflow.services import reminder_hooks
+from agencyflow.services import event_notices, reminder_hooks
 
 #: States in which an extension may be requested or a lead changed.
 RUNNING = (Status.OPEN, Status.IN_PROGRESS, Status.SUBMITTED)
@@ -68,8 +69,10 @@ def pending_request(session: Session, assignment_id: int) -> ExtensionRequest | 
 
 def decide_extension(session: Session, *, extension_id: int, actor: Actor, now: datetime,
                      approve: bool, reason: str | None = None,
-                     expected_version: int | None = None) -> ExtensionRequest:
-    """Approve (the due date moves) or refuse (a reason is required) a pending request."""
+                     expected_version: int | None = None, lang: str = "vi"
+                     ) -> ExtensionRequest:
+    """Approve (the due date moves) or refuse (a reason is required) a pending request; the
+    lead's ``extension_decided`` notice is written in ``lang`` (the site's language)."""
     ext = session.get(ExtensionRequest, extension_id, populate_existing=True)
     if ext is None:
         raise NotFound(f"extension request {extension_id} does not exist")
@@ -92,6 +95,7 @@ def decide_extension(session: Session, *, extension_id: int, actor: Actor, now: 
                 after=after, reason=text)
     if approve:
         reminder_hooks.on_due_changed(session, a, now)
+    event_notices.extension_decided(session, a, ext, now=now, lang=lang)
     return ext
 
 

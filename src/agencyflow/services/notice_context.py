@@ -113,6 +113,18 @@ def assignment_context(row: Mapping[str, Any], info: CycleInfo, lang: str,
     }
 
 
+def item_context(row: Mapping[str, Any], info: CycleInfo, lang: str, *, recipient: str,
+                 days_left: int | None, level: int = 0) -> dict[str, Any]:
+    """The whole render context of an item notice (every kind but ``digest``) about the
+    assignment ``row`` addressed to the agency ``recipient``: sweeps and use cases share it."""
+    return {
+        "assignment": assignment_context(row, info, lang, days_left),
+        "plan": info.plan,
+        "recipient_name": info.agency(recipient).name,
+        "level": level,
+    }
+
+
 def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 

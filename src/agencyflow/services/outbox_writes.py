@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select
 from agencyflow.domain import reminders
 from agencyflow.models import Notification
 from agencyflow.models.types import dumps
-from agencyflow.services.notice_context import CycleInfo, assignment_context
+from agencyflow.services.notice_context import CycleInfo, item_context
 from agencyflow.services.policy import policy_for
 
 _N = Notification.__table__  # type: ignore[attr-defined]
@@ -58,12 +58,8 @@ def planned(row: Mapping[str, Any], info: CycleInfo, notice: reminders.Notice, l
     """The outbox row for ``notice`` about the assignment ``row``."""
     code = row["lead_code"] if notice.recipient == reminders.LEAD else notice.recipient
     recipient = info.agency(code)
-    context = {
-        "assignment": assignment_context(row, info, lang, notice.days_left),
-        "plan": info.plan,
-        "recipient_name": recipient.name,
-        "level": notice.level,
-    }
+    context = item_context(row, info, lang, recipient=code, days_left=notice.days_left,
+                           level=notice.level)
     return Planned(
         key=notice_key(row["id"], notice.kind.value, notice.window),
         assignment_id=row["id"], cycle_id=row["cycle_id"], kind=notice.kind.value,

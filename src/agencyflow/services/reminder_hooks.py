@@ -5,7 +5,8 @@ developer may refine them (they are the one place to do so):
 
 - :func:`on_due_changed` (an extension was approved): the next sweep must look at the assignment
   today (``next_notice_on`` = today), and notices computed from the old due date that were not
-  delivered yet (pending or failed; every kind but ``opened``) are marked ``superseded``.
+  delivered yet (pending or failed; reminder, due_today, overdue, escalation — not ``opened``,
+  nor the event notices ``completed``/``extension_decided``) are marked ``superseded``.
 - :func:`on_lead_changed` (reassignment): the next sweep looks today, and undelivered notices that
   were addressed to the old lead are readdressed to the new lead (recipient, tag, digest flag
   and the names in their stored context).
@@ -20,12 +21,13 @@ from sqlalchemy import CursorResult, select, update
 from sqlmodel import Session, col
 
 from agencyflow.domain.calendar import local_date
+from agencyflow.domain.reminders import NoticeKind
 from agencyflow.models import Agency, Assignment, Notification
 
 #: Outbox statuses of notices not delivered yet (they may still be sent).
 UNDELIVERED = ("pending", "failed")
-#: Notice kinds whose schedule does not depend on the due date.
-DUE_INDEPENDENT = ("opened",)
+#: Notice kinds scheduled from the due date (every reminder kind but ``opened``).
+DUE_DEPENDENT = tuple(k.value for k in NoticeKind if k is not NoticeKind.OPENED)
 
 
 def _look_today(session: Session, assignment: Assignment, now: datetime) -> None:
@@ -41,7 +43,7 @@ def on_due_changed(session: Session, assignment: Assignment, now: datetime) -> i
         update(Notification)
         .where(col(Notification.assignment_id) == assignment.id,
                col(Notification.status).in_(UNDELIVERED),
-               col(Notification.kind).not_in(DUE_INDEPENDENT))
+               col(Notification.kind).in_(DUE_DEPENDENT))
         .values(status="superseded"),
         execution_options={"synchronize_session": False})
     return int(cast(CursorResult[Any], result).rowcount or 0)

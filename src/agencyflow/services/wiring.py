@@ -18,10 +18,11 @@ from sqlalchemy import Engine
 
 from agencyflow.config import Settings, get_settings
 from agencyflow.db import engine_from_settings
-from agencyflow.domain.calendar import WorkingCalendar, default_calendar
+from agencyflow.domain.calendar import WorkingCalendar
 from agencyflow.errors import ConfigError
 from agencyflow.notifications.base import Notifier
 from agencyflow.notifications.render import Renderer
+from agencyflow.services.calendar_store import calendar_for
 
 
 def settings_for(database_url: str | None = None) -> Settings:
@@ -39,8 +40,7 @@ def engine(settings: Settings) -> Engine:
 
 def calendar(settings: Settings) -> WorkingCalendar:
     """The working-day calendar with the configured local overrides."""
-    path = settings.calendar_overrides
-    return default_calendar(str(path) if path else None)
+    return calendar_for(settings)
 
 
 def notifier(settings: Settings) -> Notifier:
@@ -50,7 +50,8 @@ def notifier(settings: Settings) -> Notifier:
                           "YAML file (see README, 'Channels')")
     from agencyflow.notifications.apprise_notifier import AppriseNotifier
 
-    return AppriseNotifier.from_config(settings.apprise_config)
+    return AppriseNotifier.from_config(settings.apprise_config,
+                                       processes=settings.dispatch_processes)
 
 
 @dataclass(frozen=True)

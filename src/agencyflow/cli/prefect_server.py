@@ -1,0 +1,81 @@
+"""A local Prefect server for `agencyflow serve`, started and stopped with it.
+
+Prefect's temporary ("ephemeral") server runs no scheduler: deployments served against it are
+never scheduled ("Cannot schedule flows on an ephemeral server"). So when ``PREFECT_API_URL`` is
+not set, `serve` starts ``prefect server start`` on a free loopback port, with its database in
+``<data dir>/prefect``, waits until it answers, points this process at it, and stops it on exit.
+With ``PREFECT_API_URL`` set (a shared server, see the README's deployment section) nothing is
+started.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from agencyflow.errors import ConfigError
+
+#: How long the server may take to answer its health check (it migrates its database first).
+START_TIMEOUT_SECONDS = 180
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:  # noqa: S310
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def prefect_api(home: Path) -> Iterator[str]:
+    """The Prefect API URL to use: the configured one, or a local server run for the duration."""
+    configured = os.environ.get("PREFECT_API_URL")
+    if configured:
+        yield configured
+        return
+    home.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    command = [str(Path(sys.executable).with_name("prefect")), "server", "start",
+               "--host", "127.0.0.1", "--port", str(port)]
+    with open(home / "server.log", "ab") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait(process, url, home)
+        os.environ["PREFECT_API_URL"] = url
+        yield url
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait(process: subprocess.Popen[bytes], url: str, home: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ConfigError(f"the local Prefect server exited (code {process.returncode}); "
+                              f"see {home / 'server.log'}")
+        if _healthy(url):
+            return
+        time.sleep(0.5)
+    raise ConfigError(f"the local Prefect server did not answer within {START_TIMEOUT_SECONDS} s;"
+                      f" see {home / 'server.log'}")
