@@ -85,7 +85,7 @@ def run(communes: int, steps: int, work: Path) -> list[dict[str, Any]]:
                    "peak_mib": None}
     threads = scenario("dispatch", "3000", "1")
     processes = scenario("dispatch", "3000", "2")
-    load = os.getloadavg()[0]
+    loadavg = os.getloadavg()[0]
     small = work / "small.db"
     scenario("prepare", str(small), str(communes // 20), str(steps))
     small_rows = scenario("cycle_start", str(small))["rows"]
@@ -111,7 +111,7 @@ def run(communes: int, steps: int, work: Path) -> list[dict[str, Any]]:
                  "notifications, apprise on 32 threads in one process", "ours": threads,
          "floor": None},
         {"what": "the same dispatch through 2 worker processes (AGENCYFLOW_DISPATCH_PROCESSES=2, "
-                 f"the default); load average {load:.1f} at the end",
+                 f"the default); load average {loadavg:.1f} at the end",
          "ours": processes, "floor": None},
         {"what": f"`agencyflow board --format json`, all {small_rows:,} assignments, "
                  "fresh process", "ours": {"seconds": round(board_all, 3), "rows": small_rows,

@@ -213,6 +213,13 @@ def _run(engine: Engine, *, now: datetime, calendar: reminders.Calendar, lang: s
     started = clock.perf_counter()
     result = SweepResult(today=local_date(now), in_office_hours=False)
     with engine.connect() as conn:
+        if not _anything_due(conn, result.today, cycle_id):
+            # The common rerun: one index probe, without loading any plan (seconds for a
+            # national plan). Office hours are then those of the default policy.
+            result.in_office_hours = reminders.in_office_hours(now, calendar,
+                                                               reminders.OfficeHours())
+            result.seconds = clock.perf_counter() - started
+            return result
         infos = _open_cycles(conn, now, calendar, lang, cycle_id, result)
     if infos:
         scope = Scope(tuple(infos), result.today, shard,
@@ -225,6 +232,14 @@ def _run(engine: Engine, *, now: datetime, calendar: reminders.Calendar, lang: s
             _record(conn, result, planned, moves, write, now)
     result.seconds = clock.perf_counter() - started
     return result
+
+
+def _anything_due(conn: Connection, today: date, cycle_id: int | None) -> bool:
+    """Whether any active assignment has a notice due by ``today`` (index range probe)."""
+    where = [col(A.next_notice_on) <= today, col(A.status).in_(_ACTIVE)]
+    if cycle_id is not None:
+        where.append(A.cycle_id == cycle_id)
+    return conn.execute(select(A.id).where(*where).limit(1)).first() is not None
 
 
 def _record(conn: Connection, result: SweepResult, planned: list[Planned],
