@@ -20,7 +20,7 @@ demo: $(STAMP)
 
 ## lint: ruff, the import contracts (the domain imports nothing from outside)
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check --no-cache src tests bench
 	$(BIN)/lint-imports
 
 ## test: lint, then the whole suite (SQLite, PostgreSQL, real sinks, real Prefect)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session
-from tests.factories import start_cycle, store_plan
 
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.models import Assignment, Cycle
+from tests.factories import start_cycle, store_plan
 
 WALK_PLAN = """\
 format: 1
