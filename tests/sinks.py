@@ -37,6 +37,8 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from agencyflow.demo.sink import LoopbackService
+
 __all__ = ["MqttSubscriber", "ReceivedMail", "ReceivedMqtt", "RecordedRequest", "SmtpSink",
            "WebhookSink", "free_port"]
 
@@ -112,7 +114,7 @@ class _HookServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class WebhookSink:
+class WebhookSink(LoopbackService):
     """A threaded HTTP server on a random loopback port that records every request.
 
     Paths choose the answer: ``/status/<code>/...`` answers with that status,
@@ -123,34 +125,14 @@ class WebhookSink:
 
     def __init__(self) -> None:
         """Create the sink; it listens once entered (or after :meth:`start`)."""
+        super().__init__()
         self.requests: list[RecordedRequest] = []
-        self.port = 0
         self._forced: int | None = None
-        self._server: _HookServer | None = None
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def start(self) -> WebhookSink:
-        """Start listening (on the previous port again after a ``down("refuse")``)."""
-        self._server = _HookServer(("127.0.0.1", self.port), self)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening and close the port."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> WebhookSink:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def make_server(self) -> _HookServer:
+        """The recording server, on the previous port after a ``down("refuse")``."""
+        return _HookServer(("127.0.0.1", self.port), self)
 
     def down(self, mode: str = "500") -> None:
         """Simulate an outage: ``"500"`` answers 500 on every path, ``"refuse"`` closes the port."""

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import unquote, urlsplit
 
 
@@ -50,22 +50,28 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
 
 
-class DemoSink:
-    """A webhook sink on a random loopback port; use it as a context manager."""
+class LoopbackService:
+    """An HTTP server on a loopback port, served from a daemon thread; a context manager.
+
+    Subclasses build their server in :meth:`make_server` (bound to ``127.0.0.1`` and
+    :attr:`port`, 0 for a free one). The demo's sink and the test suite's webhook sink share it.
+    """
 
     def __init__(self) -> None:
-        """Create the sink; it listens once entered (or after :meth:`start`)."""
-        self.received: list[Received] = []
+        """Create the service; it listens once entered (or after :meth:`start`)."""
         self.port = 0
-        self._lock = threading.Lock()
-        self._server: _Server | None = None
+        self._server: ThreadingHTTPServer | None = None
 
-    def start(self) -> DemoSink:
-        """Listen on a free loopback port, serving from a daemon thread."""
-        self._server = _Server(self)
+    def make_server(self) -> ThreadingHTTPServer:
+        """The server to run (bound to ``("127.0.0.1", self.port)``)."""
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        """Listen (on the previous port again after a :meth:`stop`), from a daemon thread."""
+        self._server = self.make_server()
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True, name="demo-sink").start()
+                         daemon=True, name=type(self).__name__).start()
         return self
 
     def stop(self) -> None:
@@ -75,11 +81,25 @@ class DemoSink:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> DemoSink:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class DemoSink(LoopbackService):
+    """A webhook sink on a random loopback port; use it as a context manager."""
+
+    def __init__(self) -> None:
+        """Create the sink; it listens once entered (or after :meth:`start`)."""
+        super().__init__()
+        self.received: list[Received] = []
+        self._lock = threading.Lock()
+
+    def make_server(self) -> ThreadingHTTPServer:
+        """The recording server."""
+        return _Server(self)
 
     def url_for(self, agency: str) -> str:
         """The apprise URL of ``agency``'s channel (short timeouts: it is on loopback)."""
