@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import typer
 import yaml
-from sqlmodel import Session
 
 from agencyflow.cli.assignment_view import print_assignment
 from agencyflow.cli.common import (
@@ -27,14 +25,11 @@ from agencyflow.cli.common import (
     calendar,
     console,
     handle_errors,
-    parse_now,
     settings,
-    transaction,
 )
-from agencyflow.cli.identity import resolve_actor
+from agencyflow.cli.identity import act_as
 from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.outputs import parse_assignments
-from agencyflow.domain.permissions import Action, Actor
 from agencyflow.errors import ValidationError
 from agencyflow.models import Assignment
 from agencyflow.services import assignments, contributions, extensions
@@ -52,18 +47,6 @@ EVIDENCE = typer.Option(None, "--evidence", help="A file to attach as evidence (
 LINK = typer.Option(None, "--link", help="An http(s) link to attach as evidence (repeat).")
 NOTE = typer.Option(None, "--note", help="A note for the coordinator.")
 REASON = typer.Option(..., "--reason", help="Why (recorded in the audit trail).")
-
-Act = Callable[[Session, Actor, datetime], Any]
-
-
-def _act(as_user: str | None, now: str | None, act: Act, *, reading: bool = False) -> Any:
-    """Run ``act`` in one transaction as the resolved user at ``--now``."""
-    when = parse_now(now)
-    with transaction() as session:
-        actor = (resolve_actor(session, as_user, now=when, action=Action.READ) if reading
-                 else resolve_actor(session, as_user, now=when))
-        return act(session, actor, when)
-
 
 def _done(a: Assignment) -> None:
     console.print(f"assignment {a.id} ({a.step_id} {a.lead_code}) is now [bold]{a.status}[/] "
@@ -108,7 +91,7 @@ def show(assignment_id: int = ID, as_user: str = AS, now: str = NOW,
 
     Example: agencyflow assignment show 12 --now 2027-03-15 --format json
     """
-    data = _act(as_user, now, lambda s, actor, when: assignments.show(
+    data = act_as(as_user, now, lambda s, actor, when: assignments.show(
         s, assignment_id, actor, now=when, calendar=calendar()), reading=True)
     if fmt is not Format.table:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
@@ -124,7 +107,7 @@ def start(assignment_id: int = ID, as_user: str = AS, now: str = NOW,
 
     Example: agencyflow assignment start 12 --as can.bo.nn
     """
-    _done(_act(as_user, now, lambda s, actor, when: assignments.start(
+    _done(act_as(as_user, now, lambda s, actor, when: assignments.start(
         s, assignment_id=assignment_id, actor=actor, now=when, expected_version=version)))
 
 
@@ -139,7 +122,7 @@ def progress(assignment_id: int = ID, note: str = NOTE, output: list[str] = OUTP
     Example: agencyflow assignment progress 12 --note "Đã họp 5/9 xã" --output budget=120
     """
     figures = _outputs(output, outputs_file)
-    _done(_act(as_user, now, lambda s, actor, when: assignments.progress(
+    _done(act_as(as_user, now, lambda s, actor, when: assignments.progress(
         s, assignment_id=assignment_id, actor=actor, now=when, note=note, figures=figures,
         expected_version=version, **_evidence(evidence, link))))
 
@@ -148,7 +131,7 @@ def _hand_in(use_case: Callable[..., Assignment], assignment_id: int, output: li
              outputs_file: Path | None, evidence: list[Path] | None, link: list[str] | None,
              note: str | None, as_user: str | None, now: str | None, version: int | None) -> None:
     outputs = _outputs(output, outputs_file)
-    _done(_act(as_user, now, lambda s, actor, when: use_case(
+    _done(act_as(as_user, now, lambda s, actor, when: use_case(
         s, assignment_id=assignment_id, actor=actor, now=when, calendar=calendar(),
         outputs=outputs, note=note, expected_version=version, **_evidence(evidence, link))))
 
@@ -190,7 +173,7 @@ def approve(assignment_id: int = ID,
 
     Example: agencyflow assignment approve 12 --as dieu.phoi
     """
-    _done(_act(as_user, now, lambda s, actor, when: assignments.approve(
+    _done(act_as(as_user, now, lambda s, actor, when: assignments.approve(
         s, assignment_id=assignment_id, actor=actor, now=when, calendar=calendar(),
         reason=reason, expected_version=version, lang=settings().language)))
 
@@ -203,7 +186,7 @@ def reject(assignment_id: int = ID, reason: str = REASON, as_user: str = AS, now
 
     Example: agencyflow assignment reject 12 --reason "Thiếu dự toán"
     """
-    _done(_act(as_user, now, lambda s, actor, when: assignments.reject(
+    _done(act_as(as_user, now, lambda s, actor, when: assignments.reject(
         s, assignment_id=assignment_id, actor=actor, now=when, reason=reason,
         expected_version=version)))
 
@@ -216,7 +199,7 @@ def cancel(assignment_id: int = ID, reason: str = REASON, as_user: str = AS, now
 
     Example: agencyflow assignment cancel 40 --reason "Xã sáp nhập"
     """
-    _done(_act(as_user, now, lambda s, actor, when: assignments.cancel(
+    _done(act_as(as_user, now, lambda s, actor, when: assignments.cancel(
         s, assignment_id=assignment_id, actor=actor, now=when, calendar=calendar(),
         reason=reason, expected_version=version)))
 
@@ -232,7 +215,7 @@ def extend(assignment_id: int = ID,
     Example: agencyflow assignment extend 12 --to 30/04/2027 --reason "Chờ số liệu các xã"
     """
     new_due = parse_date(to)
-    ext = _act(as_user, now, lambda s, actor, when: extensions.request_extension(
+    ext = act_as(as_user, now, lambda s, actor, when: extensions.request_extension(
         s, assignment_id=assignment_id, actor=actor, now=when, new_due=new_due, reason=reason,
         expected_version=version))
     console.print(f"extension request #{ext.id} for assignment {assignment_id}: "
@@ -252,7 +235,7 @@ def decide(extension_id: int = typer.Argument(..., help="Extension request id.")
     """
     if approve is None:
         raise ValidationError("say --approve or --refuse")
-    ext = _act(as_user, now, lambda s, actor, when: extensions.decide_extension(
+    ext = act_as(as_user, now, lambda s, actor, when: extensions.decide_extension(
         s, extension_id=extension_id, actor=actor, now=when, approve=approve, reason=reason,
         expected_version=version, lang=settings().language))
     console.print(f"extension request #{ext.id} {ext.status}: due "
@@ -269,7 +252,7 @@ def reassign(assignment_id: int = ID,
 
     Example: agencyflow assignment reassign 40 --to NN --reason "Xã thiếu cán bộ"
     """
-    _done(_act(as_user, now, lambda s, actor, when: extensions.reassign(
+    _done(act_as(as_user, now, lambda s, actor, when: extensions.reassign(
         s, assignment_id=assignment_id, actor=actor, now=when, new_lead=to, reason=reason,
         expected_version=version)))
 
@@ -288,7 +271,7 @@ def contribute(assignment_id: int = ID,
     Example: agencyflow assignment contribute 12 --comment "Đã rà soát" --as can.bo.ktht
     """
     figures = _outputs(output, outputs_file)
-    row = _act(as_user, now, lambda s, actor, when: contributions.contribute(
+    row = act_as(as_user, now, lambda s, actor, when: contributions.contribute(
         s, assignment_id=assignment_id, actor=actor, now=when, comment=comment,
         figures=figures or None, agency_code=agency, **_evidence(evidence, link)))
     console.print(f"contribution #{row.id} of {row.agency_code} added to assignment "

@@ -18,11 +18,13 @@ open the database anyway); tokens are for scripts and remote callers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
-from agencyflow.cli.common import os_actor
+from agencyflow.cli.common import os_actor, parse_now, transaction
 from agencyflow.config import get_settings
 from agencyflow.domain.permissions import Action, Actor, Role
 from agencyflow.errors import AuthenticationError
@@ -52,3 +54,16 @@ def resolve_actor(session: Session, as_user: str | None, *, now: datetime,
     if action in OPEN_ACTIONS:
         return ANONYMOUS
     raise AuthenticationError(NO_IDENTITY)
+
+
+#: A use case run as a user: ``(session, actor, now) -> result``.
+Act = Callable[[Session, Actor, datetime], Any]
+
+
+def act_as(as_user: str | None, now: str | None, act: Act, *, reading: bool = False) -> Any:
+    """Run ``act`` in one transaction as the resolved user at ``--now`` (the way every command
+    that acts as someone starts; ``reading`` allows the anonymous reader)."""
+    when = parse_now(now)
+    with transaction() as session:
+        action = Action.READ if reading else None
+        return act(session, resolve_actor(session, as_user, now=when, action=action), when)

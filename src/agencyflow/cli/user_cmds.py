@@ -19,7 +19,7 @@ from agencyflow.cli.common import (
     parse_now,
     transaction,
 )
-from agencyflow.cli.identity import resolve_actor
+from agencyflow.cli.identity import act_as, resolve_actor
 from agencyflow.domain.permissions import Action, allowed
 from agencyflow.services import users
 
@@ -46,11 +46,9 @@ def add(
 
     Example: agencyflow user add lan --role officer --agency KTHT --name "Nguyễn Thị Lan" --as admin
     """
-    when = parse_now(now)
-    with transaction() as session:
-        actor = resolve_actor(session, as_user, now=when)
-        user = users.add_user(session, username=username, role=role, agency_code=agency,
-                              full_name=name, email=email, now=when, actor=actor)
+    user = act_as(as_user, now, lambda session, actor, when: users.add_user(
+        session, username=username, role=role, agency_code=agency, full_name=name, email=email,
+        now=when, actor=actor))
     where = f" of {user.agency_code}" if user.agency_code else ""
     console.print(f"user {user.username} added: {user.role}{where}")
 
@@ -88,10 +86,8 @@ def disable(
 
     Example: agencyflow user disable lan.nguyen --reason "moved to another office" --as admin
     """
-    when = parse_now(now)
-    with transaction() as session:
-        actor = resolve_actor(session, as_user, now=when)
-        users.disable_user(session, username, now=when, actor=actor, reason=reason)
+    act_as(as_user, now, lambda session, actor, when: users.disable_user(
+        session, username, now=when, actor=actor, reason=reason))
     console.print(f"user {username} disabled")
 
 
@@ -107,10 +103,8 @@ def token_create(
 
     Example: export AGENCYFLOW_TOKEN=$(agencyflow user token create lan --name laptop --as admin)
     """
-    when = parse_now(now)
-    with transaction() as session:
-        actor = resolve_actor(session, as_user, now=when)
-        new = users.create_token(session, username, now=when, actor=actor, name=name)
+    new = act_as(as_user, now, lambda session, actor, when: users.create_token(
+        session, username, now=when, actor=actor, name=name))
     err_console.print(f"token #{new.token.id} for {new.username} created. It is shown only now: "
                       "store it (e.g. AGENCYFLOW_TOKEN) — it cannot be shown again.")
     typer.echo(new.secret)
@@ -128,10 +122,8 @@ def token_revoke(
 
     Example: agencyflow user token revoke 3 --reason "laptop lost" --as admin
     """
-    when = parse_now(now)
-    with transaction() as session:
-        actor = resolve_actor(session, as_user, now=when)
-        users.revoke_token(session, token_id, now=when, actor=actor, reason=reason)
+    act_as(as_user, now, lambda session, actor, when: users.revoke_token(
+        session, token_id, now=when, actor=actor, reason=reason))
     console.print(f"token #{token_id} revoked")
 
 
