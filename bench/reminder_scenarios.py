@@ -128,3 +128,71 @@ def dispatch_rate(count: str, processes: str) -> dict[str, Any]:
         rate, cpu_ms = dispatch_e2e.run_once(db, expected, 32, int(processes))
     return {"seconds": round(expected / rate, 3), "rows": expected, "peak_mib": None,
             "cpu_ms": round(cpu_ms, 2)}
+
+
+def postgres_sweep(server: str, communes: str, steps: str) -> dict[str, Any]:
+    """The first sweep, its rerun and the SELECT floor on PostgreSQL (``server``: a URL of the
+    server; a database ``agencyflow_bench`` is created there afresh). The synthetic plan is
+    stored and its cycle started untimed; each figure is the median of 3 runs, each on a fresh
+    copy of the database (``CREATE DATABASE … TEMPLATE``)."""
+    import statistics
+
+    import psycopg
+
+    from agencyflow.db import make_engine, session_scope, upgrade
+    from agencyflow.domain.calendar import default_calendar
+    from agencyflow.domain.permissions import Actor, Role
+    from agencyflow.domain.plan_loader import load_plan_text
+    from agencyflow.services import cycles, plans, sweeps
+    from bench.scenarios import YEAR
+    from bench.synthetic import plan_text
+
+    base = server.rsplit("/", 1)[0]
+    admin = psycopg.connect(server.replace("+psycopg", ""), autocommit=True)
+
+    def fresh(name: str, template: str | None = None) -> str:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        return f"{base}/{name}"
+
+    calendar, actor = default_calendar(), Actor("bench", Role.SYSTEM)
+    calendar.is_working_day(_now().date())
+    engine = make_engine(fresh("agencyflow_bench"))
+    upgrade(engine)
+    with session_scope(engine) as session:
+        version, _ = plans.store(session, load_plan_text(plan_text(int(communes), int(steps)),
+                                                         "bench.yaml"), now=_now(), actor=actor)
+        started = cycles.start(session, version=version, year=YEAR, now=_now(), actor=actor,
+                               calendar=calendar).assignments
+    with engine.connect() as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()
+    selects, firsts, reruns, after = [], [], [], []
+    written = 0
+    for _ in range(3):
+        url = fresh("agencyflow_bench_run", "agencyflow_bench")
+        with psycopg.connect(url.replace("+psycopg", "")) as conn:
+            sql = DUE_SET.replace("?", "%s")
+            t = time.perf_counter()
+            due = len(conn.execute(sql, ("2027-01-04",)).fetchall())
+            selects.append(time.perf_counter() - t)
+        run_engine = make_engine(url)
+        t = time.perf_counter()
+        written = sweeps.sweep(run_engine, now=_now(), calendar=calendar).written
+        firsts.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        again = sweeps.sweep(run_engine, now=_now(), calendar=calendar).written
+        reruns.append(time.perf_counter() - t)
+        assert again == 0, "a rerun wrote notices"
+        run_engine.dispose()
+        with psycopg.connect(url.replace("+psycopg", "")) as conn:
+            t = time.perf_counter()
+            conn.execute(sql, ("2027-01-04",)).fetchall()
+            after.append(time.perf_counter() - t)
+    admin.execute("DROP DATABASE IF EXISTS agencyflow_bench_run WITH (FORCE)")
+    admin.execute("DROP DATABASE IF EXISTS agencyflow_bench WITH (FORCE)")
+    return {"assignments": started, "due": due, "written": written,
+            "select": round(statistics.median(selects), 4),
+            "first": round(statistics.median(firsts), 4),
+            "rerun": round(statistics.median(reruns), 4),
+            "select_after": round(statistics.median(after), 4)}

@@ -113,7 +113,7 @@ def floor_insert(db: str, source_db: str) -> dict[str, Any]:
 
 
 def board_counts(db: str) -> dict[str, Any]:
-    """The board's count per agency and status (service: SQLAlchemy, status derived in SQL)."""
+    """The board's count per agency and status (the service on a SQLAlchemy session)."""
     from sqlmodel import Session
 
     from agencyflow.domain.calendar import default_calendar
@@ -173,6 +173,7 @@ if __name__ == "__main__":
                       "floor_select": reminder_scenarios.floor_select,
                       "floor_write": reminder_scenarios.floor_write,
                       "naive_prefect": reminder_scenarios.naive_prefect,
+                      "postgres_sweep": reminder_scenarios.postgres_sweep,
                       "dispatch": reminder_scenarios.dispatch_rate})
     name, *args = sys.argv[1:]
     print(json.dumps(SCENARIOS[name](*args)))

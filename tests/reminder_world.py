@@ -22,6 +22,7 @@ escalation to the leader after 3 working days overdue (level 1), to the coordina
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from sqlalchemy import Engine, select, text
@@ -32,7 +33,9 @@ from agencyflow.domain.calendar import TIMEZONE, default_calendar
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.domain.plan_loader import load_plan_text
 from agencyflow.models import Notification
+from agencyflow.models.types import dumps
 from agencyflow.services import assignments, cycles, extensions, plans
+from agencyflow.services.notice_context import RenderContexts
 
 ACTOR = Actor("system:test", Role.SYSTEM)
 CALENDAR = default_calendar()
@@ -137,3 +140,11 @@ def notifications(engine: Engine, where: str = "1=1") -> list[dict]:
     with Session(engine) as session:
         stmt = select(Notification).where(text(where)).order_by(Notification.id)
         return [n.model_dump() for n in session.execute(stmt).scalars()]
+
+
+def render_context(engine: Engine, key: str) -> dict | None:
+    """The context the dispatcher renders the notification ``key`` with (dates as ISO text)."""
+    with engine.connect() as conn:
+        [row] = [r for r in notifications(engine) if r["key"] == key]
+        [context] = RenderContexts().of(conn, [row])
+    return None if context is None else json.loads(dumps(context))

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     dispatch_processes: int = 2
     dispatch_max_attempts: int = 5
     dispatch_backoff_seconds: int = 60
-    sweep_batch_size: int = 2000
+    sweep_batch_size: int = 10_000
     sweep_cron: str = "*/30 7-16 * * 1-6"
     dispatch_interval_seconds: int = 60
     token: str | None = None

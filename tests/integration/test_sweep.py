@@ -18,6 +18,7 @@ from tests.reminder_world import (
     extend,
     notifications,
     reassign,
+    render_context,
     start,
     vn,
 )
@@ -46,7 +47,9 @@ def test_a_rerun_writes_nothing_even_when_the_clock_is_reset(engine: Engine) -> 
     assert len(notifications(engine)) == 6
 
 
-def test_the_outbox_row_carries_recipient_tag_digest_and_render_context(engine: Engine) -> None:
+def test_the_outbox_row_carries_recipient_tag_digest_and_its_own_facts(engine: Engine) -> None:
+    """A sweep notice stores recipient, tag, digest flag, level and working days left; the
+    dispatcher reads the rest of its render context from the assignment and the plan."""
     start(engine)
     _sweep(engine)
     rows = {r["key"]: r for r in notifications(engine)}
@@ -54,7 +57,8 @@ def test_the_outbox_row_carries_recipient_tag_digest_and_render_context(engine: 
     assert (survey_a["recipient_code"], survey_a["tag"], survey_a["digest"]) == (
         "XA-A", "xa-a", True)
     assert rows["a3:opened:2027-01-18"]["digest"] is False  # XA-B opted out of digests
-    ctx = survey_a["context"]
+    assert (survey_a["context"], survey_a["days_left"], survey_a["level"]) == (None, 19, 0)
+    ctx = render_context(engine, "a2:opened:2027-01-18")
     assert ctx["recipient_name"] == "Xã An"
     assert ctx["plan"] == {"title": "Kế hoạch thử nghiệm qua Tết", "document_number": "7/KH-UBND",
                            "document_date": "2027-01-04", "authority": "UBND huyện Thử"}
@@ -126,8 +130,9 @@ def test_a_reassignment_redirects_pending_and_later_notices(engine: Engine) -> N
     reassign(engine, MODEL_ID, "VP", vn(2027, 1, 18, 10))
     [opened] = notifications(engine, f"assignment_id = {MODEL_ID}")
     assert (opened["recipient_code"], opened["tag"]) == ("VP", "vp")
-    assert opened["context"]["recipient_name"] == "Văn phòng HĐND và UBND huyện"
-    assert opened["context"]["assignment"]["lead_name"] == "Văn phòng HĐND và UBND huyện"
+    context = render_context(engine, opened["key"])
+    assert context["recipient_name"] == "Văn phòng HĐND và UBND huyện"
+    assert context["assignment"]["lead_name"] == "Văn phòng HĐND và UBND huyện"
     later = _sweep(engine, now=vn(2027, 1, 29))  # 5 working days before 12/2
     assert later.by_agency == {"NN": {"due_today": 1}, "VP": {"reminder": 1}}  # PLAN stays
 
@@ -166,3 +171,101 @@ def test_four_sweeps_at_once_create_each_notice_exactly_once(pg_engine: Engine) 
             "SELECT count(*), count(DISTINCT key) FROM notification")).one()
     assert total == distinct == 3006
     assert sum(r.written for r in results) == 3006  # each notice counted by its one writer
+
+
+def _varied(engine: Engine, cycle_id: int, count: int) -> None:
+    """``count`` more MODEL assignments led by NN or a commune, with dates that differ row to
+    row: several open days, due dates around today (some overdue, one without a due date), some
+    already swept; all of them looked at today."""
+    cols = ("cycle_id", "plan_key", "year", "step_id", "period", "member", "lead_code",
+            "cooperating", "clauses", "title_vi", "review", "due_original", "due_current",
+            "opened_on", "status", "version", "next_notice_on", "last_swept_on")
+    today = date(2027, 3, 10)
+    rows = []
+    for i in range(count):
+        opened = date(2027, 1, 18 + i % 9)
+        due = None if i % 17 == 0 else date(2027, 2, 15) + (today - date(2027, 2, 15)) * (
+            i % 5) / 2
+        swept = None if i % 3 else date(2027, 3, 1 + i % 7)
+        lead = ("NN", "XA-A", "XA-B")[i % 3]
+        rows.append((cycle_id, "tet-ocop", 2027, "MODEL", "2027", f"V{i}", lead, "[]", "[]",
+                     "Việc", False, due, due, opened, "open", 1, today, swept))
+    with engine.begin() as conn:
+        insert_rows(conn, "assignment", cols, rows)
+
+
+def _expected_keys(engine: Engine, now) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(key, recipient) of every notice due at ``now``, decided row by row by the domain."""
+    from agencyflow.domain import reminders
+    from agencyflow.services.notice_context import load_cycles
+    from agencyflow.services.policy import policy_for
+
+    with engine.connect() as conn:
+        [info] = load_cycles(conn, "vi")
+        rows = conn.execute(text(
+            "SELECT id, step_id, lead_code, opened_on, due_current, last_swept_on "
+            "FROM assignment WHERE next_notice_on <= :d AND status IN ('open', 'in_progress')"),
+            {"d": now.date()}).all()
+    expected = set()
+    for id_, step, lead, opened, due, swept in rows:
+        as_date = [v if v is None or isinstance(v, date) else date.fromisoformat(v)
+                   for v in (opened, due, swept)]
+        state = reminders.ReminderState(as_date[0], as_date[1], True, as_date[2])
+        policy = policy_for(info.spec, info.plan_hash, step)
+        for n in reminders.due_notices(state, policy, CALENDAR, now, info.hours):
+            recipient = lead if n.recipient == reminders.LEAD else n.recipient
+            expected.add((f"a{id_}:{n.kind.value}:{n.window}", recipient))
+    return expected
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 10_000])
+def test_the_set_based_sweep_writes_exactly_what_the_policy_gives_row_by_row(
+        engine: Engine, batch_size: int) -> None:
+    """Rows with differing dates share a window and one group spans several windows: the
+    notices written are exactly those the domain policy decides for each row on its own, and
+    every row's clock moves to the policy's next notice day."""
+    cycle_id = start(engine)
+    _varied(engine, cycle_id, 60)
+    now = vn(2027, 3, 10, 10)
+    expected = _expected_keys(engine, now)
+    assert len(expected) > 60 and {r for _, r in expected} >= {"NN", "XA-A", "LANH-DAO", "VP"}
+
+    result = _sweep(engine, now=now, batch_size=batch_size)
+    written = {(r["key"], r["recipient_code"]) for r in notifications(engine)}
+    assert written == expected and result.written == len(expected)
+    assert sum(sum(k.values()) for k in result.by_agency.values()) == len(expected)
+    by_row = {r["key"]: r for r in notifications(engine)}
+    escalation = next(r for k, r in by_row.items() if ":escalation:" in k)
+    assert (escalation["tag"], escalation["digest"], escalation["level"]) in {
+        ("lanh-dao", False, 1), ("vp", False, 2)}
+
+    from agencyflow.domain import reminders
+    from agencyflow.services.notice_context import load_cycles
+    from agencyflow.services.policy import policy_for
+    with engine.connect() as conn:
+        [info] = load_cycles(conn, "vi")
+        clocks = conn.execute(text(
+            "SELECT opened_on, due_current, next_notice_on, last_swept_on, step_id "
+            "FROM assignment WHERE member LIKE 'V%'")).all()
+    for opened, due, nxt, swept, step in clocks:
+        opened, due, nxt, swept = (v if v is None or isinstance(v, date) else
+                                   date.fromisoformat(v) for v in (opened, due, nxt, swept))
+        assert swept == date(2027, 3, 10)
+        state = reminders.ReminderState(opened, due, True, swept)
+        assert nxt == reminders.next_notice_on(state, policy_for(info.spec, info.plan_hash, step),
+                                               CALENDAR, swept)
+    assert _sweep(engine, now=now, batch_size=batch_size).written == 0
+
+
+def test_a_dry_run_lists_what_a_sweep_then_writes(engine: Engine) -> None:
+    cycle_id = start(engine)
+    _varied(engine, cycle_id, 30)
+    now = vn(2027, 3, 10, 10)
+    planned = sweeps.preview(engine, now=now, calendar=CALENDAR, batch_size=5)
+    assert notifications(engine) == []
+    _sweep(engine, now=now, batch_size=5)
+    rows = notifications(engine)
+    assert sorted((p.key, p.recipient_code, p.tag, p.digest, p.days_left, p.level)
+                  for p in planned.planned) == sorted(
+        (r["key"], r["recipient_code"], r["tag"], r["digest"], r["days_left"], r["level"])
+        for r in rows)

@@ -1,8 +1,12 @@
 """The notification outbox and the delivery record of each channel.
 
 A sweep writes one :class:`Notification` per (assignment, kind, window) — the unique ``key`` makes a
-rerun, a crash or two sweeps at once harmless. The dispatcher claims pending rows with a lease,
-delivers them and records each channel in :class:`Delivery` (attempts, last error). Statuses:
+rerun, a crash or two sweeps at once harmless. A sweep notice keeps its own facts in columns
+(``level``, ``days_left``) and no ``context``: the dispatcher reads the assignment when it renders
+it. Event notices (completed, extension decided) and digests store their whole ``context``.
+
+The dispatcher claims pending rows with a lease, delivers them and records each channel in
+:class:`Delivery` (attempts, last error). Statuses:
 
 =============  ==================================================================
 pending        waiting to be sent (``next_attempt_at`` says from when)
@@ -44,6 +48,7 @@ class Notification(SQLModel, table=True):
     recipient_code: str = Field(max_length=64)
     tag: str = Field(max_length=100)
     level: int = 0
+    days_left: int | None = None
     lang: str = Field(default="vi", max_length=8)
     digest: bool = False
     digest_id: int | None = Field(default=None, foreign_key="notification.id")

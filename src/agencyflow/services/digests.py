@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
 from agencyflow.models import Notification
+from agencyflow.services.notice_context import RenderContexts
 from agencyflow.services.writes import write_transaction
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ _ITEMS = (
 def _candidates(conn: Connection, ids: Sequence[int], worker_id: str
                 ) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
     cols = [N.id, N.recipient_code, N.tag, N.lang, N.context, N.kind, N.cycle_id,
-            N.lease_until]
+            N.lease_until, N.assignment_id, N.level, N.days_left]
     stmt = select(*cols).where(col(N.id).in_(ids), N.lease_owner == worker_id,
                                N.digest == True, N.kind != "digest",  # noqa: E712
                                N.status == "pending", N.attempts == 0).order_by(col(N.id))
@@ -46,10 +47,9 @@ def _candidates(conn: Connection, ids: Sequence[int], worker_id: str
     return {k: v for k, v in groups.items() if len(v) > 1}
 
 
-def _digest_row(items: list[Mapping[str, Any]], now: datetime, worker_id: str
-                ) -> dict[str, Any]:
+def _digest_row(items: list[Mapping[str, Any]], contexts: list[dict[str, Any]],
+                now: datetime, worker_id: str) -> dict[str, Any]:
     first = items[0]
-    contexts = [item["context"] or {} for item in items]
     context = {
         "recipient_name": contexts[0].get("recipient_name", first["recipient_code"]),
         "plan": contexts[0].get("plan"),
@@ -76,17 +76,23 @@ def _insert(conn: Connection, row: dict[str, Any]) -> int:
 
 
 def fold(engine: Engine, ids: Sequence[int], *, now: datetime, worker_id: str,
-         result: DispatchResult) -> list[int]:
+         result: DispatchResult, contexts: RenderContexts) -> list[int]:
     """Fold the claimed digest rows among ``ids`` into digest notifications; return the ids
-    to send (the remaining rows and the new digests)."""
+    to send (the remaining rows and the new digests). An item whose context cannot be built
+    (its assignment is gone) is not folded: it is sent, and fails, on its own."""
     with write_transaction(engine) as conn:
         groups = _candidates(conn, ids, worker_id)
         if not groups:
-            return list(ids)
+            return list(ids)  # nothing to fold
         folded: set[int] = set()
         created: list[int] = []
-        for items in groups.values():
-            digest_id = _insert(conn, _digest_row(items, now, worker_id))
+        for found in groups.values():
+            pairs = [(i, c) for i, c in zip(found, contexts.of(conn, found), strict=True)
+                     if c is not None]
+            if len(pairs) < 2:
+                continue
+            items = [i for i, _ in pairs]
+            digest_id = _insert(conn, _digest_row(items, [c for _, c in pairs], now, worker_id))
             conn.execute(_ITEMS, [{"item": item["id"], "did": digest_id} for item in items])
             folded.update(item["id"] for item in items)
             created.append(digest_id)

@@ -43,7 +43,7 @@ from agencyflow.domain.reminders import NoticeKind
 from agencyflow.models import Assignment, Delivery, Notification
 from agencyflow.notifications.base import ChannelResult, Message, Notifier
 from agencyflow.services import digests, dispatch_record
-from agencyflow.services.notice_context import revive
+from agencyflow.services.notice_context import RenderContexts
 from agencyflow.services.writes import write_transaction
 
 N = Notification
@@ -94,9 +94,11 @@ class DispatchResult:
 
 @dataclass(frozen=True)
 class Job:
-    """A claimed notification ready to send: its row and the channels that already delivered."""
+    """A claimed notification ready to send: its row, its render context (None: its
+    assignment could not be read) and the channels that already delivered."""
 
     row: Mapping[str, Any]
+    context: dict[str, Any] | None
     delivered: frozenset[str]
 
 
@@ -127,18 +129,22 @@ def _supersede(ids: Sequence[int]) -> Any:
             .values(status="superseded", lease_owner=None, lease_until=None))
 
 
-def _jobs(engine: Engine, ids: Sequence[int], worker_id: str) -> list[Job]:
-    cols = [N.id, N.kind, N.recipient_code, N.tag, N.lang, N.context, N.attempts]
+def _jobs(engine: Engine, ids: Sequence[int], worker_id: str, contexts: RenderContexts
+          ) -> list[Job]:
+    cols = [N.id, N.kind, N.recipient_code, N.tag, N.lang, N.context, N.attempts,
+            N.assignment_id, N.level, N.days_left]
     with engine.connect() as conn:
         rows = [r._mapping for r in conn.execute(
             select(*cols).where(col(N.id).in_(ids), N.lease_owner == worker_id,
                                 col(N.status).in_(("pending", "failed"))).order_by(col(N.id)))]
         sent = conn.execute(select(Delivery.notification_id, Delivery.channel).where(
             col(Delivery.notification_id).in_(ids), Delivery.status == "sent")).all()
+        found = contexts.of(conn, rows)
     delivered: dict[int, set[str]] = {}
     for notification_id, channel in sent:
         delivered.setdefault(notification_id, set()).add(channel)
-    return [Job(r, frozenset(delivered.get(r["id"], ()))) for r in rows]
+    return [Job(r, c, frozenset(delivered.get(r["id"], ()))) for r, c in
+            zip(rows, found, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -157,8 +163,11 @@ def _prepare(job: Job, notifier: Notifier, renderers: Mapping[str, Renderer]) ->
     """Render one job; never raises for a broken template (it becomes the job's error)."""
     row = job.row
     channels = notifier.channels(row["tag"])
+    if job.context is None:
+        return _Prepared(job, channels, None,
+                         f"render failed: assignment {row['assignment_id']} not found", [])
     try:
-        message = renderers[row["lang"]].render(row["kind"], revive(row["context"] or {}),
+        message = renderers[row["lang"]].render(row["kind"], job.context,
                                                 html=notifier.wants_html(row["tag"]))
     except Exception as exc:  # noqa: BLE001 - a broken template must not stop the batch
         return _Prepared(job, channels, None, f"render failed: {exc}", [])
@@ -205,6 +214,7 @@ def dispatch(engine: Engine, notifier: Notifier, renderer_factory: RendererFacto
     result = DispatchResult()
     policy = dispatch_record.RetryPolicy(max_attempts, backoff_seconds)
     renderers: dict[str, Renderer] = {}
+    contexts = RenderContexts()
     while max_batches is None or result.batches < max_batches:
         ids = claim(engine, now=now, worker_id=worker_id, limit=batch_size,
                     lease_seconds=lease_seconds)
@@ -212,8 +222,9 @@ def dispatch(engine: Engine, notifier: Notifier, renderer_factory: RendererFacto
             break
         result.batches += 1
         result.claimed += len(ids)
-        ids = digests.fold(engine, ids, now=now, worker_id=worker_id, result=result)
-        jobs = _jobs(engine, ids, worker_id)
+        ids = digests.fold(engine, ids, now=now, worker_id=worker_id, result=result,
+                           contexts=contexts)
+        jobs = _jobs(engine, ids, worker_id, contexts)
         for lang in {j.row["lang"] for j in jobs} - renderers.keys():
             renderers[lang] = renderer_factory(lang)
         for outcomes in _completed(jobs, notifier, renderers, concurrency):

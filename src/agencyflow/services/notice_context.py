@@ -1,25 +1,32 @@
-"""What a sweep stores with each notification so that it can be rendered later.
+"""The render context of a notification: the facts its message is written from.
 
-The outbox keeps the *facts* of a notice (``Notification.context``, JSON), not its text: messages
-are rendered when they are dispatched, so a template fixed today applies to everything still
-waiting. The context follows the contract in ``notifications/README-context.md``; dates are stored
-as ISO text and turned back into dates by :func:`revive`. The link to the assignment page is not
-stored: the renderer adds it from its configured base URL at dispatch time.
+The outbox keeps facts, not text: messages are rendered when they are dispatched, so a template
+fixed today applies to everything still waiting. The context follows the contract in
+``notifications/README-context.md``. It comes from one of two places:
+
+- a **sweep notice** (opened, reminder, due today, overdue, escalation) stores only its own facts
+  in columns (kind, recipient, level, ``days_left``); :class:`RenderContexts` adds the assignment,
+  the plan and the names when it is dispatched (so a reassigned lead is named as it is now);
+- an **event notice** (completed, extension decided) and a digest store their whole context as
+  JSON (``Notification.context``): it describes a moment that has passed.
+
+Dates are stored as ISO text and turned back into dates by :func:`revive`. The link to the
+assignment page is not stored: the renderer adds it from its configured base URL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from agencyflow.domain import reminders
 from agencyflow.domain.plan_spec import PlanSpec
-from agencyflow.models import Agency, Cycle, PlanVersion
+from agencyflow.models import Agency, Assignment, Cycle, PlanVersion
 from agencyflow.services import plans
 from agencyflow.services.policy import office_hours_for
 
@@ -42,6 +49,7 @@ class CycleInfo:
     """Everything a sweep needs about one cycle: the plan spec, hours, agencies, plan context."""
 
     cycle_id: int
+    plan_key: str
     plan_hash: str
     spec: PlanSpec
     hours: reminders.OfficeHours
@@ -64,9 +72,13 @@ def plan_context(spec: PlanSpec, lang: str) -> dict[str, Any]:
     }
 
 
-def _agencies(conn: Connection, plan_key: str, lang: str) -> dict[str, AgencyInfo]:
+def agencies(conn: Connection, plan_key: str, lang: str,
+             codes: Collection[str] | None = None) -> dict[str, AgencyInfo]:
+    """The plan's agencies (or only ``codes``) as notifications name and address them."""
     stmt = select(Agency.code, Agency.name_vi, Agency.name_en, Agency.tags, Agency.digest).where(
         Agency.plan_key == plan_key)
+    if codes is not None:
+        stmt = stmt.where(col(Agency.code).in_(sorted(codes)))
     out: dict[str, AgencyInfo] = {}
     for code, name_vi, name_en, tags, digest in conn.execute(stmt):
         name = (name_en or name_vi) if lang == "en" else name_vi
@@ -74,8 +86,10 @@ def _agencies(conn: Connection, plan_key: str, lang: str) -> dict[str, AgencyInf
     return out
 
 
-def load_cycles(conn: Connection, lang: str, cycle_id: int | None = None) -> list[CycleInfo]:
-    """Every cycle (or one) with its plan spec, office hours and agencies."""
+def load_cycles(conn: Connection, lang: str, cycle_id: int | None = None, *,
+                with_agencies: bool = True) -> list[CycleInfo]:
+    """Every cycle (or one) with its plan spec, office hours and (unless ``with_agencies`` is
+    False: a sweep reads only the few it addresses by code) its agencies."""
     stmt = select(Cycle, PlanVersion).join(PlanVersion, PlanVersion.id == Cycle.plan_version_id)
     if cycle_id is not None:
         stmt = stmt.where(Cycle.id == cycle_id)
@@ -85,8 +99,9 @@ def load_cycles(conn: Connection, lang: str, cycle_id: int | None = None) -> lis
     for cycle, version in found:
         spec = plans.spec_of(version)
         infos.append(CycleInfo(
-            cycle_id=cycle.id or 0, plan_hash=cycle.plan_hash, spec=spec,
-            hours=office_hours_for(spec), agencies=_agencies(conn, cycle.plan_key, lang),
+            cycle_id=cycle.id or 0, plan_key=cycle.plan_key, plan_hash=cycle.plan_hash,
+            spec=spec, hours=office_hours_for(spec),
+            agencies=agencies(conn, cycle.plan_key, lang) if with_agencies else {},
             plan=plan_context(spec, lang),
         ))
     return infos
@@ -140,3 +155,51 @@ def revive(value: Any) -> Any:
 
 def _date(value: Any) -> Any:
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+_A = Assignment
+#: The assignment columns a render context is built from.
+ASSIGNMENT_COLUMNS = (_A.id, _A.cycle_id, _A.step_id, _A.member, _A.lead_code, _A.cooperating,
+                      _A.clauses, _A.title_vi, _A.title_en, _A.due_original, _A.due_current,
+                      _A.opened_on, _A.status)
+
+
+class RenderContexts:
+    """Render contexts of outbox rows, with each cycle's plan and agencies read once (per
+    language) for the life of the object — one dispatch run."""
+
+    def __init__(self) -> None:
+        self._cycles: dict[tuple[int, str], CycleInfo] = {}
+
+    def _cycle(self, conn: Connection, cycle_id: int, lang: str) -> CycleInfo:
+        found = self._cycles.get((cycle_id, lang))
+        if found is None:
+            [found] = load_cycles(conn, lang, cycle_id)
+            self._cycles[(cycle_id, lang)] = found
+        return found
+
+    def of(self, conn: Connection, rows: Sequence[Mapping[str, Any]]
+           ) -> list[dict[str, Any] | None]:
+        """The context of each row (``assignment_id``, ``recipient_code``, ``lang``, ``level``,
+        ``days_left``, ``context``), in order, with dates revived; None for a sweep notice whose
+        assignment cannot be read (the dispatcher reports that row, the others go on)."""
+        wanted = {r["assignment_id"] for r in rows if r["context"] is None}
+        assignments: dict[int, Mapping[str, Any]] = {}
+        ids = sorted(i for i in wanted if i is not None)
+        for start in range(0, len(ids), 500):
+            stmt = select(*ASSIGNMENT_COLUMNS).where(col(_A.id).in_(ids[start:start + 500]))
+            assignments.update((r.id, r._mapping) for r in conn.execute(stmt))
+        out: list[dict[str, Any] | None] = []
+        for row in rows:
+            if row["context"] is not None:
+                out.append(revive(row["context"]))
+                continue
+            found = assignments.get(row["assignment_id"])
+            if found is None:
+                out.append(None)
+                continue
+            info = self._cycle(conn, found["cycle_id"], row["lang"])
+            out.append(revive(item_context(found, info, row["lang"],
+                                           recipient=row["recipient_code"],
+                                           days_left=row["days_left"], level=row["level"])))
+        return out

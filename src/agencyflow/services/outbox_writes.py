@@ -1,6 +1,6 @@
-"""Turning due notices into outbox rows, and writing them idempotently.
+"""Writing single notices to the outbox idempotently (event notices; sweeps write set-based).
 
-A :class:`Planned` row is what a sweep wants in the ``notification`` table. :func:`insert` writes a
+A :class:`Planned` row is one notice for the ``notification`` table. :func:`insert` writes a
 batch with multi-row ``INSERT … ON CONFLICT (key) DO NOTHING RETURNING key`` statements (SQLite ≥
 3.35 and PostgreSQL) at driver level, so a notice that is already there is skipped and the caller
 learns exactly which ones are new.
@@ -8,18 +8,15 @@ learns exactly which ones are new.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from agencyflow.domain import reminders
 from agencyflow.models import Notification
 from agencyflow.models.types import dumps
-from agencyflow.services.notice_context import CycleInfo, item_context
-from agencyflow.services.policy import policy_for
 
 _N = Notification.__table__  # type: ignore[attr-defined]
 _KEYS_PER_QUERY = 500
@@ -27,7 +24,8 @@ _KEYS_PER_QUERY = 500
 
 @dataclass(frozen=True)
 class Planned:
-    """One notification a sweep writes: its unique key, recipient and render context."""
+    """One notification: its unique key, recipient, and (event notices) its render context;
+    without one, the dispatcher reads the assignment's facts when it sends the notice."""
 
     key: str
     assignment_id: int
@@ -40,7 +38,8 @@ class Planned:
     level: int
     lang: str
     digest: bool
-    context: dict[str, Any]
+    context: dict[str, Any] | None = None
+    days_left: int | None = None
 
 
 def notice_key(assignment_id: int, kind: str, window: str) -> str:
@@ -48,34 +47,13 @@ def notice_key(assignment_id: int, kind: str, window: str) -> str:
     return f"a{assignment_id}:{kind}:{window}"
 
 
-def policy_of(info: CycleInfo, step_id: str) -> reminders.ReminderPolicy:
-    """The reminder policy of ``step_id`` in the cycle's plan (cached per plan hash and step)."""
-    return policy_for(info.spec, info.plan_hash, step_id)
-
-
-def planned(row: Mapping[str, Any], info: CycleInfo, notice: reminders.Notice, lang: str,
-            now: datetime) -> Planned:
-    """The outbox row for ``notice`` about the assignment ``row``."""
-    code = row["lead_code"] if notice.recipient == reminders.LEAD else notice.recipient
-    recipient = info.agency(code)
-    context = item_context(row, info, lang, recipient=code, days_left=notice.days_left,
-                           level=notice.level)
-    return Planned(
-        key=notice_key(row["id"], notice.kind.value, notice.window),
-        assignment_id=row["id"], cycle_id=row["cycle_id"], kind=notice.kind.value,
-        window=notice.window, scheduled_on=notice.scheduled_on, recipient_code=code,
-        tag=recipient.tag, level=notice.level, lang=lang, digest=recipient.digest,
-        context=context,
-    )
-
-
 _COLUMNS = ("key", "assignment_id", "cycle_id", "kind", "window", "scheduled_on",
             "recipient_code", "tag", "level", "lang", "digest", "context", "status", "attempts",
-            "created_at", "next_attempt_at")
+            "created_at", "next_attempt_at", "days_left")
 _ROWS_PER_STATEMENT = 500
 
 
-def _driver_time(conn: Connection, now: datetime) -> Any:
+def driver_time(conn: Connection, now: datetime) -> Any:
     """``now`` as the driver value of a ``UTCDateTime`` column (naive UTC; SQLite: its text)."""
     naive = now.astimezone(UTC).replace(tzinfo=None)
     return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if conn.dialect.name == "sqlite" else naive
@@ -83,8 +61,9 @@ def _driver_time(conn: Connection, now: datetime) -> Any:
 
 def _values(p: Planned, stamp: Any) -> tuple[Any, ...]:
     return (p.key, p.assignment_id, p.cycle_id, p.kind, p.window, p.scheduled_on.isoformat(),
-            p.recipient_code, p.tag, p.level, p.lang, p.digest, dumps(p.context), "pending", 0,
-            stamp, stamp)
+            p.recipient_code, p.tag, p.level, p.lang, p.digest,
+            None if p.context is None else dumps(p.context), "pending", 0, stamp, stamp,
+            p.days_left)
 
 
 def insert(conn: Connection, rows: Iterable[Planned], now: datetime) -> set[str]:
@@ -97,7 +76,7 @@ def insert(conn: Connection, rows: Iterable[Planned], now: datetime) -> set[str]
         return _insert_unnest(conn, batch, now)
     names = ", ".join(f'"{c}"' for c in _COLUMNS)
     row_sql = f"({', '.join(['?'] * len(_COLUMNS))})"
-    stamp = _driver_time(conn, now)
+    stamp = driver_time(conn, now)
     inserted: set[str] = set()
     for start in range(0, len(batch), _ROWS_PER_STATEMENT):
         chunk = batch[start:start + _ROWS_PER_STATEMENT]
@@ -109,12 +88,12 @@ def insert(conn: Connection, rows: Iterable[Planned], now: datetime) -> set[str]
 
 
 _PG_TYPES = ("text", "int", "int", "text", "text", "date", "text", "text", "int", "text", "bool",
-             "text", "text", "int", "timestamp", "timestamp")
+             "text", "text", "int", "timestamp", "timestamp", "int")
 
 
 def _insert_unnest(conn: Connection, batch: list[Planned], now: datetime) -> set[str]:
     """PostgreSQL: one ``INSERT … SELECT FROM unnest(arrays)`` (16 parameters, any row count)."""
-    stamp = _driver_time(conn, now)
+    stamp = driver_time(conn, now)
     columns = list(zip(*(_values(p, stamp) for p in batch), strict=True))
     columns[5] = tuple(p.scheduled_on for p in batch)
     arrays = ", ".join(f"%b::{t}[]" for t in _PG_TYPES)  # binary: no text-array escaping

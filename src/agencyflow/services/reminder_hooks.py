@@ -9,7 +9,7 @@ developer may refine them (they are the one place to do so):
   nor the event notices ``completed``/``extension_decided``) are marked ``superseded``.
 - :func:`on_lead_changed` (reassignment): the next sweep looks today, and undelivered notices that
   were addressed to the old lead are readdressed to the new lead (recipient, tag, digest flag
-  and the names in their stored context).
+  and, for notices that store a context, the names in it; sweep notices read names at dispatch).
 """
 
 from __future__ import annotations
@@ -64,19 +64,28 @@ def on_lead_changed(session: Session, assignment: Assignment, now: datetime, *,
         col(Notification.status).in_(UNDELIVERED))).scalars().all()
     moved = 0
     for row in rows:
-        context = dict(row.context or {})
-        name = (new.name_en or new.name_vi) if row.lang == "en" else new.name_vi
-        if isinstance(context.get("assignment"), dict):
-            context["assignment"] = {**context["assignment"], "lead_code": new.code,
-                                     "lead_name": name}
         if row.recipient_code == old_lead:
             row.recipient_code, row.tag, row.digest = new.code, _first_tag(new), new.digest
-            context["recipient_name"] = name
             moved += 1
-        row.context = context
+        if row.context is not None:  # sweep notices have none: names are read at dispatch
+            row.context = _renamed(row.context, new, row.lang,
+                                   recipient=row.recipient_code == new.code)
         session.add(row)
     session.flush()
     return moved
+
+
+def _renamed(context: dict[str, Any], new: Agency, lang: str, *, recipient: bool
+             ) -> dict[str, Any]:
+    """A stored context naming ``new`` as the lead (and as the recipient if ``recipient``)."""
+    context = dict(context)
+    name = (new.name_en or new.name_vi) if lang == "en" else new.name_vi
+    if isinstance(context.get("assignment"), dict):
+        context["assignment"] = {**context["assignment"], "lead_code": new.code,
+                                 "lead_name": name}
+    if recipient:
+        context["recipient_name"] = name
+    return context
 
 
 def _agency(session: Session, plan_key: str, code: str) -> Agency:

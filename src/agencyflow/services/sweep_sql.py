@@ -1,0 +1,271 @@
+"""The SQL of a set-based reminder sweep, for SQLite and PostgreSQL.
+
+Assignments of one step that share their dates (a commune fan-out: thousands of rows) are due
+exactly the same notices, so a sweep decides per **group** — (cycle, step, opened on, due, last
+swept on) — and lets the database apply the decision to every row of the group:
+
+- :func:`windows` — id ranges of ``size`` assignments over the scope's cycles: each is one
+  transaction;
+- :func:`groups` — per window, one ``GROUP BY`` of its due rows, with each group's key (``gk``,
+  computed by the database from those five columns) and row count;
+- :func:`insert_notices` — per window, ``INSERT … SELECT`` joining the window's rows to the
+  *plan* (the notices decided per group) on the group key, ``ON CONFLICT (key) DO NOTHING
+  RETURNING`` the recipient and kind of each new row, in assignment order;
+- :func:`move_clocks` — per window, ``UPDATE … FROM`` the *moves* (each group's next notice day)
+  setting ``next_notice_on`` and ``last_swept_on``;
+- :func:`candidates` — the same ``SELECT`` as the insert, for a dry run.
+
+Plan and moves reach the database as a temporary table with an index on the group key (SQLite:
+the window's rows are read by rowid range and each looks its group up; the scope's other terms
+are written ``+column`` so that SQLite does not prefer a worse index) or as a JSON parameter
+unpacked by ``jsonb_to_recordset`` (PostgreSQL hashes it).
+
+The join on the group key is also the concurrency guard: a row whose dates changed after the
+group query (an extension, another sweep) no longer matches its group and is left for the next
+sweep; the unique key makes any overlap harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Date, Integer, String, TextClause, bindparam, text
+
+from agencyflow.models.types import dumps
+
+_ACTIVE = ("in_progress", "open")
+
+
+@dataclass(frozen=True)
+class Group:
+    """Assignments that share cycle, step and dates: they are due the same notices."""
+
+    gk: str
+    cycle_id: int
+    step_id: str
+    opened_on: date | None
+    due: date | None
+    last_swept_on: date | None
+    rows: int
+
+
+def _pg(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def _group_key(pg: bool) -> str:
+    """SQL of a row's group key; unambiguous (dates are fixed-width or empty)."""
+    if pg:
+        day = "coalesce(to_char(a.{}, 'YYYY-MM-DD'), '')"
+        head = "CAST(a.cycle_id AS TEXT) || '|' || a.step_id"
+    else:
+        day = "ifnull(a.{}, '')"
+        head = "a.cycle_id || '|' || a.step_id"
+    return " || '|' || ".join([head, *(day.format(c) for c in
+                                       ("opened_on", "due_current", "last_swept_on"))])
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which assignments a sweep looks at: active, with a notice due by ``today``, in
+    ``cycle_ids``; optionally one ``shard`` (index, count) of the ids, or some lead agencies."""
+
+    cycle_ids: tuple[int, ...]
+    today: date
+    shard: tuple[int, int] | None = None
+    leads: tuple[str, ...] | None = None
+
+    def sql(self, *, by_rowid: bool = False) -> str:
+        """The WHERE terms; ``by_rowid`` (SQLite, within an id window): keep the planner on the
+        rowid range by making the other terms unindexable (unary ``+``)."""
+        plus = "+" if by_rowid else ""
+        where = [f"{plus}a.next_notice_on <= :today",
+                 f"{plus}a.status IN ('in_progress', 'open')", f"{plus}a.cycle_id IN :cycles"]
+        if self.shard is not None:
+            where.append("a.id % :shard_count = :shard_index")
+        if self.leads is not None:
+            where.append(f"{plus}a.lead_code IN :leads")
+        return " AND ".join(where)
+
+    def bind(self, clause: TextClause) -> TextClause:
+        """``clause`` with this scope's parameters bound."""
+        params: list[Any] = [bindparam("today", self.today, type_=Date),
+                             bindparam("cycles", list(self.cycle_ids), expanding=True)]
+        if self.shard is not None:
+            params += [bindparam("shard_index", self.shard[0]),
+                       bindparam("shard_count", self.shard[1])]
+        if self.leads is not None:
+            params.append(bindparam("leads", list(self.leads), expanding=True))
+        return clause.bindparams(*params)
+
+
+Window = tuple[int, int]
+"""Assignment ids ``(after, until]``."""
+
+
+def id_span(conn: Connection, scope: Scope) -> tuple[int, int] | None:
+    """The lowest and highest assignment id of the scope's cycles (and leads), or None."""
+    params = [bindparam("cycles", list(scope.cycle_ids), expanding=True)]
+    where = "a.cycle_id IN :cycles"
+    if scope.leads is not None:
+        params.append(bindparam("leads", list(scope.leads), expanding=True))
+        where += " AND a.lead_code IN :leads"
+    stmt = text(f"SELECT min(a.id), max(a.id) FROM assignment AS a WHERE {where}")
+    lo, hi = conn.execute(stmt.bindparams(*params)).one()
+    return None if lo is None else (int(lo), int(hi))
+
+
+def windows(span: tuple[int, int] | None, size: int) -> Iterator[Window]:
+    """Consecutive id windows of width ``size`` covering ``span`` (each one transaction: it
+    never holds more than ``size`` assignments)."""
+    if span is None:
+        return
+    after = span[0] - 1
+    while after < span[1]:
+        yield after, after + size
+        after += size
+
+
+def groups(conn: Connection, scope: Scope, window: Window) -> list[Group]:
+    """The groups of the window's due rows (read by rowid range)."""
+    pg = _pg(conn)
+    stmt = text(
+        f"SELECT {_group_key(pg)} AS gk, a.cycle_id, a.step_id, a.opened_on, a.due_current, "
+        "a.last_swept_on, count(*) AS n "
+        f"FROM assignment AS a WHERE {scope.sql(by_rowid=not pg)} AND {_range()} "
+        "GROUP BY a.cycle_id, a.step_id, a.opened_on, a.due_current, a.last_swept_on"
+    ).columns(gk=String, cycle_id=Integer, step_id=String, opened_on=Date, due_current=Date,
+              last_swept_on=Date, n=Integer)
+    stmt = scope.bind(stmt).bindparams(after=window[0], until=window[1])
+    return [Group(*row) for row in conn.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class PlannedNotice:
+    """A notice decided for a group: recipient None means each row's lead agency (its tag and
+    digest flag are then read from the agency table)."""
+
+    kind: str
+    window: str
+    scheduled_on: date
+    recipient: str | None
+    tag: str | None
+    digest: bool | None
+    level: int
+    days_left: int | None
+
+    def as_json(self, gk: str, order: int) -> dict[str, Any]:
+        """The notice as a row of the JSON plan (``order``: its place among the group's)."""
+        return {"gk": gk, "o": order, "k": self.kind, "w": self.window,
+                "d": self.scheduled_on.isoformat(), "r": self.recipient, "t": self.tag,
+                "g": self.digest, "l": self.level, "dl": self.days_left}
+
+
+_PLAN_COLUMNS = {"gk": "text", "o": "int", "k": "text", "w": "text", "d": "date", "r": "text",
+                 "t": "text", "g": "boolean", "l": "int", "dl": "int"}
+_MOVE_COLUMNS = {"gk": "text", "n": "date"}
+
+
+def _stage(conn: Connection, name: str, columns: Mapping[str, str],
+           rows: Sequence[Mapping[str, Any]]) -> str:
+    """Make ``rows`` available to the next statement as ``name``; return the SQL prefix
+    (PostgreSQL: a ``WITH`` over a JSON parameter ``:name``; SQLite: nothing, the rows go to an
+    indexed temporary table of the connection, emptied first)."""
+    if _pg(conn):
+        cols = ", ".join(f"{c} {t}" for c, t in columns.items())
+        return (f"WITH {name} AS MATERIALIZED (SELECT * FROM jsonb_to_recordset("
+                f"CAST(:{name} AS jsonb)) AS x({cols})) ")
+    table = f"temp.sweep_{name}"
+    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS sweep_{name} "
+                         f"({', '.join(columns)})")
+    conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS temp.ix_sweep_{name} "
+                         f"ON sweep_{name} (gk)")
+    conn.exec_driver_sql(f"DELETE FROM {table}")
+    conn.exec_driver_sql(f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})",
+                         [tuple(r[c] for c in columns) for r in rows])
+    return ""
+
+
+def _source(conn: Connection, name: str) -> str:
+    """How the statement names the staged rows."""
+    return name if _pg(conn) else f"temp.sweep_{name} AS {name}"
+
+
+def _range() -> str:
+    return "a.id > :after AND a.id <= :until"
+
+
+_COLUMNS = ('"key", assignment_id, cycle_id, kind, "window", scheduled_on, recipient_code, tag, '
+            'level, digest, days_left')
+
+
+def _select(conn: Connection, scope: Scope) -> str:
+    """The notification rows of one window: the window's rows joined to their group's notices."""
+    pg = _pg(conn)
+    first_tag = "CAST(ag.tags AS jsonb) ->> 0" if pg else "ag.tags ->> '$[0]'"
+    no = "false" if pg else "0"
+    return (
+        "SELECT 'a' || a.id || ':' || plan.k || ':' || plan.w AS \"key\", a.id AS assignment_id, "
+        'a.cycle_id, plan.k AS kind, plan.w AS "window", plan.d AS scheduled_on, '
+        "coalesce(plan.r, a.lead_code) AS recipient_code, "
+        f"coalesce(plan.t, {first_tag}, lower(a.lead_code)) AS tag, plan.l AS level, "
+        f"coalesce(plan.g, ag.digest, {no}) AS digest, plan.dl AS days_left, plan.o AS o "
+        f"FROM assignment AS a JOIN {_source(conn, 'plan')} ON plan.gk = {_group_key(pg)} "
+        "LEFT JOIN agency AS ag ON ag.plan_key = a.plan_key AND ag.code = a.lead_code "
+        f"WHERE {scope.sql(by_rowid=not pg)} AND {_range()}"
+    )
+
+
+def _bind(clause: TextClause, conn: Connection, scope: Scope, window: Window,
+          staged: Mapping[str, Sequence[Mapping[str, Any]]]) -> TextClause:
+    clause = scope.bind(clause).bindparams(after=window[0], until=window[1])
+    if _pg(conn):
+        clause = clause.bindparams(**{k: dumps(list(v)) for k, v in staged.items()})
+    return clause
+
+
+def insert_notices(conn: Connection, scope: Scope, window: Window,
+                   plan: Sequence[dict[str, Any]], *, lang: str, stamp: Any
+                   ) -> list[tuple[str, str]]:
+    """Write the window's notices (``plan``: :meth:`PlannedNotice.as_json` rows); return
+    (recipient, kind) of each row actually inserted."""
+    if not plan:
+        return []
+    sql = (_stage(conn, "plan", _PLAN_COLUMNS, plan) +
+           'INSERT INTO notification ("key", assignment_id, cycle_id, kind, "window", '
+           "scheduled_on, recipient_code, tag, level, digest, days_left, lang, status, "
+           "attempts, created_at, next_attempt_at) "
+           f"SELECT {_COLUMNS}, :lang, 'pending', 0, :stamp, :stamp "
+           f"FROM ({_select(conn, scope)}) AS due WHERE true ORDER BY assignment_id, o "
+           'ON CONFLICT ("key") DO NOTHING RETURNING recipient_code, kind')
+    stmt = _bind(text(sql), conn, scope, window, {"plan": plan}).bindparams(lang=lang,
+                                                                           stamp=stamp)
+    return [(r, k) for r, k in conn.execute(stmt)]
+
+
+def move_clocks(conn: Connection, scope: Scope, window: Window,
+                moves: Sequence[dict[str, Any]]) -> None:
+    """Set each window row's next notice day (``moves``: ``{"gk", "n"}`` per group) and
+    ``last_swept_on = today``."""
+    if not moves:
+        return
+    pg = _pg(conn)
+    sql = (_stage(conn, "moves", _MOVE_COLUMNS, moves) +
+           "UPDATE assignment AS a SET next_notice_on = moves.n, last_swept_on = :today "
+           f"FROM {_source(conn, 'moves')} WHERE moves.gk = {_group_key(pg)} "
+           f"AND {scope.sql(by_rowid=not pg)} AND {_range()}")
+    conn.execute(_bind(text(sql), conn, scope, window, {"moves": moves}))
+
+
+def candidates(conn: Connection, scope: Scope, window: Window,
+               plan: Sequence[dict[str, Any]]) -> list[Mapping[str, Any]]:
+    """The rows :func:`insert_notices` would offer to the outbox (for a dry run)."""
+    if not plan:
+        return []
+    sql = (_stage(conn, "plan", _PLAN_COLUMNS, plan) + _select(conn, scope) +
+           " ORDER BY a.id, plan.o")
+    stmt = _bind(text(sql).columns(scheduled_on=Date), conn, scope, window, {"plan": plan})
+    return [row._mapping for row in conn.execute(stmt)]
