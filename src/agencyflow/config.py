@@ -1,7 +1,9 @@
 """Settings, read from the environment (prefix ``AGENCYFLOW_``) and validated at start.
 
 Nothing is read at import time: call :func:`get_settings`. Tests build ``Settings(...)`` directly or
-clear the cache with ``get_settings.cache_clear()`` after changing the environment.
+clear the cache with ``get_settings.cache_clear()`` after changing the environment. The default data
+directory and the database URL rule live in :mod:`agencyflow.locations`, which read-only commands
+use without pydantic.
 """
 
 from __future__ import annotations
@@ -9,18 +11,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import platformdirs
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agencyflow.errors import ConfigError
-
-APP_NAME = "agencyflow"
-
-
-def default_data_dir() -> Path:
-    """The per-user data directory where the embedded SQLite database lives."""
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+from agencyflow.locations import LANGUAGES, database_url_for, default_data_dir
 
 
 class Settings(BaseSettings):
@@ -49,15 +44,13 @@ class Settings(BaseSettings):
     @field_validator("language")
     @classmethod
     def _language(cls, value: str) -> str:
-        if value not in ("vi", "en"):
+        if value not in LANGUAGES:
             raise ValueError("must be 'vi' or 'en'")
         return value
 
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL: the configured one, or SQLite in the data directory."""
-        if self.database_url:
-            return self.database_url
-        return f"sqlite:///{self.data_dir / 'agencyflow.db'}"
+        return database_url_for(self.database_url, self.data_dir)
 
     def resolved_evidence_dir(self) -> Path:
         """Where evidence files are stored (content-addressed)."""

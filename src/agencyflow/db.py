@@ -19,20 +19,17 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, create_engine
 
 from agencyflow.config import Settings, get_settings
+from agencyflow.dbapi import SCHEMA_REVISION, SQLITE_TIMEOUT  # bump the revision there
 from agencyflow.errors import ConfigError
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-#: The newest migration shipped with this version (a test checks it is Alembic's head). Kept as a
-#: constant so that interactive commands can check the schema without importing Alembic (~0.3 s).
-SCHEMA_REVISION = "0002"
-
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Build an engine for ``url`` with the pragmas and pool settings agencyflow relies on."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_TIMEOUT})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):

@@ -18,15 +18,8 @@ import typer
 import yaml
 
 from agencyflow.cli.assignment_view import print_assignment
-from agencyflow.cli.common import (
-    AS_HELP,
-    NOW_HELP,
-    Format,
-    calendar,
-    console,
-    handle_errors,
-    settings,
-)
+from agencyflow.cli.base import AS_HELP, NOW_HELP, Format, calendar, console, handle_errors
+from agencyflow.cli.common import settings
 from agencyflow.cli.identity import act_as
 from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.outputs import parse_assignments

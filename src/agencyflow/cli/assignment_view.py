@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from agencyflow.cli.common import console
+from agencyflow.cli.base import console
 
 
 def _d(value: str | None) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 from sqlmodel import Session
 
-from agencyflow.cli.common import (
+from agencyflow.cli.base import (
     AS_HELP,
     NOW_HELP,
     Format,
@@ -23,8 +23,8 @@ from agencyflow.cli.common import (
     err_console,
     handle_errors,
     parse_now,
-    transaction,
 )
+from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.permissions import Action, require
 from agencyflow.models.types import dumps

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from agencyflow.cli.common import (
+from agencyflow.cli.base import (
     AS_HELP,
     NOW_HELP,
     Format,
@@ -13,8 +13,8 @@ from agencyflow.cli.common import (
     emit,
     handle_errors,
     parse_now,
-    transaction,
 )
+from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.calendar import parse_date
 from agencyflow.services import cycles, plans

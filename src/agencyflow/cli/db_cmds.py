@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from agencyflow.cli.common import console, handle_errors, settings
+from agencyflow.cli.base import console, handle_errors
+from agencyflow.cli.common import settings
 from agencyflow.db import current_revision, head_revision, make_engine, upgrade
 
 app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)

@@ -15,7 +15,8 @@ import typer
 from sqlalchemy import make_url
 
 from agencyflow.cli import demo_view as view
-from agencyflow.cli.common import handle_errors, settings
+from agencyflow.cli.base import handle_errors
+from agencyflow.cli.common import settings
 
 
 @handle_errors

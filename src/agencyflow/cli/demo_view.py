@@ -13,7 +13,7 @@ from rich import box
 from rich.panel import Panel
 from rich.table import Table
 
-from agencyflow.cli.common import console
+from agencyflow.cli.base import console
 from agencyflow.demo.cast import PEOPLE
 from agencyflow.demo.report import KINDS
 from agencyflow.demo.runner import DemoResult

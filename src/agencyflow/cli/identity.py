@@ -24,7 +24,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from agencyflow.cli.common import os_actor, parse_now, transaction
+from agencyflow.cli.base import parse_now
+from agencyflow.cli.common import os_actor, transaction
 from agencyflow.config import get_settings
 from agencyflow.domain.permissions import Action, Actor, Role
 from agencyflow.errors import AuthenticationError

@@ -11,19 +11,17 @@ from typing import Any
 
 import typer
 
-from agencyflow.cli.common import (
+from agencyflow.cli.base import (
     AS_HELP,
     NOW_HELP,
     Format,
     console,
     emit,
-    engine,
     err_console,
     handle_errors,
     parse_now,
-    settings,
-    transaction,
 )
+from agencyflow.cli.common import engine, settings, transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.permissions import Action, require
 from agencyflow.services import dispatch, outbox, sweeps, wiring

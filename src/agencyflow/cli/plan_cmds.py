@@ -7,16 +7,8 @@ from pathlib import Path
 import typer
 
 from agencyflow import plans as bundled
-from agencyflow.cli.common import (
-    AS_HELP,
-    NOW_HELP,
-    Format,
-    console,
-    emit,
-    handle_errors,
-    parse_now,
-    transaction,
-)
+from agencyflow.cli.base import AS_HELP, NOW_HELP, Format, console, emit, handle_errors, parse_now
+from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.plan_loader import load_plan_file
 from agencyflow.services import plans

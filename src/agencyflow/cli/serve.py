@@ -3,7 +3,7 @@ imports Prefect (imported when the command runs, never when the CLI loads)."""
 
 from __future__ import annotations
 
-from agencyflow.cli.common import console, err_console
+from agencyflow.cli.base import console, err_console
 from agencyflow.cli.prefect_server import prefect_api
 from agencyflow.config import Settings
 from agencyflow.db import session_scope

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from agencyflow.cli.common import (
-    AS_HELP,
-    NOW_HELP,
-    Format,
-    console,
-    emit,
-    handle_errors,
-    parse_now,
-    transaction,
-)
+from agencyflow.cli.base import AS_HELP, NOW_HELP, Format, console, emit, handle_errors, parse_now
+from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.permissions import Action

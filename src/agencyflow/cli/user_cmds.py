@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from agencyflow.cli.common import (
+from agencyflow.cli.base import (
     AS_HELP,
     NOW_HELP,
     Format,
@@ -17,8 +17,8 @@ from agencyflow.cli.common import (
     err_console,
     handle_errors,
     parse_now,
-    transaction,
 )
+from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import act_as, resolve_actor
 from agencyflow.domain.permissions import Action, allowed
 from agencyflow.services import users

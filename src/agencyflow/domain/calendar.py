@@ -22,8 +22,6 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from agencyflow.errors import CalendarError
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -110,22 +108,28 @@ def parse_overrides(
     )
 
 
-class _DatesAsText(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text, so that a bad date is reported with its key."""
+@lru_cache(maxsize=1)
+def _dates_as_text() -> type[Any]:
+    """A SafeLoader that keeps dates as text, so that a bad date is reported with its key.
 
+    Built on first use: importing yaml (~20 ms) is wasted on commands that read no override file.
+    """
+    import yaml
 
-def _timestamp_as_text(loader: _DatesAsText, node: yaml.Node) -> Any:
-    return node.value
+    class DatesAsText(yaml.SafeLoader):
+        pass
 
-
-_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+    DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", lambda _loader, node: node.value)
+    return DatesAsText
 
 
 def load_overrides(path: str | Path) -> CalendarOverrides:
     """Read and validate a YAML override file; errors name the file and the key."""
+    import yaml
+
     try:
         text = Path(path).read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=_DatesAsText)  # safe: a SafeLoader subclass
+        data = yaml.load(text, Loader=_dates_as_text())  # safe: a SafeLoader subclass
     except OSError as exc:
         raise CalendarError(f"{path}: cannot read the override file: {exc.strerror}") from None
     except yaml.YAMLError as exc:

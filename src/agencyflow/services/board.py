@@ -1,46 +1,64 @@
 """The board: every assignment with its official status on a given day, and counts.
 
-The status is derived in SQL (a CASE over the stored state and dates) so that filtering and
-counting stay index-friendly at national scale; :func:`agencyflow.domain.status.board_status` is
-the same rule in Python, and a test keeps the two in agreement.
+The status is derived in SQL (:data:`STATUS_SQL`, a CASE over the stored state and dates) so that
+filtering and counting stay index-friendly at national scale;
+:func:`agencyflow.domain.status.board_status` is the same rule in Python, and a test keeps the two
+in agreement on SQLite and PostgreSQL.
+
+The queries are SQL text with ``:name`` parameters, run by :func:`agencyflow.dbapi.fetch` on a
+plain DBAPI connection (``agencyflow board`` answers without importing SQLAlchemy) or on a
+SQLAlchemy Session or Connection (every other caller): one definition serves both. Values come
+back as the same Python types on both databases: dates as ``date``, the JSON columns as lists.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, case, cast, func, literal, or_, select
-from sqlmodel import Session, col
-
+from agencyflow.dbapi import fetch
 from agencyflow.domain.deadlines import DayCounter
 from agencyflow.domain.status import BoardStatus
-from agencyflow.errors import ValidationError
-from agencyflow.models import Agency, Assignment, Cycle
+from agencyflow.errors import NotFound, ValidationError
 
 #: Working days before the due date from which an unfinished assignment is "due soon".
 DUE_SOON_WORKING_DAYS = 3
 
-A = Assignment
+#: The board status of assignment ``a`` on ``:today`` (see domain.status.board_status); unfinished
+#: work due by ``:soon_until`` is due soon. ``{due}`` is the date lateness is measured against.
+STATUS_SQL = """CASE
+    WHEN a.status = 'cancelled' THEN 'cancelled'
+    WHEN a.status = 'done' AND a.completed_on <= :today
+         AND ({due} IS NULL OR a.completed_on <= {due}) THEN 'done_on_time'
+    WHEN a.status = 'done' AND a.completed_on <= :today THEN 'done_late'
+    WHEN a.status = 'waiting' OR {due} IS NULL OR a.opened_on IS NULL OR a.opened_on > :today
+         THEN 'waiting'
+    WHEN {due} < :today THEN 'overdue'
+    WHEN {due} <= :soon_until THEN 'due_soon'
+    ELSE 'in_progress'
+  END"""
 
+#: A cycle's ``late_against`` → the column ``{due}`` stands for.
+DUE_COLUMN = {"current": "a.due_current", "original": "a.due_original"}
 
-def status_expr(today: date, soon_until: date, late_against: str = "current"
-                ) -> ColumnElement[str]:
-    """SQL for the board status of an assignment on ``today`` (see domain.status)."""
-    due = col(A.due_original) if late_against == "original" else col(A.due_current)
-    done = and_(A.status == "done", col(A.completed_on) <= today)
-    return case(
-        (A.status == "cancelled", literal(BoardStatus.CANCELLED.value)),
-        (and_(done, or_(due.is_(None), col(A.completed_on) <= due)),
-         literal(BoardStatus.DONE_ON_TIME.value)),
-        (done, literal(BoardStatus.DONE_LATE.value)),
-        (or_(A.status == "waiting", due.is_(None), col(A.opened_on).is_(None),
-             col(A.opened_on) > today), literal(BoardStatus.WAITING.value)),
-        (due < today, literal(BoardStatus.OVERDUE.value)),
-        (due <= soon_until, literal(BoardStatus.DUE_SOON.value)),
-        else_=literal(BoardStatus.IN_PROGRESS.value),
-    )
+ROWS_SQL = """SELECT a.id, a.step_id, a.period, a.member, a.lead_code, a.cooperating, a.title_vi,
+  a.title_en, a.due_original, a.due_current, a.completed_on, a.status,
+  {status} AS board_status, a.clauses, c.year, c.plan_key
+FROM assignment a JOIN cycle c ON c.id = a.cycle_id{where}
+ORDER BY a.due_current IS NULL, a.due_current, a.id"""
+
+COUNTS_SQL = """SELECT a.lead_code, {status} AS board_status, count(*)
+FROM assignment a{where}
+GROUP BY a.lead_code, board_status"""
+
+STATUS_OF_SQL = "SELECT {status} FROM assignment a WHERE a.id = :id"
+
+CYCLE_SQL = """SELECT c.id, c.plan_key, c.year, c.late_against, v.title_vi, v.title_en
+FROM cycle c LEFT JOIN plan_version v ON v.id = c.plan_version_id{where}
+ORDER BY c.year DESC, c.id DESC
+LIMIT 1"""
 
 
 @dataclass(frozen=True)
@@ -63,56 +81,145 @@ class Board:
     counts: dict[str, dict[str, int]]
 
 
-def _where(flt: BoardFilter, status: ColumnElement[str]) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
+@dataclass(frozen=True)
+class BoardCycle:
+    """The cycle a board shows, with the titles of its plan version (None if it is missing)."""
+
+    id: int
+    plan_key: str
+    year: int
+    late_against: str
+    title_vi: str | None
+    title_en: str | None
+
+
+def status_sql(late_against: str = "current") -> str:
+    """:data:`STATUS_SQL` measuring lateness against the current or the original due date."""
+    due = DUE_COLUMN["original" if late_against == "original" else "current"]
+    return STATUS_SQL.format(due=due)
+
+
+def _params(today: date, calendar: DayCounter) -> dict[str, Any]:
+    return {"today": today,
+            "soon_until": calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)}
+
+
+def _where(flt: BoardFilter, status: str) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause of ``flt`` (empty, or starting with a new line) and its parameters."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
     if flt.cycle_id is not None:
-        where.append(A.cycle_id == flt.cycle_id)
+        clauses.append("a.cycle_id = :cycle_id")
+        params["cycle_id"] = flt.cycle_id
     if flt.agency:
-        where.append(or_(A.lead_code == flt.agency,
-                         cast(col(A.cooperating), Text).contains(f'"{flt.agency}"')))
+        clauses.append("(a.lead_code = :agency OR a.cooperating LIKE :agency_in_list)")
+        params.update(agency=flt.agency, agency_in_list=f'%"{flt.agency}"%')
     if flt.commune:
-        where.append(A.member == flt.commune)
+        clauses.append("a.member = :commune")
+        params["commune"] = flt.commune
     if flt.status:
         if flt.status not in {s.value for s in BoardStatus}:
             allowed = ", ".join(s.value for s in BoardStatus)
             raise ValidationError(f"unknown status {flt.status!r} (one of: {allowed})")
-        where.append(status == flt.status)
-    return where
+        clauses.append(f"{status} = :status")
+        params["status"] = flt.status
+    return ("\nWHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-def board(session: Session, flt: BoardFilter, *, today: date, calendar: DayCounter,
+def _rows(found: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Result rows of :data:`ROWS_SQL` as dicts, with dates and lists whatever the database."""
+    days: dict[Any, date | None] = {None: None}  # SQLite gives ISO text; a few dates recur
+    lists: dict[str | None, list[str] | None] = {None: None}  # JSON text, decoded once
+    rows = []
+    for (id_, step_id, period, member, lead_code, cooperating, title_vi, title_en, due_original,
+         due_current, completed_on, status, board_status, clauses, year, plan_key) in found:
+        for value in (due_original, due_current, completed_on):
+            if value not in days:
+                days[value] = date.fromisoformat(value) if isinstance(value, str) else value
+        for text in (cooperating, clauses):
+            if text not in lists:
+                lists[text] = json.loads(text)
+        coop, cl = lists[cooperating], lists[clauses]
+        rows.append({
+            "id": id_, "step_id": step_id, "period": period, "member": member,
+            "lead_code": lead_code, "cooperating": None if coop is None else list(coop),
+            "title_vi": title_vi, "title_en": title_en, "due_original": days[due_original],
+            "due_current": days[due_current], "completed_on": days[completed_on],
+            "status": status, "board_status": board_status,
+            "clauses": None if cl is None else list(cl), "year": year, "plan_key": plan_key})
+    return rows
+
+
+def board(conn: Any, flt: BoardFilter, *, today: date, calendar: DayCounter,
           limit: int | None = None) -> Board:
-    """The board on ``today`` for ``flt``: rows ordered by due date, and counts."""
-    soon = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)
-    status = status_expr(today, soon, flt.late_against).label("board_status")
-    where = _where(flt, status)
-    cols = [A.id, A.step_id, A.period, A.member, A.lead_code, A.cooperating, A.title_vi,
-            A.title_en, A.due_original, A.due_current, A.completed_on, A.status, status,
-            A.clauses, Cycle.year, Cycle.plan_key]
-    stmt = (select(*cols).join(Cycle, col(Cycle.id) == A.cycle_id).where(*where)
-            .order_by(col(A.due_current).is_(None), col(A.due_current), col(A.id)))
+    """The board on ``today`` for ``flt``: rows ordered by due date, and counts.
+
+    ``conn`` is a DBAPI connection (sqlite3, psycopg) or a SQLAlchemy Session or Connection.
+    """
+    return Board(today, rows(conn, flt, today=today, calendar=calendar, limit=limit),
+                 counts(conn, flt, today=today, calendar=calendar))
+
+
+def rows(conn: Any, flt: BoardFilter, *, today: date, calendar: DayCounter,
+         limit: int | None = None) -> list[dict[str, Any]]:
+    """The rows of the board (keys: the columns of :data:`ROWS_SQL`), ordered by due date,
+    at most ``limit``."""
+    status = status_sql(flt.late_against)
+    where, params = _where(flt, status)
+    sql = ROWS_SQL.format(status=status, where=where)
     if limit:
-        stmt = stmt.limit(limit)
-    rows = [dict(r._mapping) for r in session.execute(stmt)]
-    return Board(today, rows, counts(session, flt, today=today, calendar=calendar))
+        sql += "\nLIMIT :limit"
+        params["limit"] = limit
+    return _rows(fetch(conn, sql, {**params, **_params(today, calendar)}))
 
 
-def counts(session: Session, flt: BoardFilter, *, today: date, calendar: DayCounter
+def counts(conn: Any, flt: BoardFilter, *, today: date, calendar: DayCounter
            ) -> dict[str, dict[str, int]]:
     """Number of assignments per lead agency and board status (one GROUP BY)."""
-    soon = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)
-    status = status_expr(today, soon, flt.late_against)
-    stmt = (select(A.lead_code, status, func.count()).where(*_where(flt, status))
-            .group_by(A.lead_code, status))
+    status = status_sql(flt.late_against)
+    where, params = _where(flt, status)
+    sql = COUNTS_SQL.format(status=status, where=where)
     out: dict[str, dict[str, int]] = {}
-    for lead, st, n in session.execute(stmt):
+    for lead, st, n in fetch(conn, sql, {**params, **_params(today, calendar)}):
         out.setdefault(lead, {})[st] = n
     return out
 
 
-def agency_names(session: Session, plan_key: str | None = None) -> dict[str, str]:
+def status_of(conn: Any, assignment_id: int, *, today: date, calendar: DayCounter,
+              late_against: str = "current") -> BoardStatus:
+    """The board status of one assignment on ``today`` (NotFound if there is none)."""
+    sql = STATUS_OF_SQL.format(status=status_sql(late_against))
+    found = fetch(conn, sql, {"id": assignment_id, **_params(today, calendar)})
+    if not found:
+        raise NotFound(f"no assignment {assignment_id}")
+    return BoardStatus(found[0][0])
+
+
+def agency_names(conn: Any, plan_key: str | None = None) -> dict[str, str]:
     """Agency code → Vietnamese name, for display."""
-    stmt = select(Agency.code, Agency.name_vi)
     if plan_key:
-        stmt = stmt.where(Agency.plan_key == plan_key)
-    return {code: name for code, name in session.execute(stmt)}
+        found = fetch(conn, "SELECT code, name_vi FROM agency WHERE plan_key = :plan_key",
+                      {"plan_key": plan_key})
+    else:
+        found = fetch(conn, "SELECT code, name_vi FROM agency", {})
+    return {code: name for code, name in found}
+
+
+def cycle_for(conn: Any, plan: str | None = None, year: int | None = None) -> BoardCycle:
+    """The cycle to show: of ``plan`` (default: any) in ``year`` (default: the newest year)."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if plan:
+        clauses.append("c.plan_key = :plan")
+        params["plan"] = plan
+    if year:
+        clauses.append("c.year = :year")
+        params["year"] = year
+    where = "\nWHERE " + " AND ".join(clauses) if clauses else ""
+    found = fetch(conn, CYCLE_SQL.format(where=where), params)
+    if not found:
+        if plan and year:
+            raise NotFound(f"no cycle {year} of plan {plan} (start it with "
+                           "`agencyflow cycle start`)")
+        raise NotFound("no cycle started yet: run `agencyflow cycle start --plan KEY --year YEAR`")
+    return BoardCycle(*found[0])

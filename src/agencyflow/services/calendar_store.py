@@ -16,9 +16,13 @@ import tempfile
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from agencyflow.config import Settings
 from agencyflow.domain.calendar import WorkingCalendar, load_overrides
+
+if TYPE_CHECKING:  # at run time any object with these two attributes will do
+    from agencyflow.config import Settings
+    from agencyflow.locations import Locations
 
 #: Bump when the cached table's shape changes.
 FORMAT = 1
@@ -57,6 +61,9 @@ def _write(path: Path, calendar: WorkingCalendar) -> None:
         pass  # a read-only data directory only costs the rebuild next time
 
 
-def calendar_for(settings: Settings) -> WorkingCalendar:
-    """The calendar of ``settings``: its override file, cached under its data directory."""
+def calendar_for(settings: Settings | Locations) -> WorkingCalendar:
+    """The calendar of ``settings``: its override file, cached under its data directory.
+
+    :class:`~agencyflow.locations.Locations` (read without pydantic) serves as well as Settings.
+    """
     return cached_calendar(settings.data_dir / "cache", settings.calendar_overrides)

@@ -3,7 +3,7 @@
 ``show`` returns JSON-ready data (dates as ISO strings): the assignment, its step (title, clauses,
 declared outputs), the lead and cooperating agencies with names, the history (its audit events),
 extension requests, contributions, evidence, and its official board status on ``now``'s day — the
-same SQL rule the board uses (:func:`agencyflow.services.board.status_expr`).
+same SQL rule the board uses (:data:`agencyflow.services.board.STATUS_SQL`).
 """
 
 from __future__ import annotations
@@ -93,7 +93,5 @@ def history(session: Session, assignment_id: int) -> list[dict[str, Any]]:
 def board_status(session: Session, a: Assignment, spec: PlanSpec, *, today: date,
                  calendar: DayCounter) -> BoardStatus:
     """The official status of ``a`` on ``today``, by the board's own SQL rule."""
-    soon = calendar.add_working_days(today, board.DUE_SOON_WORKING_DAYS)
-    expr = board.status_expr(today, soon, spec.late_against.value)
-    value = session.execute(select(expr).where(col(Assignment.id) == a.id)).scalar_one()
-    return BoardStatus(value)
+    return board.status_of(session, a.id or 0, today=today, calendar=calendar,
+                           late_against=spec.late_against.value)

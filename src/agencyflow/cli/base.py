@@ -1,0 +1,231 @@
+"""What every command shares and that costs little to import: output, `--now`, errors, the calendar
+and a read connection.
+
+Nothing here imports SQLAlchemy, SQLModel, pydantic-settings or Prefect, so that a read-only
+command such as ``agencyflow board`` answers in about half a second; rich (~50 ms) is imported when
+something is printed with it, never for JSON or CSV output. The settings, engine and session of the
+full path are in :mod:`agencyflow.cli.common`; :func:`reading` and :func:`calendar` take that path
+only when they must.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, time
+from enum import StrEnum
+from functools import wraps
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+
+from agencyflow import dbapi, locations
+from agencyflow.domain.calendar import TIMEZONE, WorkingCalendar, parse_date
+from agencyflow.errors import AgencyflowError, CalendarError
+from agencyflow.services.calendar_store import calendar_for
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    console: Console  # standard output, made on first use (see __getattr__)
+    err_console: Console  # standard error, likewise
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: (module, exception class) of the database errors reported as such; a module that is not loaded
+#: cannot have raised anything, so none of them is imported here.
+_DATABASE_ERRORS = (("sqlalchemy.exc", "SQLAlchemyError"), ("sqlite3", "Error"),
+                    ("psycopg", "Error"))
+
+
+class Format(StrEnum):
+    """Output formats of listing commands."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+NOW_HELP = "Act as if it were this day (YYYY-MM-DD or dd/mm/yyyy, optionally THH:MM; Vietnam time)."
+AS_HELP = "Act as this user (or set AGENCYFLOW_TOKEN to an API token)."
+
+
+def __getattr__(name: str) -> Any:
+    """``console`` and ``err_console``: the rich consoles, made when first used."""
+    if name in ("console", "err_console"):
+        return _console(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _console(name: str) -> Console:
+    made = globals().get(name)
+    if made is None:
+        from rich.console import Console
+
+        made = globals()[name] = Console(stderr=name == "err_console")
+    return made
+
+
+def parse_now(value: str | None) -> datetime:
+    """``--now``: a date (09:00 that day) or an ISO date-time, in Vietnam time; default: now."""
+    if not value:
+        return datetime.now(TIMEZONE)
+    try:
+        if "T" in value or " " in value.strip():
+            parsed = datetime.fromisoformat(value.strip())
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=TIMEZONE)
+        return datetime.combine(parse_date(value), time(9, 0), tzinfo=TIMEZONE)
+    except (ValueError, CalendarError):
+        raise CalendarError(
+            f"--now {value!r} is not a date: use YYYY-MM-DD, dd/mm/yyyy or YYYY-MM-DDTHH:MM"
+        ) from None
+
+
+def calendar() -> WorkingCalendar:
+    """The working-day calendar with the configured local overrides."""
+    where = locations.from_environment()
+    if where is None:  # only the validated settings can tell (and name a bad variable)
+        from agencyflow.cli.common import settings
+
+        return calendar_for(settings())
+    return calendar_for(where)
+
+
+@contextmanager
+def reading() -> Iterator[Any]:
+    """A connection for reading the configured database, for :func:`agencyflow.dbapi.fetch`.
+
+    A plain DBAPI connection when the database is ready as it is (see
+    :func:`agencyflow.dbapi.open_current`); otherwise a session of the full path, which validates
+    the settings and upgrades the embedded database or says what is wrong.
+    """
+    where = locations.from_environment()
+    conn = dbapi.open_current(where.resolved_database_url()) if where is not None else None
+    if conn is None:
+        from agencyflow.cli.common import transaction
+
+        with transaction() as session:
+            yield session
+        return
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def handle_errors(func: F) -> F:
+    """Turn expected errors into a clear message and exit code 1 (2 for bad plans)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except AgencyflowError as exc:
+            _error(f"{type(exc).__name__}: {exc}")
+            raise typer.Exit(code=2 if type(exc).__name__ == "PlanError" else 1) from None
+        except Exception as exc:
+            if not _is_database_error(exc):
+                raise
+            # Not expected input: a database that is unreachable, locked, or on another schema.
+            reason = getattr(exc, "orig", None) or exc
+            _error(f"database error: {type(reason).__name__}: {reason} "
+                   "(is AGENCYFLOW_DATABASE_URL right, and the schema current? "
+                   "try `agencyflow db status`)")
+            raise typer.Exit(code=1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _is_database_error(exc: Exception) -> bool:
+    for module_name, class_name in _DATABASE_ERRORS:
+        module = sys.modules.get(module_name)
+        if module is not None and isinstance(exc, getattr(module, class_name)):
+            return True
+    return False
+
+
+def _error(message: str) -> None:
+    _console("err_console").print(f"[bold red]error:[/] {message}", highlight=False,
+                                  markup=True, soft_wrap=True)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+#: Exact types whose JSON text is quick to write, as ``json.dumps(..., default=str)`` writes it.
+_JSON_TEXT: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring, int: int.__repr__, type(None): lambda _value: "null",
+    date: lambda value: encode_basestring(str(value)),
+}
+
+
+def json_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    """``json.dumps([{c: r.get(c) for c in columns} for r in rows], ensure_ascii=False, indent=2,
+    default=str)``, the same text in less than half the time (10,000 board rows: 0.06 s instead
+    of 0.15 s; with ``indent`` the standard library encodes in pure Python). Strings, integers,
+    None, dates and lists of strings are written here; any other value by ``json.dumps`` itself.
+    """
+    if not rows or not columns or len(set(columns)) != len(columns):
+        data = [{c: r.get(c) for c in columns} for r in rows]
+        return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    pairs = [(("{" if i == 0 else ",") + "\n    " + encode_basestring(c) + ": ", c)
+             for i, c in enumerate(columns)]
+    written = []
+    for r in rows:
+        parts = []
+        for key, column in pairs:
+            value = r.get(column)
+            text = _JSON_TEXT.get(type(value))
+            parts.append(key + (text(value) if text is not None else _json_value(value)))
+        parts.append("\n  }")
+        written.append("".join(parts))
+    return "[\n  " + ",\n  ".join(written) + "\n]"
+
+
+def _json_value(value: Any, newline: str = "\n    ") -> str:
+    """A value inside a row (two levels deep), as ``json.dumps(indent=2)`` writes it there."""
+    if type(value) is list and value and all(type(item) is str for item in value):
+        inner = newline + "  "
+        return "[" + inner + ("," + inner).join(map(encode_basestring, value)) + newline + "]"
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    return text.replace("\n", newline)  # a nested value is indented by its depth
+
+
+def _csv_cell(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else _cell(value)
+
+
+def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: Format,
+         *, title: str | None = None, headers: Sequence[str] | None = None) -> None:
+    """Print rows as a rich table, JSON (a list of objects) or CSV (UTF-8, header row)."""
+    if fmt is Format.json:
+        sys.stdout.write(json_rows(rows, columns) + "\n")
+        return
+    if fmt is Format.csv:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow([_csv_cell(r.get(c)) for c in columns])
+        sys.stdout.write(buf.getvalue())
+        return
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for header in headers or columns:
+        table.add_column(header, overflow="fold")
+    for r in rows:
+        table.add_row(*(_cell(r.get(c)) for c in columns))
+    _console("console").print(table)

@@ -1,0 +1,121 @@
+"""The database without SQLAlchemy: open a DBAPI connection for reading, run SQL text on anything.
+
+Importing SQLAlchemy and the SQLModel tables costs ~0.6 s, more than a read-only command like
+``agencyflow board`` needs in all. :func:`open_current` opens the configured database with the
+driver itself — ``sqlite3`` for ``sqlite:///path``, ``psycopg`` (imported only then) for
+``postgresql://`` and ``postgresql+psycopg://`` — when it is ready as it is: the file exists and its
+schema is at :data:`SCHEMA_REVISION`. Otherwise it returns None and the caller takes the full path
+(:func:`agencyflow.db.engine_from_settings`), which upgrades the embedded database or explains
+what is wrong.
+
+:func:`fetch` runs one SQL text written with ``:name`` parameters on a DBAPI connection or on a
+SQLAlchemy Session or Connection, in the paramstyle of the driver, so that services can keep one
+definition of a query for both (see :mod:`agencyflow.services.board`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+#: The newest migration shipped with this version (a test checks it is Alembic's head). Kept as a
+#: constant so that commands can check the schema without importing Alembic (~0.3 s).
+SCHEMA_REVISION = "0002"
+
+#: Seconds a reader waits for a writer's lock, as :func:`agencyflow.db.make_engine` sets it.
+SQLITE_TIMEOUT = 30
+
+_SQLITE_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
+_POSTGRES_PREFIXES = ("postgresql://", "postgresql+psycopg://")
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def open_current(url: str) -> Any | None:
+    """A DBAPI connection to ``url`` in a read transaction, or None unless it is ready as is.
+
+    None for a URL this module does not open (in-memory SQLite, URL options, other drivers), a
+    missing SQLite file, a server that refuses the connection, or a schema at another revision.
+    """
+    conn = _connect(url)
+    if conn is None:
+        return None
+    errors = _driver_errors(conn)
+    try:
+        if _is_sqlite(conn):
+            conn.execute("BEGIN")  # one snapshot for every read that follows
+        cur = conn.cursor()
+        cur.execute("SELECT version_num FROM alembic_version")
+        revision = cur.fetchone()
+        cur.close()
+    except errors:
+        revision = None
+    if revision is None or revision[0] != SCHEMA_REVISION:
+        conn.close()
+        return None
+    return conn
+
+
+def _connect(url: str) -> Any | None:
+    sqlite_prefix = next((p for p in _SQLITE_PREFIXES if url.startswith(p)), None)
+    if sqlite_prefix is not None:
+        path = url.removeprefix(sqlite_prefix)
+        if not path or path == ":memory:" or "?" in path or not os.path.isfile(path):
+            return None
+        import sqlite3
+
+        return sqlite3.connect(path, timeout=SQLITE_TIMEOUT, isolation_level=None)
+    pg_prefix = next((p for p in _POSTGRES_PREFIXES if url.startswith(p)), None)
+    if pg_prefix is not None:
+        import psycopg
+
+        try:
+            return psycopg.connect("postgresql://" + url.removeprefix(pg_prefix))
+        except psycopg.Error:
+            return None
+    return None
+
+
+def _is_sqlite(conn: Any) -> bool:
+    return type(conn).__module__.startswith("sqlite3")
+
+
+def _driver_errors(conn: Any) -> type[Exception]:
+    if _is_sqlite(conn):
+        import sqlite3
+
+        return sqlite3.Error
+    import psycopg
+
+    return psycopg.Error
+
+
+def fetch(conn: Any, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` (``:name`` parameters) on a DBAPI connection or a SQLAlchemy
+    Session/Connection (in its transaction; its errors stay SQLAlchemy errors).
+
+    Values come back as the driver gives them: on SQLite dates are ISO text. ``date`` parameters
+    are bound as ISO text on SQLite, as SQLAlchemy binds them there.
+    """
+    if hasattr(conn, "get_bind"):  # a SQLAlchemy Session
+        conn = conn.connection()
+    if hasattr(conn, "exec_driver_sql"):  # a SQLAlchemy Connection
+        text, values = _for_driver(conn.dialect.name == "sqlite", sql, params)
+        return [tuple(row) for row in conn.exec_driver_sql(text, values)]
+    text, values = _for_driver(_is_sqlite(conn), sql, params)
+    cur = conn.cursor()
+    try:
+        cur.execute(text, values)
+        return list(cur.fetchall())
+    finally:
+        cur.close()
+
+
+def _for_driver(sqlite: bool, sql: str, params: Mapping[str, Any]
+                ) -> tuple[str, dict[str, Any]]:
+    """``sql`` and ``params`` for the driver: sqlite3 takes ``:name``, psycopg ``%(name)s``."""
+    if sqlite:
+        return sql, {k: v.isoformat() if type(v) is date else v for k, v in params.items()}
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%")), dict(params)

@@ -1,0 +1,73 @@
+"""Where agencyflow keeps its data, read from the environment with the standard library only.
+
+:class:`agencyflow.config.Settings` (pydantic-settings, ~0.3 s to import) reads every setting and
+validates it; interactive commands that only read the database (``agencyflow board``) need just the
+data directory, the database URL and the calendar override file. :func:`from_environment` reads
+those, and returns None whenever it cannot vouch that ``Settings`` would read the same values (then
+the caller uses ``Settings``, which also reports a bad variable). The defaults and the URL rule
+below are the ones ``Settings`` itself uses, and a test keeps both readers in agreement.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "agencyflow"
+PREFIX = "AGENCYFLOW_"
+
+#: The variables :func:`from_environment` reads; LANGUAGE only to refuse what Settings refuses.
+_READ = ("DATA_DIR", "DATABASE_URL", "CALENDAR_OVERRIDES", "LANGUAGE")
+LANGUAGES = ("vi", "en")
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory where the embedded SQLite database lives."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def database_url_for(database_url: str | None, data_dir: Path) -> str:
+    """The SQLAlchemy URL: the configured one, or SQLite in the data directory."""
+    if database_url:
+        return database_url
+    return f"sqlite:///{data_dir / 'agencyflow.db'}"
+
+
+@dataclass(frozen=True)
+class Locations:
+    """The data directory, the configured database URL and the calendar override file."""
+
+    data_dir: Path
+    database_url: str | None = None
+    calendar_overrides: Path | None = None
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite in the data directory."""
+        return database_url_for(self.database_url, self.data_dir)
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> Locations | None:
+    """The locations set by ``AGENCYFLOW_*`` variables, or None when only Settings can tell.
+
+    None when a variable it reads is spelled in another case (pydantic-settings ignores case, and
+    which spelling wins is its business), is empty, or is a language Settings refuses.
+    """
+    env = os.environ if environ is None else environ
+    wanted = {PREFIX + name for name in _READ}
+    if any(key.upper() in wanted and key not in wanted for key in env):
+        return None
+    values = {name: env.get(PREFIX + name) for name in _READ}
+    if any(value == "" for value in values.values()):
+        return None
+    if values["LANGUAGE"] is not None and values["LANGUAGE"] not in LANGUAGES:
+        return None
+    data_dir, overrides = values["DATA_DIR"], values["CALENDAR_OVERRIDES"]
+    return Locations(
+        data_dir=Path(data_dir) if data_dir is not None else default_data_dir(),
+        database_url=values["DATABASE_URL"],
+        calendar_overrides=Path(overrides) if overrides is not None else None,
+    )
