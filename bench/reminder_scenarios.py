@@ -134,7 +134,9 @@ def postgres_sweep(server: str, communes: str, steps: str) -> dict[str, Any]:
     """The first sweep, its rerun and the SELECT floor on PostgreSQL (``server``: a URL of the
     server; a database ``agencyflow_bench`` is created there afresh). The synthetic plan is
     stored and its cycle started untimed; each figure is the median of 3 runs, each on a fresh
-    copy of the database (``CREATE DATABASE … TEMPLATE``)."""
+    copy of the database (``CREATE DATABASE … TEMPLATE``). The write floor (one run) is plain
+    psycopg doing the same SELECT, INSERTs of the rows the sweep wrote and UPDATEs of the clocks
+    (``executemany``, pipelined by psycopg)."""
     import statistics
 
     import psycopg
@@ -164,9 +166,10 @@ def postgres_sweep(server: str, communes: str, steps: str) -> dict[str, Any]:
                                                          "bench.yaml"), now=_now(), actor=actor)
         started = cycles.start(session, version=version, year=YEAR, now=_now(), actor=actor,
                                calendar=calendar).assignments
-    with engine.connect() as conn:
-        conn.exec_driver_sql("VACUUM ANALYZE")
     engine.dispose()
+    with psycopg.connect(f"{base}/agencyflow_bench".replace("+psycopg", ""),
+                         autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
     selects, firsts, reruns, after = [], [], [], []
     written = 0
     for _ in range(3):
@@ -189,10 +192,30 @@ def postgres_sweep(server: str, communes: str, steps: str) -> dict[str, Any]:
             t = time.perf_counter()
             conn.execute(sql, ("2027-01-04",)).fetchall()
             after.append(time.perf_counter() - t)
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:  # the swept copy: what it wrote
+        cols = [f'"{r[0]}"' for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = "
+            "'notification' AND column_name <> 'id' ORDER BY ordinal_position")]
+        rows = conn.execute(f"SELECT {', '.join(cols)} FROM notification").fetchall()
+        moves = conn.execute("SELECT next_notice_on, last_swept_on, id FROM assignment "
+                             "WHERE last_swept_on IS NOT NULL").fetchall()
+    url = fresh("agencyflow_bench_run", "agencyflow_bench")
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        insert = (f"INSERT INTO notification ({', '.join(cols)}) VALUES "
+                  f"({', '.join(['%s'] * len(cols))}) ON CONFLICT (key) DO NOTHING")
+        t = time.perf_counter()
+        conn.execute(sql, ("2027-01-04",)).fetchall()
+        with conn.cursor() as cur:
+            cur.executemany(insert, rows)
+            cur.executemany("UPDATE assignment SET next_notice_on = %s, last_swept_on = %s "
+                            "WHERE id = %s", moves)
+        conn.commit()
+        write_floor = time.perf_counter() - t
     admin.execute("DROP DATABASE IF EXISTS agencyflow_bench_run WITH (FORCE)")
     admin.execute("DROP DATABASE IF EXISTS agencyflow_bench WITH (FORCE)")
     return {"assignments": started, "due": due, "written": written,
             "select": round(statistics.median(selects), 4),
             "first": round(statistics.median(firsts), 4),
             "rerun": round(statistics.median(reruns), 4),
-            "select_after": round(statistics.median(after), 4)}
+            "select_after": round(statistics.median(after), 4),
+            "write_floor": round(write_floor, 4)}
