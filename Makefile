@@ -18,10 +18,11 @@ demo: $(STAMP)
 	rm -rf demo-data
 	AGENCYFLOW_DATA_DIR=$(CURDIR)/demo-data $(BIN)/agencyflow demo
 
-## lint: ruff, the import contracts (the domain imports nothing from outside)
+## lint: ruff, the import contracts (the domain imports nothing from outside), mypy on src/
 lint: $(STAMP)
 	$(BIN)/ruff check --no-cache src tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy src
 
 ## test: lint, then the whole suite (SQLite, PostgreSQL, real sinks, real Prefect)
 test: $(STAMP) lint

@@ -18,7 +18,7 @@ from __future__ import annotations
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 
 class DayCounter(Protocol):
@@ -72,10 +72,11 @@ def due_date(rule: Any, period: Period, calendar: DayCounter) -> date | None:
     if kind == "after_step":
         return None
     if kind == "month_end":
-        month = rule.month if rule.month is not None else period.month
+        # plan_checks guarantees one of the two is set (a monthly period, or the rule's month).
+        month = cast(int, rule.month if rule.month is not None else period.month)
         return calendar.last_working_day_of_month(period.start.year, month)
     if kind == "quarter_end":
-        quarter = rule.quarter if rule.quarter is not None else period.quarter
+        quarter = cast(int, rule.quarter if rule.quarter is not None else period.quarter)
         return calendar.last_working_day_of_quarter(period.start.year, quarter)
     raise ValueError(f"unknown deadline kind {kind!r}")
 

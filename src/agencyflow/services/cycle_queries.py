@@ -13,7 +13,7 @@ def find(session: Session, plan_key: str, year: int, *, missing_ok: bool = False
          ) -> Cycle | None:
     """The cycle of ``plan_key`` for ``year``; NotFound unless ``missing_ok``."""
     row = session.execute(
-        select(Cycle).where(Cycle.plan_key == plan_key, Cycle.year == year)
+        select(Cycle).where(col(Cycle.plan_key) == plan_key, col(Cycle.year) == year)
     ).scalar_one_or_none()
     if row is None and not missing_ok:
         raise NotFound(
@@ -25,5 +25,5 @@ def list_cycles(session: Session, plan_key: str | None = None) -> list[Cycle]:
     """Every cycle, newest year first, optionally of one plan."""
     stmt = select(Cycle).order_by(col(Cycle.plan_key), col(Cycle.year).desc())
     if plan_key:
-        stmt = stmt.where(Cycle.plan_key == plan_key)
+        stmt = stmt.where(col(Cycle.plan_key) == plan_key)
     return list(session.execute(stmt).scalars())

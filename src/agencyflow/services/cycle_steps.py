@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from agencyflow.domain.deadlines import DayCounter
 from agencyflow.domain.permissions import Actor
@@ -61,15 +61,17 @@ def start_or_find(session: Session, *, plan: str, year: int, now: datetime, acto
 
 
 def _first_dues(session: Session, cycle_id: int) -> dict[str, date]:
-    stmt = (select(A.step_id, func.min(A.due_current)).where(A.cycle_id == cycle_id)
-            .group_by(A.step_id))
+    stmt = (select(col(A.step_id), func.min(col(A.due_current)))
+            .where(col(A.cycle_id) == cycle_id).group_by(col(A.step_id)))
     return {step: due for step, due in session.execute(stmt) if due is not None}
 
 
 def step_summary(session: Session, cycle_id: int, step_id: str) -> dict[str, Any]:
     """Assignments of one step in a cycle: how many per state, and the due-date range."""
-    stmt = (select(A.status, func.count(), func.min(A.due_current), func.max(A.due_current))
-            .where(A.cycle_id == cycle_id, A.step_id == step_id).group_by(A.status))
+    stmt = (select(col(A.status), func.count(), func.min(col(A.due_current)),
+                   func.max(col(A.due_current)))
+            .where(col(A.cycle_id) == cycle_id, col(A.step_id) == step_id)
+            .group_by(col(A.status)))
     states: dict[str, int] = {}
     dues: list[date] = []
     for status, n, first, last in session.execute(stmt):

@@ -62,8 +62,9 @@ def _rows(spec: PlanSpec, step: StepSpec, cycle_id: int, year: int, start: date,
 
 
 def _once_steps_done_before(session: Session, plan_key: str) -> set[str]:
-    stmt = select(Assignment.step_id).join(Cycle, col(Cycle.id) == Assignment.cycle_id).where(
-        Cycle.plan_key == plan_key)
+    stmt = (select(col(Assignment.step_id))
+            .join(Cycle, col(Cycle.id) == col(Assignment.cycle_id))
+            .where(col(Cycle.plan_key) == plan_key))
     return set(session.execute(stmt.distinct()).scalars())
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,14 +36,17 @@ _ITEMS = (
 
 def _candidates(conn: Connection, ids: Sequence[int], worker_id: str
                 ) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
-    cols = [N.id, N.recipient_code, N.tag, N.lang, N.context, N.kind, N.cycle_id,
-            N.lease_until, N.assignment_id, N.level, N.days_left]
-    stmt = select(*cols).where(col(N.id).in_(ids), N.lease_owner == worker_id,
-                               N.digest == True, N.kind != "digest",  # noqa: E712
-                               N.status == "pending", N.attempts == 0).order_by(col(N.id))
+    cols = [col(c) for c in (N.id, N.recipient_code, N.tag, N.lang, N.context, N.kind,
+                             N.cycle_id, N.lease_until, N.assignment_id, N.level, N.days_left)]
+    stmt = select(*cols).where(col(N.id).in_(ids), col(N.lease_owner) == worker_id,
+                               col(N.digest) == True, col(N.kind) != "digest",  # noqa: E712
+                               col(N.status) == "pending", col(N.attempts) == 0
+                               ).order_by(col(N.id))
     groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for row in conn.execute(stmt):
-        groups.setdefault((row.recipient_code, row.lang), []).append(row._mapping)
+        # RowMapping is also keyed by column objects; here it is only ever read by name.
+        item = cast(Mapping[str, Any], row._mapping)
+        groups.setdefault((row.recipient_code, row.lang), []).append(item)
     return {k: v for k, v in groups.items() if len(v) > 1}
 
 

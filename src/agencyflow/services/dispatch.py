@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Engine, or_, select, update
 from sqlmodel import col
@@ -105,15 +105,16 @@ class Job:
 def claim(engine: Engine, *, now: datetime, worker_id: str, limit: int,
           lease_seconds: int) -> list[int]:
     """Lease up to ``limit`` due rows to ``worker_id``; return their ids (oldest first)."""
-    due = (select(N.id).where(col(N.status).in_(("pending", "failed")),
-                              col(N.next_attempt_at) <= now,
-                              or_(col(N.lease_until).is_(None), col(N.lease_until) < now))
+    due = (select(col(N.id)).where(col(N.status).in_(("pending", "failed")),
+                                   col(N.next_attempt_at) <= now,
+                                   or_(col(N.lease_until).is_(None), col(N.lease_until) < now))
            .order_by(col(N.id)).limit(limit).with_for_update(skip_locked=True))
     stmt = (update(N).where(col(N.id).in_(due.scalar_subquery()))
             .values(lease_owner=worker_id, lease_until=now + timedelta(seconds=lease_seconds))
-            .returning(N.id))
+            .returning(col(N.id)))
     with write_transaction(engine) as conn:
-        ids = sorted(conn.execute(stmt).scalars())
+        # ``id`` is Optional only on an unsaved model; a returned primary key is never NULL.
+        ids = sorted(cast(Sequence[int], conn.execute(stmt).scalars().all()))
         if ids:
             conn.execute(_supersede(ids))
     return ids
@@ -123,7 +124,7 @@ def _supersede(ids: Sequence[int]) -> Any:
     """Claimed reminder-type notices about an assignment no longer awaiting work (done,
     cancelled, submitted for review) are ``superseded`` instead of sent. Event notices
     (``completed`` is *about* a done assignment) and digests are left to be sent."""
-    idle = select(Assignment.id).where(col(Assignment.status).not_in(_ACTIVE))
+    idle = select(col(Assignment.id)).where(col(Assignment.status).not_in(_ACTIVE))
     return (update(N).where(col(N.id).in_(ids), col(N.kind).in_(REMINDER_KINDS),
                             col(N.assignment_id).in_(idle))
             .values(status="superseded", lease_owner=None, lease_until=None))
@@ -131,14 +132,16 @@ def _supersede(ids: Sequence[int]) -> Any:
 
 def _jobs(engine: Engine, ids: Sequence[int], worker_id: str, contexts: RenderContexts
           ) -> list[Job]:
-    cols = [N.id, N.kind, N.recipient_code, N.tag, N.lang, N.context, N.attempts,
-            N.assignment_id, N.level, N.days_left]
+    cols = [col(c) for c in (N.id, N.kind, N.recipient_code, N.tag, N.lang, N.context,
+                             N.attempts, N.assignment_id, N.level, N.days_left)]
     with engine.connect() as conn:
-        rows = [r._mapping for r in conn.execute(
-            select(*cols).where(col(N.id).in_(ids), N.lease_owner == worker_id,
+        # RowMapping is also keyed by column objects; a job's row is only ever read by name.
+        rows = [cast(Mapping[str, Any], r._mapping) for r in conn.execute(
+            select(*cols).where(col(N.id).in_(ids), col(N.lease_owner) == worker_id,
                                 col(N.status).in_(("pending", "failed"))).order_by(col(N.id)))]
-        sent = conn.execute(select(Delivery.notification_id, Delivery.channel).where(
-            col(Delivery.notification_id).in_(ids), Delivery.status == "sent")).all()
+        sent = conn.execute(
+            select(col(Delivery.notification_id), col(Delivery.channel)).where(
+                col(Delivery.notification_id).in_(ids), col(Delivery.status) == "sent")).all()
         found = contexts.of(conn, rows)
     delivered: dict[int, set[str]] = {}
     for notification_id, channel in sent:
@@ -180,11 +183,11 @@ def _prepare(job: Job, notifier: Notifier, renderers: Mapping[str, Renderer]) ->
 def _send(prepared: list[_Prepared], notifier: Notifier, concurrency: int
           ) -> list[dispatch_record.Outcome]:
     """Send the prepared jobs that still miss a channel with one ``send_many``."""
-    todo = [p for p in prepared if p.missing and p.message is not None]
-    sent = notifier.send_many([(p.job.row["tag"], p.message, p.missing) for p in todo],
+    todo = [(p, p.message) for p in prepared if p.missing and p.message is not None]
+    sent = notifier.send_many([(p.job.row["tag"], message, p.missing) for p, message in todo],
                               concurrency=concurrency)
     results: dict[int, list[ChannelResult]] = {
-        id(p): r for p, r in zip(todo, sent, strict=True)}
+        id(p): r for (p, _), r in zip(todo, sent, strict=True)}
     return [dispatch_record.Outcome(p.job, p.channels, results.get(id(p), []), p.message,
                                     p.error) for p in prepared]
 

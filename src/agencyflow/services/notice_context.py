@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, select
 from sqlmodel import Session, col
@@ -75,8 +75,8 @@ def plan_context(spec: PlanSpec, lang: str) -> dict[str, Any]:
 def agencies(conn: Connection, plan_key: str, lang: str,
              codes: Collection[str] | None = None) -> dict[str, AgencyInfo]:
     """The plan's agencies (or only ``codes``) as notifications name and address them."""
-    stmt = select(Agency.code, Agency.name_vi, Agency.name_en, Agency.tags, Agency.digest).where(
-        Agency.plan_key == plan_key)
+    stmt = select(col(Agency.code), col(Agency.name_vi), col(Agency.name_en), col(Agency.tags),
+                  col(Agency.digest)).where(col(Agency.plan_key) == plan_key)
     if codes is not None:
         stmt = stmt.where(col(Agency.code).in_(sorted(codes)))
     out: dict[str, AgencyInfo] = {}
@@ -90,9 +90,10 @@ def load_cycles(conn: Connection, lang: str, cycle_id: int | None = None, *,
                 with_agencies: bool = True) -> list[CycleInfo]:
     """Every cycle (or one) with its plan spec, office hours and (unless ``with_agencies`` is
     False: a sweep reads only the few it addresses by code) its agencies."""
-    stmt = select(Cycle, PlanVersion).join(PlanVersion, PlanVersion.id == Cycle.plan_version_id)
+    stmt = select(Cycle, PlanVersion).join(
+        PlanVersion, col(PlanVersion.id) == col(Cycle.plan_version_id))
     if cycle_id is not None:
-        stmt = stmt.where(Cycle.id == cycle_id)
+        stmt = stmt.where(col(Cycle.id) == cycle_id)
     infos = []
     with Session(bind=conn) as session:
         found = session.execute(stmt).all()
@@ -159,9 +160,9 @@ def _date(value: Any) -> Any:
 
 _A = Assignment
 #: The assignment columns a render context is built from.
-ASSIGNMENT_COLUMNS = (_A.id, _A.cycle_id, _A.step_id, _A.member, _A.lead_code, _A.cooperating,
-                      _A.clauses, _A.title_vi, _A.title_en, _A.due_original, _A.due_current,
-                      _A.opened_on, _A.status)
+ASSIGNMENT_COLUMNS = tuple(col(c) for c in (
+    _A.id, _A.cycle_id, _A.step_id, _A.member, _A.lead_code, _A.cooperating, _A.clauses,
+    _A.title_vi, _A.title_en, _A.due_original, _A.due_current, _A.opened_on, _A.status))
 
 
 class RenderContexts:
@@ -188,7 +189,9 @@ class RenderContexts:
         ids = sorted(i for i in wanted if i is not None)
         for start in range(0, len(ids), 500):
             stmt = select(*ASSIGNMENT_COLUMNS).where(col(_A.id).in_(ids[start:start + 500]))
-            assignments.update((r.id, r._mapping) for r in conn.execute(stmt))
+            # RowMapping is also keyed by column objects; it is only ever read by name here.
+            assignments.update((r.id, cast(Mapping[str, Any], r._mapping))
+                               for r in conn.execute(stmt))
         out: list[dict[str, Any] | None] = []
         for row in rows:
             if row["context"] is not None:

@@ -33,7 +33,7 @@ def list_notifications(session: Session, status: str | None = None, limit: int |
     if status is not None:
         if status not in STATUSES:
             raise ValidationError(f"unknown status {status!r} (one of: {', '.join(STATUSES)})")
-        stmt = stmt.where(N.status == status)
+        stmt = stmt.where(col(N.status) == status)
     if limit:
         stmt = stmt.limit(limit)
     return list(session.execute(stmt).scalars())
@@ -41,13 +41,13 @@ def list_notifications(session: Session, status: str | None = None, limit: int |
 
 def counts(session: Session) -> dict[str, int]:
     """Number of notifications per status."""
-    stmt = select(N.status, func.count()).group_by(N.status)
+    stmt = select(col(N.status), func.count()).group_by(col(N.status))
     return {status: n for status, n in session.execute(stmt)}
 
 
 def _targets(session: Session, ids: Sequence[int] | None, all_dead: bool) -> list[Notification]:
     if all_dead:
-        return list(session.execute(select(N).where(N.status == "dead")).scalars())
+        return list(session.execute(select(N).where(col(N.status) == "dead")).scalars())
     if not ids:
         raise ValidationError("name the notifications to retry (IDs) or ask for all dead ones")
     rows = {n.id: n for n in session.execute(select(N).where(col(N.id).in_(ids))).scalars()}
@@ -82,7 +82,8 @@ def retry(session: Session, *, ids: Sequence[int] | None = None, all_dead: bool 
 def agency_tags(session: Session) -> dict[str, list[str]]:
     """Notification tag (an agency's first tag) → codes of the agencies using it."""
     out: dict[str, list[str]] = {}
-    for code, tags in session.execute(select(Agency.code, Agency.tags).order_by(Agency.code)):
+    stmt = select(col(Agency.code), col(Agency.tags)).order_by(col(Agency.code))
+    for code, tags in session.execute(stmt):
         tag = (tags or [code.lower()])[0]
         if code not in out.setdefault(tag, []):
             out[tag].append(code)

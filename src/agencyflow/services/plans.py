@@ -46,13 +46,14 @@ def store(session: Session, loaded: LoadedPlan, *, now: datetime, actor: Actor
     _remember(loaded)
     existing = session.execute(
         select(PlanVersion).where(
-            PlanVersion.key == spec.key, PlanVersion.content_hash == loaded.content_hash
+            col(PlanVersion.key) == spec.key,
+            col(PlanVersion.content_hash) == loaded.content_hash,
         )
     ).scalar_one_or_none()
     if existing is not None:
         return existing, False
     last = session.execute(
-        select(func.max(PlanVersion.version)).where(PlanVersion.key == spec.key)
+        select(func.max(col(PlanVersion.version))).where(col(PlanVersion.key) == spec.key)
     ).scalar_one()
     version = PlanVersion(
         key=spec.key, version=(last or 0) + 1, content_hash=loaded.content_hash,
@@ -73,7 +74,7 @@ def store(session: Session, loaded: LoadedPlan, *, now: datetime, actor: Actor
 
 def _upsert_agencies(session: Session, spec: PlanSpec) -> None:
     rows = {a.code: a for a in session.execute(
-        select(Agency).where(Agency.plan_key == spec.key)).scalars()}
+        select(Agency).where(col(Agency.plan_key) == spec.key)).scalars()}
     for agency in spec.agencies:
         row = rows.get(agency.code) or Agency(plan_key=spec.key, code=agency.code, name_vi="",
                                               kind="")
@@ -86,7 +87,7 @@ def _upsert_agencies(session: Session, spec: PlanSpec) -> None:
 def latest(session: Session, key: str) -> PlanVersion:
     """The newest stored version of plan ``key``."""
     row = session.execute(
-        select(PlanVersion).where(PlanVersion.key == key)
+        select(PlanVersion).where(col(PlanVersion.key) == key)
         .order_by(col(PlanVersion.version).desc()).limit(1)
     ).scalar_one_or_none()
     if row is None:

@@ -30,13 +30,25 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Date, Integer, String, TextClause, bindparam, text
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Date,
+    Integer,
+    String,
+    TextClause,
+    TextualSelect,
+    bindparam,
+    text,
+)
 
 from agencyflow.models.types import dumps
 
 _ACTIVE = ("in_progress", "open")
+#: A textual statement, plain or with typed result columns (both take ``bindparams``).
+Clause = TypeVar("Clause", TextClause, TextualSelect)
 
 
 @dataclass(frozen=True)
@@ -90,7 +102,7 @@ class Scope:
             where.append(f"{plus}a.lead_code IN :leads")
         return " AND ".join(where)
 
-    def bind(self, clause: TextClause) -> TextClause:
+    def bind(self, clause: Clause) -> Clause:
         """``clause`` with this scope's parameters bound."""
         params: list[Any] = [bindparam("today", self.today, type_=Date),
                              bindparam("cycles", list(self.cycle_ids), expanding=True)]
@@ -108,7 +120,8 @@ Window = tuple[int, int]
 
 def id_span(conn: Connection, scope: Scope) -> tuple[int, int] | None:
     """The lowest and highest assignment id of the scope's cycles (and leads), or None."""
-    params = [bindparam("cycles", list(scope.cycle_ids), expanding=True)]
+    params: list[BindParameter[Any]] = [
+        bindparam("cycles", list(scope.cycle_ids), expanding=True)]
     where = "a.cycle_id IN :cycles"
     if scope.leads is not None:
         params.append(bindparam("leads", list(scope.leads), expanding=True))
@@ -219,8 +232,8 @@ def _select(conn: Connection, scope: Scope) -> str:
     )
 
 
-def _bind(clause: TextClause, conn: Connection, scope: Scope, window: Window,
-          staged: Mapping[str, Sequence[Mapping[str, Any]]]) -> TextClause:
+def _bind(clause: Clause, conn: Connection, scope: Scope, window: Window,
+          staged: Mapping[str, Sequence[Mapping[str, Any]]]) -> Clause:
     clause = scope.bind(clause).bindparams(after=window[0], until=window[1])
     if _pg(conn):
         clause = clause.bindparams(**{k: dumps(list(v)) for k, v in staged.items()})
@@ -268,4 +281,5 @@ def candidates(conn: Connection, scope: Scope, window: Window,
     sql = (_stage(conn, "plan", _PLAN_COLUMNS, plan) + _select(conn, scope) +
            " ORDER BY a.id, plan.o")
     stmt = _bind(text(sql).columns(scheduled_on=Date), conn, scope, window, {"plan": plan})
-    return [row._mapping for row in conn.execute(stmt)]
+    # RowMapping is also keyed by column objects; callers only ever read it by name.
+    return [cast(Mapping[str, Any], row._mapping) for row in conn.execute(stmt)]

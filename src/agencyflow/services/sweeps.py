@@ -268,8 +268,8 @@ def _anything_due(conn: Connection, today: date, cycle_id: int | None) -> bool:
     """Whether any active assignment has a notice due by ``today`` (index range probe)."""
     where = [col(A.next_notice_on) <= today, col(A.status).in_(_ACTIVE)]
     if cycle_id is not None:
-        where.append(A.cycle_id == cycle_id)
-    return conn.execute(select(A.id).where(*where).limit(1)).first() is not None
+        where.append(col(A.cycle_id) == cycle_id)
+    return conn.execute(select(col(A.id)).where(*where).limit(1)).first() is not None
 
 
 def due_by_agency(engine: Engine, *, now: datetime, cycle_id: int | None = None
@@ -278,7 +278,7 @@ def due_by_agency(engine: Engine, *, now: datetime, cycle_id: int | None = None
     today = local_date(now)
     where = [col(A.next_notice_on) <= today, col(A.status).in_(_ACTIVE)]
     if cycle_id is not None:
-        where.append(A.cycle_id == cycle_id)
-    stmt = select(A.lead_code, func.count()).where(*where).group_by(A.lead_code)
+        where.append(col(A.cycle_id) == cycle_id)
+    stmt = select(col(A.lead_code), func.count()).where(*where).group_by(col(A.lead_code))
     with engine.connect() as conn:
         return {lead: n for lead, n in conn.execute(stmt)}

@@ -8,7 +8,7 @@ Create Date: 2026-11-29 00:24:47.917696
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import agencyflow.models.types
