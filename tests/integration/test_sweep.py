@@ -269,3 +269,18 @@ def test_a_dry_run_lists_what_a_sweep_then_writes(engine: Engine) -> None:
                   for p in planned.planned) == sorted(
         (r["key"], r["recipient_code"], r["tag"], r["digest"], r["days_left"], r["level"])
         for r in rows)
+
+
+def test_agency_batches_together_write_what_one_sweep_writes(engine: Engine) -> None:
+    """The Prefect flow sweeps by batches of lead agencies (SQLite reads them through the
+    (cycle, lead) index): the batches write exactly the notices of one whole sweep."""
+    cycle_id = start(engine)
+    _varied(engine, cycle_id, 45)
+    now = vn(2027, 3, 10, 10)
+    expected = _expected_keys(engine, now)
+    parts = [_sweep(engine, now=now, batch_size=8, leads=leads)
+             for leads in (["NN"], ["XA-A", "XA-B"], ["VP", "LANH-DAO"])]
+    assert [p.written > 0 for p in parts] == [True, True, False]  # VP/LANH-DAO lead nothing
+    written = {(r["key"], r["recipient_code"]) for r in notifications(engine)}
+    assert written == expected and sum(p.written for p in parts) == len(expected)
+    assert _sweep(engine, now=now).written == 0
