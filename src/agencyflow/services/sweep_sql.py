@@ -4,8 +4,8 @@ Assignments of one step that share their dates (a commune fan-out: thousands of 
 exactly the same notices, so a sweep decides per **group** — (cycle, step, opened on, due, last
 swept on) — and lets the database apply the decision to every row of the group:
 
-- :func:`windows` — id ranges of ``size`` assignments over the scope's cycles: each is one
-  transaction;
+- :func:`windows` — id ranges of at most ``size`` assignments (fixed-width over a whole cycle,
+  cut from the due ids when only some lead agencies are swept): each is one transaction;
 - :func:`groups` — per window, one ``GROUP BY`` of its due rows, with each group's key (``gk``,
   computed by the database from those five columns) and row count;
 - :func:`insert_notices` — per window, ``INSERT … SELECT`` joining the window's rows to the
@@ -27,7 +27,7 @@ sweep; the unique key makes any overlap harmless.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar, cast
@@ -127,28 +127,28 @@ Window = tuple[int, int]
 """Assignment ids ``(after, until]``."""
 
 
-def id_span(conn: Connection, scope: Scope) -> tuple[int, int] | None:
-    """The lowest and highest assignment id of the scope's cycles (and leads), or None."""
-    params: list[BindParameter[Any]] = [
-        bindparam("cycles", list(scope.cycle_ids), expanding=True)]
-    where = "a.cycle_id IN :cycles"
+def windows(conn: Connection, scope: Scope, size: int) -> list[Window]:
+    """The id windows a sweep of ``scope`` walks, each one transaction of at most ``size``
+    assignments.
+
+    A whole cycle: consecutive windows ``size`` ids wide over the cycle's id range (the due rows
+    of a fan-out are dense in it, and finding their ids first would cost as much as a window).
+    Some lead agencies only: their due rows are few and spread over the whole range, so the
+    windows are cut from their ids (read through the (cycle, lead) index), ``size`` rows each —
+    usually one window.
+    """
+    pg = _pg(conn)
     if scope.leads is not None:
-        params.append(bindparam("leads", list(scope.leads), expanding=True))
-        where += " AND a.lead_code IN :leads"
-    stmt = text(f"SELECT min(a.id), max(a.id) FROM assignment AS a WHERE {where}")
-    lo, hi = conn.execute(stmt.bindparams(*params)).one()
-    return None if lo is None else (int(lo), int(hi))
-
-
-def windows(span: tuple[int, int] | None, size: int) -> Iterator[Window]:
-    """Consecutive id windows of width ``size`` covering ``span`` (each one transaction: it
-    never holds more than ``size`` assignments)."""
-    if span is None:
-        return
-    after = span[0] - 1
-    while after < span[1]:
-        yield after, after + size
-        after += size
+        stmt = text(f"SELECT a.id FROM {scope.table(pg)} WHERE {scope.sql()} ORDER BY a.id")
+        ids = list(conn.execute(scope.bind(stmt)).scalars())
+        return [(ids[i] - 1, ids[min(i + size, len(ids)) - 1])
+                for i in range(0, len(ids), size)]
+    cycles: BindParameter[Any] = bindparam("cycles", list(scope.cycle_ids), expanding=True)
+    stmt = text("SELECT min(a.id), max(a.id) FROM assignment AS a WHERE a.cycle_id IN :cycles")
+    lo, hi = conn.execute(stmt.bindparams(cycles)).one()
+    if lo is None:
+        return []
+    return [(after, after + size) for after in range(int(lo) - 1, int(hi), size)]
 
 
 def groups(conn: Connection, scope: Scope, window: Window) -> list[Group]:

@@ -218,10 +218,10 @@ def _run(engine: Engine, *, now: datetime, calendar: reminders.Calendar, lang: s
         infos = _open_cycles(conn, now, calendar, lang, cycle_id, result)
         scope = Scope(tuple(infos), result.today, shard,
                       tuple(sorted(leads)) if leads is not None else None)
-        span = sweep_sql.id_span(conn, scope) if infos else None
+        windows = sweep_sql.windows(conn, scope, max(batch_size, 1)) if infos else []
     planner = _Planner(infos, now, calendar, lang)
     tally: Counter[tuple[str, str]] = Counter()
-    for window in sweep_sql.windows(span, max(batch_size, 1)):
+    for window in windows:
         with write_transaction(engine) if write else engine.connect() as conn:
             groups = sweep_sql.groups(conn, scope, window)
             if not groups:
