@@ -41,6 +41,32 @@ def sweep(db: str) -> dict[str, Any]:
     return out
 
 
+def sweep_by_agency(db: str, per_task: str) -> dict[str, Any]:
+    """The first sweep as the Prefect flow splits it: one sweep per batch of ``per_task`` lead
+    agencies (flows.reminder_sweep.agency_batches), run one after the other in this process
+    without Prefect (its task-run overhead is measured by the naive-design row)."""
+    from agencyflow.db import make_engine
+    from agencyflow.domain.calendar import default_calendar
+    from agencyflow.flows.reminder_sweep import agency_batches
+    from agencyflow.services import sweeps
+
+    engine = make_engine(f"sqlite:///{db}")
+    calendar = default_calendar()
+    calendar.is_working_day(_now().date())
+    box: dict[str, Any] = {}
+
+    def run() -> int:
+        due = sweeps.due_by_agency(engine, now=_now())
+        batches = agency_batches(due, int(per_task))
+        results = [sweeps.sweep(engine, now=_now(), calendar=calendar, leads=b) for b in batches]
+        box.update(tasks=len(batches), written=sum(r.written for r in results))
+        return sum(r.scanned for r in results)
+
+    out = measure(run)
+    out.update(box)
+    return out
+
+
 def floor_select(db: str) -> dict[str, Any]:
     """The floor the issue names: plain sqlite3 selecting the same due set."""
     conn = sqlite3.connect(db)

@@ -93,6 +93,7 @@ def run(communes: int, steps: int, work: Path) -> list[dict[str, Any]]:
         writes.append(scenario("floor_write", str(copy_db(ours_db, work / f"write{i}.db")),
                                str(sweep_db)))
     first, select_floor, write_floor = median(firsts), median(selects), median(writes)
+    by_agency = scenario("sweep_by_agency", str(copy_db(ours_db, work / "agency.db")), "25")
     rerun = scenario("sweep", str(sweep_db))
     rerun_floor = scenario("floor_select", str(sweep_db))
     pg = scenario("postgres_sweep", PG_URL, str(communes), str(steps))
@@ -120,6 +121,9 @@ def run(communes: int, steps: int, work: Path) -> list[dict[str, Any]]:
         {"what": "the same sweep — vs a write floor (plain sqlite3: the same SELECT, INSERT of the "
                  "same outbox rows, UPDATE of each assignment's next notice day)",
          "ours": first, "floor": write_floor},
+        {"what": "the same first sweep split as the Prefect flow splits it: "
+                 f"{by_agency['tasks']:,} sweeps of 25 lead agencies each, one after the other, "
+                 "without Prefect's task-run overhead", "ours": by_agency, "floor": select_floor},
         {"what": "reminder sweep, rerun the same day (must write nothing: "
                  f"{rerun['written']} written)", "ours": rerun, "floor": rerun_floor},
         {"what": f"PostgreSQL: reminder sweep, first run: {pg['due']:,} due, {pg['written']:,} "

@@ -174,6 +174,7 @@ if __name__ == "__main__":
                       "floor_write": reminder_scenarios.floor_write,
                       "naive_prefect": reminder_scenarios.naive_prefect,
                       "postgres_sweep": reminder_scenarios.postgres_sweep,
+                      "sweep_by_agency": reminder_scenarios.sweep_by_agency,
                       "dispatch": reminder_scenarios.dispatch_rate})
     name, *args = sys.argv[1:]
     print(json.dumps(SCENARIOS[name](*args)))
