@@ -227,7 +227,7 @@ _COLUMNS = ('"key", assignment_id, cycle_id, kind, "window", scheduled_on, recip
 def _select(conn: Connection, scope: Scope) -> str:
     """The notification rows of one window: the window's rows joined to their group's notices."""
     pg = _pg(conn)
-    first_tag = "CAST(ag.tags AS jsonb) ->> 0" if pg else "ag.tags ->> '$[0]'"
+    first_tag = "CAST(ag.tags AS jsonb) ->> 0" if pg else "json_extract(ag.tags, '$[0]')"
     no = "false" if pg else "0"
     return (
         "SELECT 'a' || a.id || ':' || plan.k || ':' || plan.w AS \"key\", a.id AS assignment_id, "
