@@ -9,8 +9,11 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, text
 
+from agencyflow.domain import reminders
 from agencyflow.services import sweeps
 from agencyflow.services.bulk import insert_rows
+from agencyflow.services.notice_context import load_cycles
+from agencyflow.services.policy import policy_for
 from tests.reminder_world import (
     CALENDAR,
     MODEL_ID,
@@ -196,10 +199,6 @@ def _varied(engine: Engine, cycle_id: int, count: int) -> None:
 
 def _expected_keys(engine: Engine, now) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """(key, recipient) of every notice due at ``now``, decided row by row by the domain."""
-    from agencyflow.domain import reminders
-    from agencyflow.services.notice_context import load_cycles
-    from agencyflow.services.policy import policy_for
-
     with engine.connect() as conn:
         [info] = load_cycles(conn, "vi")
         rows = conn.execute(text(
@@ -239,9 +238,6 @@ def test_the_set_based_sweep_writes_exactly_what_the_policy_gives_row_by_row(
     assert (escalation["tag"], escalation["digest"], escalation["level"]) in {
         ("lanh-dao", False, 1), ("vp", False, 2)}
 
-    from agencyflow.domain import reminders
-    from agencyflow.services.notice_context import load_cycles
-    from agencyflow.services.policy import policy_for
     with engine.connect() as conn:
         [info] = load_cycles(conn, "vi")
         clocks = conn.execute(text(

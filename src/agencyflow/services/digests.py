@@ -89,9 +89,11 @@ def fold(engine: Engine, ids: Sequence[int], *, now: datetime, worker_id: str,
             return list(ids)  # nothing to fold
         folded: set[int] = set()
         created: list[int] = []
+        candidates = [item for found in groups.values() for item in found]
+        built = dict(zip((item["id"] for item in candidates), contexts.of(conn, candidates),
+                         strict=True))  # one read of the assignments for every recipient
         for found in groups.values():
-            pairs = [(i, c) for i, c in zip(found, contexts.of(conn, found), strict=True)
-                     if c is not None]
+            pairs = [(i, c) for i in found if (c := built[i["id"]]) is not None]
             if len(pairs) < 2:
                 continue
             items = [i for i, _ in pairs]

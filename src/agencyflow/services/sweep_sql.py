@@ -44,9 +44,11 @@ from sqlalchemy import (
     text,
 )
 
+from agencyflow.domain.lifecycle import ACTIVE
 from agencyflow.models.types import dumps
 
-_ACTIVE = ("in_progress", "open")
+#: The states that get reminders, as an SQL list (constants of the lifecycle, not user input).
+_ACTIVE_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(ACTIVE)) + ")"
 #: A textual statement, plain or with typed result columns (both take ``bindparams``).
 Clause = TypeVar("Clause", TextClause, TextualSelect)
 
@@ -98,7 +100,7 @@ class Scope:
         # table()): a batch of 25 communes has a few hundred rows spread over the whole id range.
         by_lead = "" if self.leads is not None else plus
         where = [f"{plus}a.next_notice_on <= :today",
-                 f"{plus}a.status IN ('in_progress', 'open')", f"{by_lead}a.cycle_id IN :cycles"]
+                 f"{plus}a.status IN {_ACTIVE_SQL}", f"{by_lead}a.cycle_id IN :cycles"]
         if self.shard is not None:
             where.append("a.id % :shard_count = :shard_index")
         if self.leads is not None:
