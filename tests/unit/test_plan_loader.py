@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import time
 from pathlib import Path
 
@@ -9,8 +10,9 @@ import pydantic
 import pytest
 
 from agencyflow.domain.plan_loader import content_hash, load_plan_file, load_plan_text
-from agencyflow.domain.plan_spec import AfterStep, PlanSpec, Recurrence
+from agencyflow.domain.plan_spec import STORED, AfterStep, PlanSpec, Recurrence
 from agencyflow.errors import NotFound, PlanError
+from agencyflow.services import plans
 
 PLANS = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
 VALID = PLANS / "valid.yaml"
@@ -180,6 +182,21 @@ def test_spec_built_in_code_runs_the_same_checks() -> None:
     data["steps"][1]["lead"] = "NOPE"
     with pytest.raises(pydantic.ValidationError, match=r"steps\[1\]\.lead: unknown agency"):
         PlanSpec.model_validate(data)
+
+
+def test_a_stored_spec_is_read_back_without_repeating_the_checks() -> None:
+    """A stored spec was checked when it was stored; reading it back (every sweep and dispatch)
+    does not check it again, so a plan a cycle runs under keeps loading even if a later release
+    checks more. Field validation still applies."""
+    data = load_plan_file(VALID).spec.model_dump(mode="json")
+    data["steps"][1]["lead"] = "NOPE"
+    stored = json.dumps(data)
+    with pytest.raises(pydantic.ValidationError, match="unknown agency"):
+        PlanSpec.model_validate_json(stored)
+    assert plans.spec_from("hash-of-an-older-release", stored).steps[1].lead == "NOPE"
+    data["steps"][1]["lead"] = 12
+    with pytest.raises(pydantic.ValidationError):
+        PlanSpec.model_validate_json(json.dumps(data), context={STORED: True})
 
 
 def _raises(text: str) -> PlanError:

@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, StrictInt, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    StrictInt,
+    ValidationInfo,
+    model_validator,
+)
 
 from agencyflow.domain.plan_types import (
     FROZEN,
@@ -183,6 +191,10 @@ class DocumentRef(BaseModel):
     url: NonEmpty | None = None
 
 
+#: Validation context flag: the spec is read back from storage, where it was stored checked.
+STORED = "stored"
+
+
 class PlanSpec(BaseModel):
     """A whole plan, validated; cycles may be started for years ``period_from``..``period_to``."""
 
@@ -209,7 +221,11 @@ class PlanSpec(BaseModel):
     _steps: dict[str, StepSpec] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
-    def _graph(self) -> PlanSpec:
+    def _graph(self, info: ValidationInfo) -> PlanSpec:
+        if info.context is not None and info.context.get(STORED):
+            # Checked when it was stored: its text's hash names it, and a plan that a cycle
+            # runs under keeps loading even if a later release checks more.
+            return self
         from agencyflow.domain.plan_checks import check_spec  # cycle: checks read spec types
 
         issues = check_spec(self)

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import Connection, select
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from agencyflow.domain import reminders
 from agencyflow.domain.plan_spec import PlanSpec
@@ -90,19 +90,19 @@ def load_cycles(conn: Connection, lang: str, cycle_id: int | None = None, *,
                 with_agencies: bool = True) -> list[CycleInfo]:
     """Every cycle (or one) with its plan spec, office hours and (unless ``with_agencies`` is
     False: a sweep reads only the few it addresses by code) its agencies."""
-    stmt = select(Cycle, PlanVersion).join(
-        PlanVersion, col(PlanVersion.id) == col(Cycle.plan_version_id))
+    # The stored spec only: not the plan's source text (a national plan's is megabytes).
+    stmt = select(col(Cycle.id), col(Cycle.plan_key), col(Cycle.plan_hash),
+                  col(PlanVersion.content_hash), col(PlanVersion.spec_json)).join(
+        PlanVersion, col(PlanVersion.id) == col(Cycle.plan_version_id)).order_by(col(Cycle.id))
     if cycle_id is not None:
         stmt = stmt.where(col(Cycle.id) == cycle_id)
     infos = []
-    with Session(bind=conn) as session:
-        found = session.execute(stmt).all()
-    for cycle, version in found:
-        spec = plans.spec_of(version)
+    for cycle_key, plan_key, plan_hash, content_hash, spec_json in conn.execute(stmt).all():
+        spec = plans.spec_from(content_hash, spec_json)
         infos.append(CycleInfo(
-            cycle_id=cycle.id or 0, plan_key=cycle.plan_key, plan_hash=cycle.plan_hash,
+            cycle_id=cycle_key or 0, plan_key=plan_key, plan_hash=plan_hash,
             spec=spec, hours=office_hours_for(spec),
-            agencies=agencies(conn, cycle.plan_key, lang) if with_agencies else {},
+            agencies=agencies(conn, plan_key, lang) if with_agencies else {},
             plan=plan_context(spec, lang),
         ))
     return infos

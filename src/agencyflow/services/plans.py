@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from agencyflow import plans as bundled
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.domain.plan_loader import LoadedPlan, load_plan_file, load_plan_text
-from agencyflow.domain.plan_spec import PlanSpec
+from agencyflow.domain.plan_spec import STORED, PlanSpec
 from agencyflow.errors import NotFound
 from agencyflow.models import Agency, PlanVersion
 from agencyflow.services import audit
@@ -43,7 +43,7 @@ def store(session: Session, loaded: LoadedPlan, *, now: datetime, actor: Actor
     """Store ``loaded`` unless that exact text is stored already; return (version, created)."""
     spec = loaded.spec
     require(actor, Action.PLAN_LOAD, target=f"plan {spec.key}")
-    _remember(loaded)
+    _remember(loaded.content_hash, spec)
     existing = session.execute(
         select(PlanVersion).where(
             col(PlanVersion.key) == spec.key,
@@ -105,24 +105,30 @@ def by_id(session: Session, version_id: int) -> PlanVersion:
 
 #: Parsed plans by content hash: a national plan takes seconds to parse, so parse it once per
 #: process (the hash is over the text, so a hit is always the same plan).
-_PARSED: dict[str, LoadedPlan] = {}
+_PARSED: dict[str, PlanSpec] = {}
 _PARSED_MAX = 16
 
 
-def _remember(loaded: LoadedPlan) -> None:
+def _remember(content_hash: str, spec: PlanSpec) -> None:
     if len(_PARSED) >= _PARSED_MAX:
         _PARSED.pop(next(iter(_PARSED)))
-    _PARSED[loaded.content_hash] = loaded
+    _PARSED[content_hash] = spec
 
 
 def spec_of(version: PlanVersion) -> PlanSpec:
     """The parsed spec of a stored version (parsed once per content hash and process)."""
-    loaded = _PARSED.get(version.content_hash)
-    if loaded is None:
-        spec = PlanSpec.model_validate_json(version.spec_json)
-        loaded = LoadedPlan(spec, version.content_hash, version.source, version.text)
-        _remember(loaded)
-    return loaded.spec
+    return spec_from(version.content_hash, version.spec_json)
+
+
+def spec_from(content_hash: str, spec_json: str) -> PlanSpec:
+    """The parsed spec stored as ``spec_json`` under ``content_hash`` (for callers that read
+    only those two columns, not the plan's source text); the cross-checks ran when it was
+    stored and are not repeated."""
+    spec = _PARSED.get(content_hash)
+    if spec is None:
+        spec = PlanSpec.model_validate_json(spec_json, context={STORED: True})
+        _remember(content_hash, spec)
+    return spec
 
 
 def list_versions(session: Session) -> list[PlanVersion]:
