@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     dispatch_processes: int = 2
     dispatch_max_attempts: int = 5
     dispatch_backoff_seconds: int = 60
-    sweep_batch_size: int = 10_000
+    sweep_batch_size: int = 50_000  # services.sweeps.BATCH_SIZE
     sweep_cron: str = "*/30 7-16 * * 1-6"
     dispatch_interval_seconds: int = 60
     token: str | None = None

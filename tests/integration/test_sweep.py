@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import Engine, text
 
 from agencyflow.domain import reminders
-from agencyflow.services import sweeps
+from agencyflow.services import sweep_sql, sweeps
 from agencyflow.services.bulk import insert_rows
 from agencyflow.services.notice_context import load_cycles
 from agencyflow.services.policy import policy_for
+from agencyflow.services.writes import write_transaction
 from tests.reminder_world import (
     CALENDAR,
     MODEL_ID,
@@ -217,19 +218,23 @@ def _expected_keys(engine: Engine, now) -> set[tuple[str, str]]:  # type: ignore
     return expected
 
 
+@pytest.mark.parametrize("own_statement_rows", [1, 2, sweeps.OWN_STATEMENT_ROWS])
 @pytest.mark.parametrize("batch_size", [1, 7, 10_000])
 def test_the_set_based_sweep_writes_exactly_what_the_policy_gives_row_by_row(
-        engine: Engine, batch_size: int) -> None:
+        engine: Engine, batch_size: int, own_statement_rows: int) -> None:
     """Rows with differing dates share a window and one group spans several windows: the
     notices written are exactly those the domain policy decides for each row on its own, and
-    every row's clock moves to the policy's next notice day."""
+    every row's clock moves to the policy's next notice day. Whether a group is written with
+    statements of its own (1: all of them; 2: some) or with the window's others changes
+    nothing."""
     cycle_id = start(engine)
     _varied(engine, cycle_id, 60)
     now = vn(2027, 3, 10, 10)
     expected = _expected_keys(engine, now)
     assert len(expected) > 60 and {r for _, r in expected} >= {"NN", "XA-A", "LANH-DAO", "VP"}
 
-    result = _sweep(engine, now=now, batch_size=batch_size)
+    result = _sweep(engine, now=now, batch_size=batch_size,
+                    own_statement_rows=own_statement_rows)
     written = {(r["key"], r["recipient_code"]) for r in notifications(engine)}
     assert written == expected and result.written == len(expected)
     assert sum(sum(k.values()) for k in result.by_agency.values()) == len(expected)
@@ -251,6 +256,44 @@ def test_the_set_based_sweep_writes_exactly_what_the_policy_gives_row_by_row(
         assert nxt == reminders.next_notice_on(state, policy_for(info.spec, info.plan_hash, step),
                                                CALENDAR, swept)
     assert _sweep(engine, now=now, batch_size=batch_size).written == 0
+
+
+@pytest.mark.parametrize("own_group", [True, False])
+def test_a_row_changed_after_the_groups_were_read_is_left_for_the_next_sweep(
+        engine: Engine, own_group: bool) -> None:
+    """The concurrency guard: an assignment whose due date changes between the group query and
+    the writes (an extension approved meanwhile) no longer matches its group, on either write
+    path: it gets no notice and keeps its clock; the next sweep decides it from its new dates."""
+    cycle_id = start(engine)
+    now = vn(2027, 1, 18, 10)
+    scope = sweep_sql.Scope((cycle_id,), now.date())
+    with write_transaction(engine) as conn:
+        [window] = sweep_sql.windows(conn, scope, 10_000)
+        groups = sweep_sql.groups(conn, scope, window)
+        survey = next(g for g in groups if g.step_id == "SURVEY" and g.rows == 2)
+        changed = conn.execute(text(
+            "SELECT min(id) FROM assignment WHERE step_id = 'SURVEY'")).scalar_one()
+        conn.execute(text("UPDATE assignment SET due_current = :d WHERE id = :id"),
+                     {"d": date(2027, 2, 26), "id": changed})
+        with engine.connect() as probe:
+            [info] = load_cycles(probe, "vi")
+        decision = sweeps.decide(survey, info, now, CALENDAR)
+        notices = [sweep_sql.PlannedNotice(n.kind.value, n.window, n.scheduled_on, None, None,
+                                           None, n.level, n.days_left).as_json(survey.gk, i)
+                   for i, n in enumerate(decision.notices)]
+        writer = sweep_sql.WindowWriter(conn, scope, window, lang="vi", stamp=now)
+        group = survey if own_group else None
+        writer.insert(notices, group)
+        writer.move([{"gk": survey.gk, "n": decision.following.isoformat()}], group)
+        assert sum(n for _, _, n in writer.written()) == len(notices)  # the other row only
+    keys = {r["key"] for r in notifications(engine)}
+    assert len(keys) == len(notices) and not any(k.startswith(f"a{changed}:") for k in keys)
+    with engine.connect() as conn:
+        swept = conn.execute(text("SELECT id, last_swept_on FROM assignment "
+                                  "WHERE step_id = 'SURVEY' ORDER BY id")).all()
+    assert [s is None for _, s in swept] == [True, False]
+    assert _sweep(engine, now=now).written >= 1
+    assert any(r["key"].startswith(f"a{changed}:") for r in notifications(engine))
 
 
 def test_a_dry_run_lists_what_a_sweep_then_writes(engine: Engine) -> None:

@@ -7,22 +7,23 @@ swept on) — and lets the database apply the decision to every row of the group
 - :func:`windows` — id ranges of at most ``size`` assignments (fixed-width over a whole cycle,
   cut from the due ids when only some lead agencies are swept): each is one transaction;
 - :func:`groups` — per window, one ``GROUP BY`` of its due rows, with each group's key (``gk``,
-  computed by the database from those five columns) and row count;
-- :func:`insert_notices` — per window, ``INSERT … SELECT`` joining the window's rows to the
-  *plan* (the notices decided per group) on the group key, ``ON CONFLICT (key) DO NOTHING
-  RETURNING`` the recipient and kind of each new row, in assignment order;
-- :func:`move_clocks` — per window, ``UPDATE … FROM`` the *moves* (each group's next notice day)
-  setting ``next_notice_on`` and ``last_swept_on``;
-- :func:`candidates` — the same ``SELECT`` as the insert, for a dry run.
+  computed by the database from those five columns), row count and id range;
+- :class:`WindowWriter` — per window, ``INSERT … SELECT … ON CONFLICT (key) DO NOTHING`` of the
+  notices decided per group (the *plan*) and ``UPDATE`` of each row's ``next_notice_on`` and
+  ``last_swept_on``. A large group (a fan-out) gets statements of its own that match its rows
+  on its five columns over its id range; the smaller groups of a window share one statement
+  pair that joins each row to its group's decisions on the group key. The new notices are
+  counted per recipient and kind in the database, never returned row by row;
+- :func:`candidates` — the same ``SELECT`` as the shared insert, for a dry run.
 
-Plan and moves reach the database as a temporary table with an index on the group key (SQLite:
-the window's rows are read by rowid range and each looks its group up; the scope's other terms
-are written ``+column`` so that SQLite does not prefer a worse index) or as a JSON parameter
+The decisions reach the database as a temporary table with an index on the group key (SQLite:
+the rows are read by rowid range and each looks its group up; the scope's other terms are
+written ``+column`` so that SQLite does not prefer a worse index) or as a JSON parameter
 unpacked by ``jsonb_to_recordset`` (PostgreSQL hashes it).
 
-The join on the group key is also the concurrency guard: a row whose dates changed after the
-group query (an extension, another sweep) no longer matches its group and is left for the next
-sweep; the unique key makes any overlap harmless.
+Matching a row to its group, on the key or on the columns, is also the concurrency guard: a row
+whose dates changed after the group query (an extension, another sweep) no longer matches and
+is left for the next sweep; the unique key makes any overlap harmless.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ class Group:
     due: date | None
     last_swept_on: date | None
     rows: int
+    first_id: int
+    last_id: int
 
 
 def _pg(conn: Connection) -> bool:
@@ -158,11 +161,11 @@ def groups(conn: Connection, scope: Scope, window: Window) -> list[Group]:
     pg = _pg(conn)
     stmt = text(
         f"SELECT {_group_key(pg)} AS gk, a.cycle_id, a.step_id, a.opened_on, a.due_current, "
-        "a.last_swept_on, count(*) AS n "
+        "a.last_swept_on, count(*) AS n, min(a.id) AS first_id, max(a.id) AS last_id "
         f"FROM {scope.table(pg)} WHERE {scope.sql(by_rowid=not pg)} AND {_range()} "
         "GROUP BY a.cycle_id, a.step_id, a.opened_on, a.due_current, a.last_swept_on"
     ).columns(gk=String, cycle_id=Integer, step_id=String, opened_on=Date, due_current=Date,
-              last_swept_on=Date, n=Integer)
+              last_swept_on=Date, n=Integer, first_id=Integer, last_id=Integer)
     stmt = scope.bind(stmt).bindparams(after=window[0], until=window[1])
     return [Group(*row) for row in conn.execute(stmt)]
 
@@ -226,70 +229,157 @@ _COLUMNS = ('"key", assignment_id, cycle_id, kind, "window", scheduled_on, recip
             'level, digest, days_left')
 
 
-def _select(conn: Connection, scope: Scope) -> str:
-    """The notification rows of one window: the window's rows joined to their group's notices."""
+def _matching(conn: Connection, group: Group | None) -> tuple[str, str]:
+    """How a statement picks its rows and their decisions: (the join condition to the staged
+    rows, extra WHERE terms). A whole window: each row joins its group's rows on the group key
+    the database computes. One group (:class:`WindowWriter` writes a large group on its own):
+    its rows are those with the group's columns, all joined to the staged rows of that group,
+    without computing any key (``+column`` on SQLite: read by rowid over the group's ids)."""
+    pg = _pg(conn)
+    if group is None:
+        return f"plan.gk = {_group_key(pg)}", ""
+    same, plus = ("IS NOT DISTINCT FROM", "") if pg else ("IS", "+")
+    terms = [f"{plus}a.cycle_id = :g_cycle", f"{plus}a.step_id = :g_step",
+             *(f"{plus}a.{c} {same} :g_{c}"
+               for c in ("opened_on", "due_current", "last_swept_on"))]
+    return "plan.gk = :gk", " AND " + " AND ".join(terms)
+
+
+def _group_params(group: Group | None, keyed: bool) -> list[BindParameter[Any]]:
+    """The parameters of :func:`_matching`'s terms (``keyed``: and of its join)."""
+    if group is None:
+        return []
+    key: list[BindParameter[Any]] = [bindparam("gk", group.gk)] if keyed else []
+    return [*key, bindparam("g_cycle", group.cycle_id),
+            bindparam("g_step", group.step_id),
+            bindparam("g_opened_on", group.opened_on, type_=Date),
+            bindparam("g_due_current", group.due, type_=Date),
+            bindparam("g_last_swept_on", group.last_swept_on, type_=Date)]
+
+
+def _select(conn: Connection, scope: Scope, group: Group | None) -> str:
+    """The notification rows of one window (or of one group in it): the rows joined to the
+    notices decided for their group."""
     pg = _pg(conn)
     first_tag = "CAST(ag.tags AS jsonb) ->> 0" if pg else "json_extract(ag.tags, '$[0]')"
     no = "false" if pg else "0"
+    join, where = _matching(conn, group)
     return (
         "SELECT 'a' || a.id || ':' || plan.k || ':' || plan.w AS \"key\", a.id AS assignment_id, "
         'a.cycle_id, plan.k AS kind, plan.w AS "window", plan.d AS scheduled_on, '
         "coalesce(plan.r, a.lead_code) AS recipient_code, "
         f"coalesce(plan.t, {first_tag}, lower(a.lead_code)) AS tag, plan.l AS level, "
         f"coalesce(plan.g, ag.digest, {no}) AS digest, plan.dl AS days_left, plan.o AS o "
-        f"FROM {scope.table(pg)} JOIN {_source(conn, 'plan')} ON plan.gk = {_group_key(pg)} "
+        f"FROM {scope.table(pg)} JOIN {_source(conn, 'plan')} ON {join} "
         "LEFT JOIN agency AS ag ON ag.plan_key = a.plan_key AND ag.code = a.lead_code "
-        f"WHERE {scope.sql(by_rowid=not pg)} AND {_range()}"
+        f"WHERE {scope.sql(by_rowid=not pg)} AND {_range()}{where}"
     )
 
 
 def _bind(clause: Clause, conn: Connection, scope: Scope, window: Window,
-          staged: Mapping[str, Sequence[Mapping[str, Any]]]) -> Clause:
-    clause = scope.bind(clause).bindparams(after=window[0], until=window[1])
+          staged: Mapping[str, Sequence[Mapping[str, Any]]], group: Group | None = None,
+          keyed: bool = True) -> Clause:
+    if group is not None:  # the group's own ids, within the window
+        window = (max(window[0], group.first_id - 1), min(window[1], group.last_id))
+    clause = scope.bind(clause).bindparams(*_group_params(group, keyed), after=window[0],
+                                           until=window[1])
     if _pg(conn):
         clause = clause.bindparams(**{k: dumps(list(v)) for k, v in staged.items()})
     return clause
 
 
-def insert_notices(conn: Connection, scope: Scope, window: Window,
-                   plan: Sequence[dict[str, Any]], *, lang: str, stamp: Any
-                   ) -> list[tuple[str, str]]:
-    """Write the window's notices (``plan``: :meth:`PlannedNotice.as_json` rows); return
-    (recipient, kind) of each row actually inserted."""
-    if not plan:
-        return []
-    sql = (_stage(conn, "plan", _PLAN_COLUMNS, plan) +
-           'INSERT INTO notification ("key", assignment_id, cycle_id, kind, "window", '
-           "scheduled_on, recipient_code, tag, level, digest, days_left, lang, status, "
-           "attempts, created_at, next_attempt_at) "
-           f"SELECT {_COLUMNS}, :lang, 'pending', 0, :stamp, :stamp "
-           f"FROM ({_select(conn, scope)}) AS due WHERE true ORDER BY assignment_id, o "
-           'ON CONFLICT ("key") DO NOTHING RETURNING recipient_code, kind')
-    stmt = _bind(text(sql), conn, scope, window, {"plan": plan}).bindparams(lang=lang,
-                                                                           stamp=stamp)
-    return [(r, k) for r, k in conn.execute(stmt)]
+#: New notices per recipient and kind (a commune fan-out: one recipient per commune).
+_COUNT = "SELECT recipient_code, kind, count(*) FROM {} GROUP BY recipient_code, kind"
 
 
-def move_clocks(conn: Connection, scope: Scope, window: Window,
-                moves: Sequence[dict[str, Any]]) -> None:
-    """Set each window row's next notice day (``moves``: ``{"gk", "n"}`` per group) and
-    ``last_swept_on = today``."""
-    if not moves:
-        return
-    pg = _pg(conn)
-    sql = (_stage(conn, "moves", _MOVE_COLUMNS, moves) +
-           f"UPDATE {scope.table(pg)} SET next_notice_on = moves.n, last_swept_on = :today "
-           f"FROM {_source(conn, 'moves')} WHERE moves.gk = {_group_key(pg)} "
-           f"AND {scope.sql(by_rowid=not pg)} AND {_range()}")
-    conn.execute(_bind(text(sql), conn, scope, window, {"moves": moves}))
+class WindowWriter:
+    """Writes one window's notices and moves its clocks, in the caller's transaction (on
+    SQLite one that holds the write lock: ``BEGIN IMMEDIATE``).
+
+    Each call writes either the window's rows of all the groups it is given, joined to their
+    decisions on the computed group key, or the rows of one ``group``, matched on its columns
+    (cheaper per row: a large fan-out group gets its own statements). :meth:`written` counts the
+    new notices per recipient and kind in the database; the rows themselves never come back
+    (``RETURNING`` 10,000 rows costs SQLite about as much again as the insert).
+    """
+
+    def __init__(self, conn: Connection, scope: Scope, window: Window, *, lang: str,
+                 stamp: Any) -> None:
+        self.conn, self.scope, self.window = conn, scope, window
+        self.lang, self.stamp, self.pg = lang, stamp, _pg(conn)
+        self.counts: list[tuple[str, str, int]] = []
+        # New rows take ids in assignment order, then in the order of the group's notices.
+        # SQLite reads the assignments by rowid and looks each one's notices up in the staged
+        # table's index, which keeps them in the order they were staged: that is already the
+        # order, and sorting it again costs a sixth of the insert. PostgreSQL hash-joins.
+        self._order = "ORDER BY assignment_id, o " if self.pg else ""
+        # SQLite: the new rows are those above the highest id now (an INTEGER PRIMARY KEY grows
+        # by one, and the write lock keeps everyone else out until the commit).
+        self.before = None if self.pg else conn.exec_driver_sql(
+            "SELECT coalesce(max(id), 0) FROM notification").scalar_one()
+
+    def insert(self, plan: Sequence[dict[str, Any]], group: Group | None = None) -> None:
+        """Write the notices ``plan`` (:meth:`PlannedNotice.as_json` rows) decides, for the
+        window's rows of its groups or for ``group``'s rows; existing keys are skipped."""
+        if not plan:
+            return
+        insert = ('INSERT INTO notification ("key", assignment_id, cycle_id, kind, "window", '
+                  "scheduled_on, recipient_code, tag, level, digest, days_left, lang, status, "
+                  "attempts, created_at, next_attempt_at) "
+                  f"SELECT {_COLUMNS}, :lang, 'pending', 0, :stamp, :stamp "
+                  f"FROM ({_select(self.conn, self.scope, group)}) AS due WHERE true "
+                  f'{self._order}ON CONFLICT ("key") DO NOTHING')
+        prefix = _stage(self.conn, "plan", _PLAN_COLUMNS, plan)
+        if self.pg:  # the new rows are counted by the statement itself
+            insert = (f"{prefix.rstrip()}, new AS ({insert} RETURNING recipient_code, kind) "
+                      + _COUNT.format("new"))
+        stmt = _bind(text(insert), self.conn, self.scope, self.window, {"plan": plan}, group)
+        result = self.conn.execute(stmt.bindparams(lang=self.lang, stamp=self.stamp))
+        if self.pg:
+            self.counts += [(r, k, n) for r, k, n in result]
+
+    def move(self, moves: Sequence[dict[str, Any]], group: Group | None = None) -> None:
+        """Set each row's next notice day (``moves``: ``{"gk", "n"}`` per group; for one
+        ``group``, its single move) and ``last_swept_on = today``."""
+        if not moves:
+            return
+        table, pg = self.scope.table(self.pg), self.pg
+        where = f"{self.scope.sql(by_rowid=not pg)} AND {_range()}"
+        if group is None:
+            sql = (_stage(self.conn, "moves", _MOVE_COLUMNS, moves) +
+                   f"UPDATE {table} SET next_notice_on = moves.n, last_swept_on = :today "
+                   f"FROM {_source(self.conn, 'moves')} "
+                   f"WHERE moves.gk = {_group_key(pg)} AND {where}")
+            stmt = _bind(text(sql), self.conn, self.scope, self.window, {"moves": moves})
+        else:
+            [move] = moves
+            following = None if move["n"] is None else date.fromisoformat(move["n"])
+            sql = (f"UPDATE {table} SET next_notice_on = :n, last_swept_on = :today "
+                   f"WHERE {where}{_matching(self.conn, group)[1]}")
+            stmt = _bind(text(sql).bindparams(bindparam("n", following, type_=Date)),
+                         self.conn, self.scope, self.window, {}, group, keyed=False)
+        self.conn.execute(stmt)
+
+    def written(self) -> list[tuple[str, str, int]]:
+        """(recipient, kind, count) of the notices this writer inserted."""
+        if self.pg:
+            return self.counts
+        # Thousands of rows: fetched at once from the driver's cursor (SQLAlchemy's row
+        # objects would cost about as much as the query).
+        cursor = self.conn.connection.cursor()
+        try:
+            cursor.execute(_COUNT.format("notification WHERE id > ?"), (self.before,))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
 
 
 def candidates(conn: Connection, scope: Scope, window: Window,
                plan: Sequence[dict[str, Any]]) -> list[Mapping[str, Any]]:
-    """The rows :func:`insert_notices` would offer to the outbox (for a dry run)."""
+    """The rows :meth:`WindowWriter.insert` would offer to the outbox (for a dry run)."""
     if not plan:
         return []
-    sql = (_stage(conn, "plan", _PLAN_COLUMNS, plan) + _select(conn, scope) +
+    sql = (_stage(conn, "plan", _PLAN_COLUMNS, plan) + _select(conn, scope, None) +
            " ORDER BY a.id, plan.o")
     stmt = _bind(text(sql).columns(scheduled_on=Date), conn, scope, window, {"plan": plan})
     # RowMapping is also keyed by column objects; callers only ever read it by name.
