@@ -281,11 +281,13 @@ def test_a_row_changed_after_the_groups_were_read_is_left_for_the_next_sweep(
         notices = [sweep_sql.PlannedNotice(n.kind.value, n.window, n.scheduled_on, None, None,
                                            None, n.level, n.days_left).as_json(survey.gk, i)
                    for i, n in enumerate(decision.notices)]
-        writer = sweep_sql.WindowWriter(conn, scope, window, lang="vi", stamp=now)
+        new = sweep_sql.NewNotices()
+        writer = sweep_sql.WindowWriter(conn, scope, window, new, lang="vi", stamp=now)
         group = survey if own_group else None
         writer.insert(notices, group)
         writer.move([{"gk": survey.gk, "n": decision.following.isoformat()}], group)
-        assert sum(n for _, _, n in writer.written()) == len(notices)  # the other row only
+        assert writer.finish() == len(notices)  # the other row only
+    assert sum(new.counts(engine).values()) == len(notices)
     keys = {r["key"] for r in notifications(engine)}
     assert len(keys) == len(notices) and not any(k.startswith(f"a{changed}:") for k in keys)
     with engine.connect() as conn:

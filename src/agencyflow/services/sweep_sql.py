@@ -37,6 +37,7 @@ from sqlalchemy import (
     BindParameter,
     Connection,
     Date,
+    Engine,
     Integer,
     String,
     TextClause,
@@ -292,31 +293,74 @@ def _bind(clause: Clause, conn: Connection, scope: Scope, window: Window,
 _COUNT = "SELECT recipient_code, kind, count(*) FROM {} GROUP BY recipient_code, kind"
 
 
+class NewNotices:
+    """The notices a sweep inserted, per (recipient, kind), counted by the database.
+
+    PostgreSQL counts each insert's ``RETURNING`` rows in the statement. SQLite inserts under
+    the write lock, and an ``INTEGER PRIMARY KEY`` grows by one, so a window's new rows are the
+    ids above the highest one before it, up to the highest one at its end; :meth:`counts` then
+    groups all the windows' ranges in one query (a fan-out's 10,000 communes come back once, not
+    once per window).
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self._counts: dict[tuple[str, str], int] = {}
+        self._ranges: list[tuple[int, int]] = []
+
+    def add(self, counts: Sequence[tuple[str, str, int]]) -> None:
+        for recipient, kind, n in counts:
+            self._counts[recipient, kind] = self._counts.get((recipient, kind), 0) + n
+
+    def add_ids(self, after: int, until: int) -> None:
+        if self._ranges and self._ranges[-1][1] == after:
+            after = self._ranges.pop()[0]
+        self._ranges.append((after, until))
+
+    def counts(self, engine: Engine) -> dict[tuple[str, str], int]:
+        """(recipient, kind) → notices inserted."""
+        if self._ranges:
+            where = " OR ".join("(id > ? AND id <= ?)" for _ in self._ranges)
+            with engine.connect() as conn:
+                # Thousands of rows: fetched at once from the driver's cursor (SQLAlchemy's
+                # row objects would cost about as much as the query).
+                cursor = conn.connection.cursor()
+                try:
+                    cursor.execute(_COUNT.format(f"notification WHERE {where}"),
+                                   [i for r in self._ranges for i in r])
+                    self.add(cursor.fetchall())
+                finally:
+                    cursor.close()
+            self._ranges = []
+        return self._counts
+
+
 class WindowWriter:
     """Writes one window's notices and moves its clocks, in the caller's transaction (on
     SQLite one that holds the write lock: ``BEGIN IMMEDIATE``).
 
     Each call writes either the window's rows of all the groups it is given, joined to their
     decisions on the computed group key, or the rows of one ``group``, matched on its columns
-    (cheaper per row: a large fan-out group gets its own statements). :meth:`written` counts the
-    new notices per recipient and kind in the database; the rows themselves never come back
-    (``RETURNING`` 10,000 rows costs SQLite about as much again as the insert).
+    (cheaper per row: a large fan-out group gets its own statements). The new notices are
+    counted in ``new`` by the database; the rows themselves never come back (``RETURNING``
+    10,000 rows costs SQLite about as much again as the insert).
     """
 
-    def __init__(self, conn: Connection, scope: Scope, window: Window, *, lang: str,
-                 stamp: Any) -> None:
-        self.conn, self.scope, self.window = conn, scope, window
+    def __init__(self, conn: Connection, scope: Scope, window: Window, new: NewNotices, *,
+                 lang: str, stamp: Any) -> None:
+        self.conn, self.scope, self.window, self.new = conn, scope, window, new
         self.lang, self.stamp, self.pg = lang, stamp, _pg(conn)
-        self.counts: list[tuple[str, str, int]] = []
+        self.inserted = 0
         # New rows take ids in assignment order, then in the order of the group's notices.
         # SQLite reads the assignments by rowid and looks each one's notices up in the staged
         # table's index, which keeps them in the order they were staged: that is already the
         # order, and sorting it again costs a sixth of the insert. PostgreSQL hash-joins.
         self._order = "ORDER BY assignment_id, o " if self.pg else ""
-        # SQLite: the new rows are those above the highest id now (an INTEGER PRIMARY KEY grows
-        # by one, and the write lock keeps everyone else out until the commit).
-        self.before = None if self.pg else conn.exec_driver_sql(
-            "SELECT coalesce(max(id), 0) FROM notification").scalar_one()
+        self._before = None if self.pg else self._last_id()
+
+    def _last_id(self) -> int:
+        return int(self.conn.exec_driver_sql(
+            "SELECT coalesce(max(id), 0) FROM notification").scalar_one())
 
     def insert(self, plan: Sequence[dict[str, Any]], group: Group | None = None) -> None:
         """Write the notices ``plan`` (:meth:`PlannedNotice.as_json` rows) decides, for the
@@ -336,7 +380,11 @@ class WindowWriter:
         stmt = _bind(text(insert), self.conn, self.scope, self.window, {"plan": plan}, group)
         result = self.conn.execute(stmt.bindparams(lang=self.lang, stamp=self.stamp))
         if self.pg:
-            self.counts += [(r, k, n) for r, k, n in result]
+            counts = [(r, k, n) for r, k, n in result]
+            self.new.add(counts)
+            self.inserted += sum(n for _, _, n in counts)
+        else:
+            self.inserted += result.rowcount
 
     def move(self, moves: Sequence[dict[str, Any]], group: Group | None = None) -> None:
         """Set each row's next notice day (``moves``: ``{"gk", "n"}`` per group; for one
@@ -360,18 +408,12 @@ class WindowWriter:
                          self.conn, self.scope, self.window, {}, group, keyed=False)
         self.conn.execute(stmt)
 
-    def written(self) -> list[tuple[str, str, int]]:
-        """(recipient, kind, count) of the notices this writer inserted."""
-        if self.pg:
-            return self.counts
-        # Thousands of rows: fetched at once from the driver's cursor (SQLAlchemy's row
-        # objects would cost about as much as the query).
-        cursor = self.conn.connection.cursor()
-        try:
-            cursor.execute(_COUNT.format("notification WHERE id > ?"), (self.before,))
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
+    def finish(self) -> int:
+        """Record this window's new notices in ``new``; return how many it inserted."""
+        if not self.pg and self.inserted:
+            self.new.add_ids(self._before or 0, self._last_id())
+        self.new.rows += self.inserted
+        return self.inserted
 
 
 def candidates(conn: Connection, scope: Scope, window: Window,

@@ -231,7 +231,7 @@ def _run(engine: Engine, *, now: datetime, calendar: reminders.Calendar, lang: s
                       tuple(sorted(leads)) if leads is not None else None)
         windows = sweep_sql.windows(conn, scope, max(batch_size, 1)) if infos else []
     planner = _Planner(infos, now, calendar, lang)
-    tally: dict[tuple[str, str], int] = {}
+    new = sweep_sql.NewNotices()
     for window in windows:
         with write_transaction(engine) if write else engine.connect() as conn:
             groups = sweep_sql.groups(conn, scope, window)
@@ -240,23 +240,23 @@ def _run(engine: Engine, *, now: datetime, calendar: reminders.Calendar, lang: s
             result.batches += 1
             result.scanned += sum(g.rows for g in groups)
             if write:
-                _write(conn, scope, window, groups, planner, result, tally,
+                _write(conn, scope, window, groups, planner, result, new,
                        stamp=outbox_writes.driver_time(conn, now), own_from=own_statement_rows)
             else:
                 plan, _, _ = planner.plan(conn, groups)
                 _preview(conn, scope, window, plan, lang, result)
-    for (recipient, kind), n in sorted(tally.items()):
+    for (recipient, kind), n in sorted(new.counts(engine).items()):
         result.count(kind, recipient, n)
     result.seconds = clock.perf_counter() - started
     return result
 
 
 def _write(conn: Connection, scope: Scope, window: sweep_sql.Window, groups: list[Group],
-           planner: _Planner, result: SweepResult, tally: dict[tuple[str, str], int], *,
+           planner: _Planner, result: SweepResult, new: sweep_sql.NewNotices, *,
            stamp: Any, own_from: int) -> None:
     """Write one window: each group of at least ``own_from`` rows with statements of its own
     (matched on its columns), the smaller ones together (joined on the group key)."""
-    writer = sweep_sql.WindowWriter(conn, scope, window, lang=planner.lang, stamp=stamp)
+    writer = sweep_sql.WindowWriter(conn, scope, window, new, lang=planner.lang, stamp=stamp)
     parts: list[tuple[list[Group], Group | None]] = [([g], g) for g in groups
                                                      if g.rows >= own_from]
     parts.append(([g for g in groups if g.rows < own_from], None))
@@ -266,11 +266,7 @@ def _write(conn: Connection, scope: Scope, window: sweep_sql.Window, groups: lis
         writer.insert(plan, group)
         writer.move(moves, group)
         due += n
-    written = 0
-    for recipient, kind, n in writer.written():  # a fan-out: one row per commune
-        tally[recipient, kind] = tally.get((recipient, kind), 0) + n
-        written += n
-    result.existing += due - written
+    result.existing += due - writer.finish()
 
 
 def _preview(conn: Connection, scope: Scope, window: sweep_sql.Window,
