@@ -46,7 +46,6 @@ class Assignment(AssignmentBase, table=True):
         UniqueConstraint("cycle_id", "step_id", "period", "member", name="uq_assignment_slot"),
         Index("ix_assignment_status_due", "status", "due_current"),
         Index("ix_assignment_cycle_lead", "cycle_id", "lead_code"),
-        Index("ix_assignment_next_notice", "next_notice_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

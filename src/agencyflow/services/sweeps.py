@@ -220,7 +220,7 @@ def _run(engine: Engine, *, now: datetime, calendar: reminders.Calendar, lang: s
     result = SweepResult(today=local_date(now), in_office_hours=False)
     with engine.connect() as conn:
         if not _anything_due(conn, result.today, cycle_id):
-            # The common rerun: one index probe, without loading any plan (seconds for a
+            # The common rerun: one scan, without loading any plan (seconds for a
             # national plan). Office hours are then those of the default policy.
             result.in_office_hours = reminders.in_office_hours(now, calendar,
                                                                reminders.OfficeHours())
@@ -291,7 +291,7 @@ def _iso(day: date | None) -> str | None:
 
 
 def _anything_due(conn: Connection, today: date, cycle_id: int | None) -> bool:
-    """Whether any active assignment has a notice due by ``today`` (index range probe)."""
+    """Whether any active assignment has a notice due by ``today`` (stops at the first)."""
     where = [col(A.next_notice_on) <= today, col(A.status).in_(_ACTIVE)]
     if cycle_id is not None:
         where.append(col(A.cycle_id) == cycle_id)
