@@ -7,6 +7,7 @@ with the agency) and be idempotent; ``reminder_sweep`` runs one task per agency 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -58,13 +59,20 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
     get_settings.cache_clear()
 
 
-def _task_runs(flow_run_id: UUID) -> list:
+def _task_runs(flow_run_id: UUID, count: int, timeout: float = 20.0) -> list:
+    """The flow run's task runs once the server has recorded ``count`` of them (it records
+    them from events, a moment after the flow returns; under load, seconds later)."""
     from prefect import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
+    deadline = time.monotonic() + timeout
     with get_client(sync_client=True) as client:
-        return client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        while True:
+            runs = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+            if len(runs) >= count or time.monotonic() > deadline:
+                return runs
+            time.sleep(0.2)
 
 
 def test_start_cycle_shows_one_task_per_plan_step_and_is_idempotent(
@@ -76,7 +84,7 @@ def test_start_cycle_shows_one_task_per_plan_step_and_is_idempotent(
     result = state.result()
     assert result["created"] and result["assignments"] == 6
     assert [s["step"] for s in result["steps"]] == ["PLAN", "SURVEY", "REPORT", "MODEL"]
-    runs = _task_runs(state.state_details.flow_run_id)
+    runs = _task_runs(state.state_details.flow_run_id, 5)
     step_runs = [r for r in runs if r.name in STEP_NAMES]
     assert {r.name for r in step_runs} == STEP_NAMES and len(step_runs) == 4
     assert len(runs) == 5  # the steps and the one transaction that created the cycle
@@ -102,7 +110,7 @@ def test_sweep_then_dispatch_flows_deliver_to_the_sink(prefect_harness: None,
                            return_state=True)
     swept = state.result()
     assert swept["written"] == 6 and swept["tasks"] == 2
-    names = sorted(r.name for r in _task_runs(state.state_details.flow_run_id))
+    names = sorted(r.name for r in _task_runs(state.state_details.flow_run_id, 2))
     assert names == ["sweep NN…XA-A (2 agencies, 4 due)", "sweep XA-B (1 agencies, 2 due)"]
     assert reminder_sweep(now=T0, database_url=world["url"])["written"] == 0
 
