@@ -145,3 +145,23 @@ def test_commune_step_through_the_command_line(run: Any, engine: Engine) -> None
     ok(run("cancel", c, "--reason", "Sáp nhập", "--as", "dieu.phoi"))
     refused(run("start", c, "--as", "dieu.phoi"), "is cancelled: cannot start")
     refused(run("show", "9999"), "NotFound", "assignment 9999 does not exist")
+
+
+def test_text_people_typed_is_printed_as_typed_not_read_as_markup(run: Any,
+                                                                  engine: Engine) -> None:
+    """Notes, reasons and names go to the terminal verbatim: square brackets in them are not
+    rich markup (a stray closing tag used to crash `assignment show`, an opening one vanished),
+    and an error that quotes them still reads as an error, without a traceback."""
+    setup_cycle(engine)
+    _people(engine)
+    pid = str(assignment_id(engine, "PLAN"))
+    ok(run("start", pid, "--as", "can.bo.nn", "--now", "2027-02-01"))
+    note = "Đã họp [biên bản số 3] [red]gấp[/red] [/bold]"
+    ok(run("progress", pid, "--as", "can.bo.nn", "--now", "2027-03-01", "--note", note))
+    reason = "Chờ [số liệu] của [/] xã"
+    assert "extension request #1" in ok(run("extend", pid, "--to", "30/03/2027", "--reason",
+                                            reason, "--as", "can.bo.nn"))
+    shown = ok(run("show", pid, "--as", "chu.tich", "--now", "2027-03-02"))
+    assert note in shown and reason in shown
+    assert f"#{pid} PLAN" in shown and "[bold]" not in shown  # styled, not markup
+    refused(run("start", pid, "--as", "[/bold]ai.do"), "[/bold]ai.do")

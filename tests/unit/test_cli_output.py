@@ -1,4 +1,4 @@
-"""The CLI's JSON output writes exactly what ``json.dumps(indent=2)`` writes, only faster."""
+"""The CLI's output: JSON exactly as ``json.dumps(indent=2)`` writes it, only faster; tables."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 import pytest
+from rich.console import Console
 
-from agencyflow.cli.base import json_rows
+from agencyflow.cli import base
+from agencyflow.cli.base import Format, emit, json_rows
 
 
 class Colour(StrEnum):
@@ -40,3 +42,40 @@ def test_json_rows_is_json_dumps_with_an_indent_of_two(rows: list[dict[str, Any]
     expected = json.dumps([{c: r.get(c) for c in columns} for r in rows], ensure_ascii=False,
                           indent=2, default=str)
     assert json_rows(rows, columns) == expected
+
+
+def _table_output(rows: list[dict[str, Any]], columns: list[str], capsys: Any,
+                  **kw: Any) -> list[str]:
+    emit(rows, columns, Format.table, **kw)
+    return str(capsys.readouterr().out).splitlines()
+
+
+def test_a_table_to_a_pipe_is_one_aligned_line_per_row(capsys: Any) -> None:
+    """Not a terminal (here: pytest captures stdout): one line per row under a header, columns
+    padded to their widest cell in terminal cells, line breaks in a cell turned into spaces,
+    numbers aligned right when asked, no trailing spaces — grep, sort and less work on it."""
+    rows = [{"code": "XA-A", "title": "Khảo sát\nsản phẩm", "n": 7, "due": date(2027, 3, 5)},
+            {"code": "NN", "title": "農業 ❤", "n": 12, "due": None},
+            {"code": "XA-B", "title": "Tiến hành", "n": None, "due": date(2027, 12, 1)}]
+    lines = _table_output(rows, ["code", "title", "n", "due"], capsys, title="Bảng",
+                          headers=["mã", "việc", "số", "hạn"], right=["n"])
+    assert lines == ["Bảng",
+                     "mã    việc               số  hạn",
+                     "----  -----------------  --  ----------",
+                     "XA-A  Khảo sát sản phẩm   7  05/03/2027",
+                     "NN    農業 ❤             12",
+                     "XA-B  Tiến hành              01/12/2027"]
+
+
+def test_a_long_table_is_plain_even_in_a_terminal(capsys: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a terminal rich draws the table (boxed, wrapped); beyond RICH_MAX_ROWS rows (rich
+    needs about a millisecond a row) it is printed plain, one line per row."""
+    terminal = Console(force_terminal=True, width=60)
+    monkeypatch.setitem(vars(base), "console", terminal)
+    few = [{"id": i, "title": f"Việc {i}"} for i in range(3)]
+    drawn = _table_output(few, ["id", "title"], capsys)
+    assert any("┃" in line or "│" in line for line in drawn)
+    many = [{"id": i, "title": f"Việc {i}"} for i in range(base.RICH_MAX_ROWS + 1)]
+    plain = _table_output(many, ["id", "title"], capsys)
+    assert len(plain) == base.RICH_MAX_ROWS + 3 and plain[2] == "0    Việc 0"

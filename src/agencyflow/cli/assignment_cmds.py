@@ -18,7 +18,15 @@ import typer
 import yaml
 
 from agencyflow.cli.assignment_view import print_assignment
-from agencyflow.cli.base import AS_HELP, NOW_HELP, Format, calendar, console, handle_errors
+from agencyflow.cli.base import (
+    AS_HELP,
+    NOW_HELP,
+    Format,
+    calendar,
+    console,
+    handle_errors,
+    styled,
+)
 from agencyflow.cli.common import settings
 from agencyflow.cli.identity import act_as
 from agencyflow.domain.calendar import parse_date
@@ -42,8 +50,8 @@ NOTE = typer.Option(None, "--note", help="A note for the coordinator.")
 REASON = typer.Option(..., "--reason", help="Why (recorded in the audit trail).")
 
 def _done(a: Assignment) -> None:
-    console.print(f"assignment {a.id} ({a.step_id} {a.lead_code}) is now [bold]{a.status}[/] "
-                  f"(version {a.version})", highlight=False)
+    console.print(styled(f"assignment {a.id} ({a.step_id} {a.lead_code}) is now ",
+                         (a.status, "bold"), f" (version {a.version})"), highlight=False)
 
 
 def _outputs(pairs: list[str] | None, path: Path | None) -> dict[str, Any]:

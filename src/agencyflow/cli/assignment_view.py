@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from agencyflow.cli.base import console
+from agencyflow.cli.base import console, styled
 
 
 def _d(value: str | None) -> str:
@@ -22,7 +22,8 @@ def print_assignment(data: dict[str, Any], lang: str = "vi") -> None:
     a, step = data["assignment"], data["step"]
     title = step["title"].get(lang) or step["title"]["vi"]
     coop = ", ".join(f"{c['code']} {c['name'] or ''}".strip() for c in data["cooperating"])
-    console.print(f"[bold]#{a['id']} {a['step_id']} {a['period']}[/] — {title}", highlight=False)
+    console.print(styled((f"#{a['id']} {a['step_id']} {a['period']}", "bold"), f" — {title}"),
+                  highlight=False)
     lines = [
         ("clauses", ", ".join(step["clauses"])),
         ("lead", f"{data['lead']['code']} {data['lead']['name'] or ''}".strip()),

@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -31,6 +31,7 @@ from agencyflow.services.calendar_store import calendar_for
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     console: Console  # standard output, made on first use (see __getattr__)
     err_console: Console  # standard error, likewise
@@ -67,7 +68,9 @@ def _console(name: str) -> Console:
     if made is None:
         from rich.console import Console
 
-        made = globals()[name] = Console(stderr=name == "err_console")
+        # No markup: what people typed (notes, reasons, names) is printed as typed, brackets
+        # and all; styled output is built with styled().
+        made = globals()[name] = Console(stderr=name == "err_console", markup=False)
     return made
 
 
@@ -150,8 +153,16 @@ def _is_database_error(exc: Exception) -> bool:
 
 
 def _error(message: str) -> None:
-    _console("err_console").print(f"[bold red]error:[/] {message}", highlight=False,
-                                  markup=True, soft_wrap=True)
+    _console("err_console").print(styled(("error:", "bold red"), f" {message}"),
+                                  highlight=False, soft_wrap=True)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """Terminal text from plain strings and (string, style) pairs; nothing in them is read as
+    markup."""
+    from rich.text import Text
+
+    return Text.assemble(*parts)
 
 
 def _cell(value: Any) -> str:
@@ -208,8 +219,10 @@ def _csv_cell(value: Any) -> str:
 
 
 def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: Format,
-         *, title: str | None = None, headers: Sequence[str] | None = None) -> None:
-    """Print rows as a rich table, JSON (a list of objects) or CSV (UTF-8, header row)."""
+         *, title: str | None = None, headers: Sequence[str] | None = None,
+         right: Collection[str] = ()) -> None:
+    """Print rows as a table (``right``: the columns aligned right), JSON (a list of objects)
+    or CSV (UTF-8, header row)."""
     if fmt is Format.json:
         sys.stdout.write(json_rows(rows, columns) + "\n")
         return
@@ -221,11 +234,45 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: Format,
             writer.writerow([_csv_cell(r.get(c)) for c in columns])
         sys.stdout.write(buf.getvalue())
         return
+    console = _console("console")
+    if not console.is_terminal or len(rows) > RICH_MAX_ROWS:
+        sys.stdout.write(_plain_table(rows, columns, headers or columns, title, right))
+        return
     from rich.table import Table
 
     table = Table(title=title, show_lines=False)
-    for header in headers or columns:
-        table.add_column(header, overflow="fold")
+    for column, header in zip(columns, headers or columns, strict=True):
+        table.add_column(header, overflow="fold", justify="right" if column in right else "left")
     for r in rows:
         table.add_row(*(_cell(r.get(c)) for c in columns))
-    _console("console").print(table)
+    console.print(table)
+
+
+#: In a terminal, tables of up to this many rows are drawn by rich (boxed, wrapped to the
+#: terminal's width; rich needs about a millisecond a row). Longer tables, and every table
+#: written to a pipe or a file, are printed one line per row, so that grep, sort and less work.
+RICH_MAX_ROWS = 500
+
+
+def _plain_table(rows: Sequence[dict[str, Any]], columns: Sequence[str],
+                 headers: Sequence[str], title: str | None, right: Collection[str] = ()) -> str:
+    """The rows as aligned columns, one line each (a cell's line breaks become spaces), under a
+    header; widths are terminal cells (rich's measure: wide and combining characters count)."""
+    from rich.cells import cell_len
+
+    cells = [[" ".join(_cell(r.get(c)).split()) for c in columns] for r in rows]
+    lengths = [[cell_len(v) for v in row] for row in cells]
+    widths = [max([cell_len(h), *(n[i] for n in lengths)]) for i, h in enumerate(headers)]
+
+    flush = [c in right for c in columns]
+
+    def line(values: Sequence[str], sizes: Sequence[int]) -> str:
+        return "  ".join(" " * (w - n) + v if r else v + " " * (w - n)
+                         for v, n, w, r in zip(values, sizes, widths, flush, strict=True)
+                         ).rstrip()
+
+    out = [title] if title else []
+    out.append(line(headers, [cell_len(h) for h in headers]))
+    out.append(line(["-" * w for w in widths], widths))
+    out += [line(row, n) for row, n in zip(cells, lengths, strict=True)]
+    return "\n".join(out) + "\n"

@@ -7,9 +7,10 @@ Prefect: it answers in about half a second on 10,000 assignments (``make bench``
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
-from agencyflow.cli import base
 from agencyflow.cli.base import NOW_HELP, Format, calendar, emit, handle_errors, parse_now, reading
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.status import LABELS, BoardStatus
@@ -75,17 +76,13 @@ def _row(r: dict, lang: str) -> dict:  # type: ignore[type-arg]
 
 
 def _counts_table(counts: dict[str, dict[str, int]], names: dict[str, str], lang: str) -> None:
-    from rich.table import Table
-
-    order = list(BoardStatus)
-    table = Table(title="Count per agency and status" if lang == "en" else
-                  "Số lượng theo cơ quan và tình trạng")
-    table.add_column("agency")
-    for st in order:
-        table.add_column(LABELS[st][lang], justify="right")
-    for code in sorted(counts):
-        table.add_row(f"{code} {names.get(code, '')}".strip(),
-                      *(str(counts[code].get(st.value, 0) or "") for st in order))
-    totals = [sum(c.get(st.value, 0) for c in counts.values()) for st in order]
-    table.add_row("[bold]total[/]", *(f"[bold]{t}[/]" for t in totals))
-    base.console.print(table)
+    order = [st.value for st in BoardStatus]
+    rows: list[dict[str, Any]] = [
+        {"agency": f"{code} {names.get(code, '')}".strip(),
+         **{st: counts[code].get(st, 0) or "" for st in order}} for code in sorted(counts)]
+    rows.append({"agency": "total" if lang == "en" else "tổng",
+                 **{st: sum(c.get(st, 0) for c in counts.values()) for st in order}})
+    emit(rows, ["agency", *order], Format.table, right=order,
+         headers=["agency", *(LABELS[BoardStatus(st)][lang] for st in order)],
+         title="Count per agency and status" if lang == "en" else
+         "Số lượng theo cơ quan và tình trạng")

@@ -13,7 +13,7 @@ from rich import box
 from rich.panel import Panel
 from rich.table import Table
 
-from agencyflow.cli.base import console
+from agencyflow.cli.base import console, styled
 from agencyflow.demo.cast import PEOPLE
 from agencyflow.demo.report import KINDS
 from agencyflow.demo.runner import DemoResult
@@ -121,7 +121,7 @@ def t(lang: str, key: str, **values: object) -> str:
 
 def header(lang: str, year: int, db: str) -> None:
     """What the demo is about to do, and who takes part."""
-    console.print(f"[bold]{t(lang, 'title', year=year)}[/]", highlight=False)
+    console.print(styled((t(lang, "title", year=year), "bold")), highlight=False)
     console.print(t(lang, "how"), highlight=False)
     console.print(t(lang, "where", db=db), highlight=False)
     people = ", ".join(
@@ -136,10 +136,9 @@ def month_line(lang: str, month: Month) -> None:
     kinds = ", ".join(f"{KIND_LABELS[lang][k]} {n}" for k in KINDS if (n := month.queued[k]))
     console.print(t(lang, "month", m=f"{month.first:%m/%Y}", done=month.completed,
                     late=month.late, notices=sum(month.queued.values()), kinds=kinds or "—",
-                    sent=month.sent), highlight=False, markup=False)
+                    sent=month.sent), highlight=False)
     for event in month.events:
-        console.print(f"   {event.day:%d/%m} {event_text(lang, event)}", highlight=False,
-                      markup=False)
+        console.print(f"   {event.day:%d/%m} {event_text(lang, event)}", highlight=False)
 
 
 def event_text(lang: str, event: Event) -> str:
@@ -154,7 +153,7 @@ def year_end(lang: str, result: DemoResult) -> None:
                   highlight=False)
     received_table(lang, result)
     if result.sample is not None:
-        console.print(Panel(f"[bold]{result.sample.title}[/]\n\n{result.sample.body}",
+        console.print(Panel(styled((result.sample.title, "bold"), f"\n\n{result.sample.body}"),
                             title=f"{t(lang, 'sample')} → {result.sample.agency}",
                             expand=False), highlight=False)
     board_table(lang, result)
@@ -195,8 +194,8 @@ def board_table(lang: str, result: DemoResult) -> None:
         table.add_row(agency, *(str(row.get(s.value, 0) or "") for s in shown),
                       str(sum(row.values())))
     totals = [sum(c.get(s.value, 0) for c in counts.values()) for s in shown]
-    table.add_row(f"[bold]{t(lang, 'total')}[/]", *(f"[bold]{n}[/]" for n in totals),
-                  f"[bold]{sum(totals)}[/]")
+    table.add_row(styled((t(lang, "total"), "bold")), *(styled((str(n), "bold")) for n in totals),
+                  styled((str(sum(totals)), "bold")))
     console.print(table)
 
 
@@ -228,11 +227,11 @@ def closing(lang: str, result: DemoResult) -> None:
                     agencies=len(tally.outbox_sent), escalations=escalations,
                     leader=result.leader), highlight=False)
     if not tally.consistent:
-        console.print(f"[bold red]{t(lang, 'mismatch', unmatched=tally.unmatched)}[/]")
+        console.print(styled((t(lang, "mismatch", unmatched=tally.unmatched), "bold red")))
     if f.audit_error is None:
-        console.print(f"[bold green]{t(lang, 'audit_ok', n=f.audit_events)}[/]",
+        console.print(styled((t(lang, "audit_ok", n=f.audit_events), "bold green")),
                       highlight=False)
     else:
-        console.print(f"[bold red]{t(lang, 'audit_bad', n=f.audit_events, error=f.audit_error)}"
-                      "[/]", highlight=False)
+        console.print(styled((t(lang, "audit_bad", n=f.audit_events, error=f.audit_error),
+                              "bold red")), highlight=False)
     console.print(t(lang, "took", s=result.seconds, year=result.year), highlight=False)

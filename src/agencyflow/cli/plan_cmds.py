@@ -7,7 +7,16 @@ from pathlib import Path
 import typer
 
 from agencyflow import plans as bundled
-from agencyflow.cli.base import AS_HELP, NOW_HELP, Format, console, emit, handle_errors, parse_now
+from agencyflow.cli.base import (
+    AS_HELP,
+    NOW_HELP,
+    Format,
+    console,
+    emit,
+    handle_errors,
+    parse_now,
+    styled,
+)
 from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.plan_loader import load_plan_file
@@ -26,9 +35,9 @@ def validate(file: Path = typer.Argument(..., help="The plan file (YAML).")) -> 
     loaded = load_plan_file(file)
     spec = loaded.spec
     console.print(
-        f"[green]ok[/] {file}: plan {spec.key} — {len(spec.agencies)} agencies, "
-        f"{len(spec.steps)} steps, {len(spec.targets)} targets (sha256 {loaded.content_hash[:12]})"
-    )
+        styled(("ok", "green"), f" {file}: plan {spec.key} — {len(spec.agencies)} agencies, "
+               f"{len(spec.steps)} steps, {len(spec.targets)} targets "
+               f"(sha256 {loaded.content_hash[:12]})"))
 
 
 @app.command("load")
@@ -91,8 +100,8 @@ def show(
              "depends_on": s.depends_on, "outputs": [o.name for o in s.outputs]}
             for s in spec.steps]
     if fmt is Format.table:
-        console.print(f"[bold]{spec.title.get(lang)}[/] ({spec.key}) — "
-                      f"{spec.authority.get(lang)}, {spec.period_from}–{spec.period_to}")
+        console.print(styled((spec.title.get(lang), "bold"), f" ({spec.key}) — "
+                             f"{spec.authority.get(lang)}, {spec.period_from}–{spec.period_to}"))
     emit(rows, ["step", "clauses", "title", "lead", "cooperating", "recurrence", "deadline",
                 "depends_on", "outputs"], fmt)
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from agencyflow.cli.base import AS_HELP, NOW_HELP, Format, console, emit, handle_errors, parse_now
+from agencyflow.cli.base import (
+    AS_HELP,
+    NOW_HELP,
+    Format,
+    console,
+    emit,
+    handle_errors,
+    parse_now,
+    styled,
+)
 from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.calendar import local_date
@@ -45,7 +54,7 @@ def targets(
     rows = [_row(r, lang, fmt is Format.table) for r in report.results]
     title = f"{report.spec.title.get(lang)} — {local_date(when):%d/%m/%Y}"
     if fmt is Format.table:
-        console.print(f"[bold]{title}[/]", highlight=False)
+        console.print(styled((title, "bold")), highlight=False)
     emit(rows, COLUMNS if fmt is Format.table else DATA_COLUMNS, fmt)
 
 
