@@ -325,3 +325,38 @@ def test_agency_batches_together_write_what_one_sweep_writes(engine: Engine) -> 
     written = {(r["key"], r["recipient_code"]) for r in notifications(engine)}
     assert written == expected and sum(p.written for p in parts) == len(expected)
     assert _sweep(engine, now=now).written == 0
+
+
+def test_the_counts_of_new_notices_leave_out_rows_written_between_windows(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sweep counts its new notices in the database (SQLite: by the id ranges each window
+    wrote under its lock). A notification someone else writes between two windows is not
+    counted, however the ranges are cut into queries."""
+    monkeypatch.setattr(sweep_sql.NewNotices, "RANGES_PER_QUERY", 1)
+    cycle_id = start(engine)
+    now = OPENING
+    scope = sweep_sql.Scope((cycle_id,), now.date())
+    with engine.connect() as conn:
+        [info] = load_cycles(conn, "vi")
+        windows = sweep_sql.windows(conn, scope, 2)
+    new, written = sweep_sql.NewNotices(), 0
+    for i, window in enumerate(windows):
+        with write_transaction(engine) as conn:
+            writer = sweep_sql.WindowWriter(conn, scope, window, new, lang="vi", stamp=now)
+            for group in sweep_sql.groups(conn, scope, window):
+                notices = [sweep_sql.PlannedNotice(n.kind.value, n.window, n.scheduled_on, None,
+                                                   None, None, n.level, n.days_left
+                                                   ).as_json(group.gk, j)
+                           for j, n in enumerate(sweeps.decide(group, info, now,
+                                                               CALENDAR).notices)]
+                writer.insert(notices, group if i % 2 else None)
+            written += writer.finish()
+        with engine.begin() as conn:  # someone else's notice, between two windows
+            conn.execute(text(
+                "INSERT INTO notification (\"key\", kind, \"window\", recipient_code, tag, "
+                "level, lang, digest, status, attempts, created_at, next_attempt_at) VALUES "
+                "(:k, 'digest', 'w', 'OTHER', 'other', 0, 'vi', :f, 'pending', 0, :t, :t)"),
+                {"k": f"other-{i}", "f": False, "t": now})
+    assert len(windows) >= 3 and written == 6
+    counts = new.counts(engine)
+    assert counts == {("NN", "opened"): 2, ("XA-A", "opened"): 2, ("XA-B", "opened"): 2}

@@ -303,8 +303,10 @@ class NewNotices:
     once per window).
     """
 
+    #: Id ranges per counting query (two parameters each; SQLite allows 32,766).
+    RANGES_PER_QUERY = 500
+
     def __init__(self) -> None:
-        self.rows = 0
         self._counts: dict[tuple[str, str], int] = {}
         self._ranges: list[tuple[int, int]] = []
 
@@ -320,15 +322,17 @@ class NewNotices:
     def counts(self, engine: Engine) -> dict[tuple[str, str], int]:
         """(recipient, kind) → notices inserted."""
         if self._ranges:
-            where = " OR ".join("(id > ? AND id <= ?)" for _ in self._ranges)
             with engine.connect() as conn:
                 # Thousands of rows: fetched at once from the driver's cursor (SQLAlchemy's
                 # row objects would cost about as much as the query).
                 cursor = conn.connection.cursor()
                 try:
-                    cursor.execute(_COUNT.format(f"notification WHERE {where}"),
-                                   [i for r in self._ranges for i in r])
-                    self.add(cursor.fetchall())
+                    for i in range(0, len(self._ranges), self.RANGES_PER_QUERY):
+                        part = self._ranges[i:i + self.RANGES_PER_QUERY]
+                        where = " OR ".join("(id > ? AND id <= ?)" for _ in part)
+                        cursor.execute(_COUNT.format(f"notification WHERE {where}"),
+                                       [n for r in part for n in r])
+                        self.add(cursor.fetchall())
                 finally:
                     cursor.close()
             self._ranges = []
@@ -412,7 +416,6 @@ class WindowWriter:
         """Record this window's new notices in ``new``; return how many it inserted."""
         if not self.pg and self.inserted:
             self.new.add_ids(self._before or 0, self._last_id())
-        self.new.rows += self.inserted
         return self.inserted
 
 
