@@ -21,6 +21,19 @@ def test_the_schema_revision_is_alembics_head() -> None:
     assert head_revision() == dbapi.SCHEMA_REVISION
 
 
+def test_the_migrations_build_the_schema_the_models_describe(engine: Engine) -> None:
+    """Alembic's autogenerate finds nothing to do on a migrated database (SQLite and
+    PostgreSQL): a model change without its migration, or the reverse, fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import agencyflow.models  # noqa: F401  (registers every table)
+
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+
+
 def test_a_ready_sqlite_database_opens_and_anything_else_is_left_to_the_full_path(
         sqlite_template: Path, tmp_path: Path) -> None:
     ready = shutil.copy(sqlite_template, tmp_path / "ready.db")
