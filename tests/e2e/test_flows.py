@@ -121,6 +121,37 @@ def test_sweep_then_dispatch_flows_deliver_to_the_sink(prefect_harness: None,
     assert dispatch_notifications(now=T0, database_url=world["url"])["claimed"] == 0
 
 
+def test_a_run_that_cannot_succeed_is_not_retried(prefect_harness: None, world: dict,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without channels the dispatch task fails with the configuration error at once: retrying
+    it (5, 30 and 120 s) would only keep one of `serve`'s run slots busy for minutes. A failure
+    that may pass (here a database that cannot be opened) keeps its retries."""
+    from agencyflow.errors import ConfigError
+    from agencyflow.flows.dispatch_notifications import dispatch_notifications
+    from agencyflow.tasks import reminder_tasks
+
+    monkeypatch.delenv("AGENCYFLOW_APPRISE_CONFIG")
+    get_settings.cache_clear()
+    started = time.monotonic()
+    state = dispatch_notifications(now=T0, database_url=world["url"], return_state=True)
+    assert state.is_failed() and time.monotonic() - started < 5
+    with pytest.raises(ConfigError, match="AGENCYFLOW_APPRISE_CONFIG"):
+        state.result()
+    [run] = _task_runs(state.state_details.flow_run_id, 1)
+    assert run.run_count == 1
+
+    from prefect.states import Failed
+    from sqlalchemy.exc import OperationalError
+
+    def retried(error: BaseException) -> bool:
+        return reminder_tasks.worth_retrying(reminder_tasks.dispatch_batch, run,
+                                             Failed(data=error))
+
+    assert not retried(ConfigError("no channels"))
+    assert retried(OperationalError("UPDATE …", {}, Exception("database is locked")))
+    assert retried(ConnectionError("sink unreachable"))
+
+
 def test_prefect_yaml_entrypoints_resolve_to_the_flows() -> None:
     """Every deployment in prefect.yaml points at a real flow, from the repository root."""
     import importlib.util

@@ -5,13 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from prefect import task
+from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State, TaskRun
 
+from agencyflow.errors import AgencyflowError
 from agencyflow.services import dispatch, sweeps, wiring
 
 
-@task(name="sweep-agency-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
+def worth_retrying(_task: Task[..., Any], _run: TaskRun, state: State[Any]) -> bool:
+    """Retry what may pass on a second try (a locked or unreachable database, a network
+    error), not what agencyflow itself refused: a missing setting, a broken plan or channel
+    file fails the same way every time, and retrying only keeps a run slot busy for minutes."""
+    error = state.data if isinstance(state.data, BaseException) else None
+    if error is None:
+        try:
+            error = state.result(raise_on_failure=False)
+        except Exception:  # the result cannot be read: keep the retry policy
+            return True
+    return not isinstance(error, AgencyflowError)
+
+
+@task(name="sweep-agency-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10,
+      retry_condition_fn=worth_retrying)
 def sweep_agency_batch(agencies: list[str], now: datetime, database_url: str | None = None,
                        cycle_id: int | None = None) -> dict[str, Any]:
     """Sweep the assignments led by ``agencies`` (batched, idempotent: safe to retry)."""
@@ -30,7 +46,8 @@ def sweep_task(agencies: list[str], assignments: int) -> Any:
         tags=[f"agency:{code}" for code in agencies])
 
 
-@task(name="dispatch-batch", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[5, 30, 120])
+@task(name="dispatch-batch", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[5, 30, 120],
+      retry_condition_fn=worth_retrying)
 def dispatch_batch(now: datetime, worker_id: str, database_url: str | None = None,
                    batch_size: int = 500) -> dict[str, Any]:
     """Claim and deliver one batch of due notifications (leases make a retry safe)."""
