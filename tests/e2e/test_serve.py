@@ -3,11 +3,13 @@ scheduler), and the scheduled dispatch delivers what a sweep queued to a real we
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -47,8 +49,7 @@ def test_serve_dispatches_on_schedule_through_its_own_prefect_server(tmp_path: P
         config = tmp_path / "channels.yaml"
         _channels(config, sink.json_url(), sorted({t for a in spec.agencies for t in a.tags}))
         env["AGENCYFLOW_APPRISE_CONFIG"] = str(config)
-        server = subprocess.Popen([str(BIN), "serve"], env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, text=True)
+        server = _start_serve(env)
         try:
             deadline = time.monotonic() + 360
             while time.monotonic() < deadline and _pending(env):
@@ -56,12 +57,91 @@ def test_serve_dispatches_on_schedule_through_its_own_prefect_server(tmp_path: P
                 time.sleep(5)
             received = len(sink.requests)
         finally:
-            server.send_signal(signal.SIGINT)
-            out, _ = server.communicate(timeout=60)
+            out = _stop(server, signal.SIGINT)
     assert _pending(env) == [], out
     sent = _rows(env, "sent")
     assert received == len(sent) > 0, out
-    assert "Prefect API: http://127.0.0.1:" in out
+    assert "Prefect API: http://127.0.0.1:" in out and "stopped" in out
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("moment", ["starting", "running", "killed"])
+def test_serve_stops_on_sigterm_and_takes_its_prefect_server_with_it(tmp_path: Path,
+                                                                     moment: str) -> None:
+    """A process manager stops `serve` with SIGTERM, whether it is still starting or has been
+    running flows: it exits, and the Prefect server it started stops with it. Even when `serve`
+    is killed outright (kill -9), its Prefect server does not stay behind."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "AGENCYFLOW_"))}
+    env.update(AGENCYFLOW_DATA_DIR=str(tmp_path / "data"), PREFECT_HOME=str(tmp_path / "ph"),
+               AGENCYFLOW_DISPATCH_INTERVAL_SECONDS="5", PREFECT_LOGGING_LEVEL="WARNING",
+               PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+    server = _start_serve(env)
+    try:
+        assert server.stdout is not None
+        lines = []
+        for line in server.stdout:  # up once it says what it serves
+            lines.append(line)
+            if line.startswith("serving "):
+                break
+        api = next(ln.split()[-1] for ln in lines if ln.startswith("Prefect API:"))
+        if moment == "running":  # until a scheduled dispatch has run (to its end)
+            deadline = time.monotonic() + 120
+            while _finished_runs(api) == 0:
+                assert time.monotonic() < deadline and server.poll() is None, "".join(lines)
+                time.sleep(1)
+        if moment == "killed":
+            server.kill()
+            server.communicate(timeout=10)
+        else:
+            out = "".join(lines) + _stop(server, signal.SIGTERM)
+            assert server.returncode == 0 and "stopped" in out, out
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while _answers(api):  # the local Prefect server is gone too
+        assert time.monotonic() < deadline, f"the Prefect server at {api} is still up"
+        time.sleep(0.5)
+
+
+def _answers(api: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api}/health", timeout=2):  # noqa: S310
+            return True
+    except OSError:
+        return False
+
+
+def _finished_runs(api: str) -> int:
+    body = json.dumps({"flow_runs": {"state": {"type": {"any_": [
+        "COMPLETED", "FAILED", "CRASHED"]}}}}).encode()
+    request = urllib.request.Request(f"{api}/flow_runs/count", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        return int(json.load(response))
+
+
+def _start_serve(env: dict[str, str]) -> subprocess.Popen[str]:
+    """`agencyflow serve` in a process group of its own, as a terminal would run it."""
+    return subprocess.Popen([str(BIN), "serve"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def _stop(server: subprocess.Popen[str], sig: signal.Signals) -> str:
+    """Send ``sig`` as a terminal (Ctrl+C: the whole foreground group) or a process manager
+    would; return the output once `serve` exited. If it is still running a minute later, kill
+    its group (no orphaned server or flow runs) and fail."""
+    if sig == signal.SIGINT:
+        os.killpg(server.pid, sig)
+    else:
+        server.send_signal(sig)
+    try:
+        out, _ = server.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        out, _ = server.communicate()
+        pytest.fail(f"serve did not stop within 60 s of {sig.name}:\n{out}")
+    return out
 
 
 def _rows(env: dict[str, str], status: str) -> list[str]:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -54,7 +54,11 @@ def prefect_api(home: Path) -> Iterator[str]:
     command = [str(Path(sys.executable).with_name("prefect")), "server", "start",
                "--host", "127.0.0.1", "--port", str(port)]
     with open(home / "server.log", "ab") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # Its own session: Ctrl+C in the terminal reaches `serve` only, which stops its runs
+        # through this server and then stops the server. On Linux the server is also told to
+        # stop if `serve` dies without cleaning up (kill -9, the OOM killer).
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True, preexec_fn=_stop_with_parent())
     try:
         _wait(process, url, home)
         os.environ["PREFECT_API_URL"] = url
@@ -66,6 +70,19 @@ def prefect_api(home: Path) -> Iterator[str]:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _stop_with_parent() -> Callable[[], None] | None:
+    """For the child before exec, on Linux: SIGTERM when this process dies (prctl
+    PR_SET_PDEATHSIG). libc is looked up here, in the parent: the child only makes the call."""
+    if sys.platform != "linux":
+        return None
+    import ctypes
+    import signal
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    pr_set_pdeathsig = 1
+    return lambda: prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _wait(process: subprocess.Popen[bytes], url: str, home: Path) -> None:

@@ -3,6 +3,8 @@ imports Prefect (imported when the command runs, never when the CLI loads)."""
 
 from __future__ import annotations
 
+import signal
+
 from agencyflow.cli.base import console, err_console
 from agencyflow.cli.prefect_server import prefect_api
 from agencyflow.config import Settings
@@ -25,17 +27,39 @@ def _warn_missing_channels(settings: Settings) -> None:
         err_console.print(f"warning: no channel for tags: {', '.join(missing)}")
 
 
+class _Stop(Exception):
+    """SIGINT or SIGTERM before the runner took over its signals."""
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
 def run(settings: Settings) -> None:
     """Serve ``reminder-sweep`` (cron, Vietnam time), ``dispatch-notifications`` (interval) and
-    ``start-cycle`` (on demand) until interrupted."""
+    ``start-cycle`` (on demand) until SIGINT (Ctrl+C) or SIGTERM; the local Prefect server, if
+    it started one, stops with it."""
     _warn_missing_channels(settings)
-    with prefect_api(settings.data_dir / "prefect") as api:
-        console.print(f"Prefect API: {api}")
-        _serve(settings)
+    # Until the runner handles them (and again after it), either signal unwinds this function,
+    # so that the local server is stopped: by default SIGTERM ends the process on the spot.
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with prefect_api(settings.data_dir / "prefect") as api:
+            console.print(f"Prefect API: {api}")
+            _serve(settings)
+    except _Stop:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    console.print("stopped")
 
 
 def _serve(settings: Settings) -> None:
-    from prefect import serve
+    import asyncio
+
+    from prefect.deployments.runner import RunnerDeployment
+    from prefect.runner import Runner
     from prefect.schedules import Cron, Interval
 
     from agencyflow.flows.dispatch_notifications import dispatch_notifications
@@ -47,10 +71,25 @@ def _serve(settings: Settings) -> None:
     deliver = dispatch_notifications.to_deployment(
         name="dispatch-notifications", schedule=Interval(settings.dispatch_interval_seconds))
     on_demand = start_cycle.to_deployment(name="start-cycle")
-    console.print(f"serving reminder-sweep ({settings.sweep_cron}), dispatch-notifications "
-                  f"(every {settings.dispatch_interval_seconds} s) and start-cycle (on demand); "
-                  "Ctrl+C to stop")
     # Each run is a new process; cap how many run at once so that a short interval on a busy
     # machine queues runs instead of starting ever more processes (sweeps and dispatches are
     # idempotent and batched, so a run that waits loses nothing).
-    serve(sweep, deliver, on_demand, limit=MAX_CONCURRENT_RUNS)  # type: ignore[arg-type]
+    runner = Runner(limit=MAX_CONCURRENT_RUNS, pause_on_shutdown=True)
+    for deployment in (sweep, deliver, on_demand):
+        # to_deployment is typed sync-or-async; called outside an event loop it is sync.
+        if not isinstance(deployment, RunnerDeployment):
+            raise TypeError(f"expected a RunnerDeployment, got {type(deployment).__name__}")
+        runner.add_deployment(deployment)
+    console.print(f"serving reminder-sweep ({settings.sweep_cron}), dispatch-notifications "
+                  f"(every {settings.dispatch_interval_seconds} s) and start-cycle (on demand); "
+                  "Ctrl+C to stop")
+    # Ctrl+C stops the runner the way SIGTERM does (Prefect's handler): no new runs, the
+    # running ones cancelled, the schedules paused; a second signal exits at once. Left to
+    # asyncio, Ctrl+C cancels the runner's main task, and a cancellation swallowed by a run
+    # being submitted at that moment left `serve` running.
+    previous = signal.signal(signal.SIGINT, runner.handle_sigterm)
+    try:
+        asyncio.run(runner.start())  # sets Prefect's SIGTERM handler while it runs
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, _stop)
