@@ -285,7 +285,10 @@ def test_a_row_changed_after_the_groups_were_read_is_left_for_the_next_sweep(
         writer = sweep_sql.WindowWriter(conn, scope, window, new, lang="vi", stamp=now)
         group = survey if own_group else None
         writer.insert(notices, group)
-        writer.move([{"gk": survey.gk, "n": decision.following.isoformat()}], group)
+        if group is None:
+            writer.move([{"gk": survey.gk, "n": decision.following.isoformat()}])
+        else:
+            writer.move_group(group, decision.following)
         assert writer.finish() == len(notices)  # the other row only
     assert sum(new.counts(engine).values()) == len(notices)
     keys = {r["key"] for r in notifications(engine)}

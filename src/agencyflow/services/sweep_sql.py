@@ -390,27 +390,29 @@ class WindowWriter:
         else:
             self.inserted += result.rowcount
 
-    def move(self, moves: Sequence[dict[str, Any]], group: Group | None = None) -> None:
-        """Set each row's next notice day (``moves``: ``{"gk", "n"}`` per group; for one
-        ``group``, its single move) and ``last_swept_on = today``."""
+    def move(self, moves: Sequence[dict[str, Any]]) -> None:
+        """Set each row of the window's groups to its group's next notice day (``moves``:
+        ``{"gk", "n"}`` per group) and ``last_swept_on = today``."""
         if not moves:
             return
-        table, pg = self.scope.table(self.pg), self.pg
-        where = f"{self.scope.sql(by_rowid=not pg)} AND {_range()}"
-        if group is None:
-            sql = (_stage(self.conn, "moves", _MOVE_COLUMNS, moves) +
-                   f"UPDATE {table} SET next_notice_on = moves.n, last_swept_on = :today "
-                   f"FROM {_source(self.conn, 'moves')} "
-                   f"WHERE moves.gk = {_group_key(pg)} AND {where}")
-            stmt = _bind(text(sql), self.conn, self.scope, self.window, {"moves": moves})
-        else:
-            [move] = moves
-            following = None if move["n"] is None else date.fromisoformat(move["n"])
-            sql = (f"UPDATE {table} SET next_notice_on = :n, last_swept_on = :today "
-                   f"WHERE {where}{_matching(self.conn, group)[1]}")
-            stmt = _bind(text(sql).bindparams(bindparam("n", following, type_=Date)),
-                         self.conn, self.scope, self.window, {}, group, keyed=False)
-        self.conn.execute(stmt)
+        sql = (_stage(self.conn, "moves", _MOVE_COLUMNS, moves) +
+               f"UPDATE {self.scope.table(self.pg)} SET next_notice_on = moves.n, "
+               f"last_swept_on = :today FROM {_source(self.conn, 'moves')} "
+               f"WHERE moves.gk = {_group_key(self.pg)} AND {self._where()}")
+        self.conn.execute(_bind(text(sql), self.conn, self.scope, self.window,
+                                {"moves": moves}))
+
+    def move_group(self, group: Group, following: date | None) -> None:
+        """Set ``group``'s rows to the next notice day ``following`` and ``last_swept_on =
+        today``."""
+        sql = (f"UPDATE {self.scope.table(self.pg)} SET next_notice_on = :n, "
+               f"last_swept_on = :today WHERE {self._where()}{_matching(self.conn, group)[1]}")
+        stmt = text(sql).bindparams(bindparam("n", following, type_=Date))
+        self.conn.execute(_bind(stmt, self.conn, self.scope, self.window, {}, group,
+                                keyed=False))
+
+    def _where(self) -> str:
+        return f"{self.scope.sql(by_rowid=not self.pg)} AND {_range()}"
 
     def finish(self) -> int:
         """Record this window's new notices in ``new``; return how many it inserted."""

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, func, select
 from sqlmodel import col
 
 from agencyflow.domain import reminders
@@ -257,16 +257,16 @@ def _write(conn: Connection, scope: Scope, window: sweep_sql.Window, groups: lis
     """Write one window: each group of at least ``own_from`` rows with statements of its own
     (matched on its columns), the smaller ones together (joined on the group key)."""
     writer = sweep_sql.WindowWriter(conn, scope, window, new, lang=planner.lang, stamp=stamp)
-    parts: list[tuple[list[Group], Group | None]] = [([g], g) for g in groups
-                                                     if g.rows >= own_from]
-    parts.append(([g for g in groups if g.rows < own_from], None))
     due = 0
-    for part, group in parts:
-        plan, moves, n = planner.plan(conn, part)
+    for group in (g for g in groups if g.rows >= own_from):
+        plan, _, n = planner.plan(conn, [group])
         writer.insert(plan, group)
-        writer.move(moves, group)
+        writer.move_group(group, planner.decision(group).following)
         due += n
-    result.existing += due - writer.finish()
+    plan, moves, n = planner.plan(conn, [g for g in groups if g.rows < own_from])
+    writer.insert(plan)
+    writer.move(moves)
+    result.existing += due + n - writer.finish()
 
 
 def _preview(conn: Connection, scope: Scope, window: sweep_sql.Window,
@@ -290,21 +290,24 @@ def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _anything_due(conn: Connection, today: date, cycle_id: int | None) -> bool:
-    """Whether any active assignment has a notice due by ``today`` (stops at the first)."""
+def _due(today: date, cycle_id: int | None) -> list[ColumnElement[bool]]:
+    """Active assignments (of ``cycle_id``, if given) with a notice due by ``today``."""
     where = [col(A.next_notice_on) <= today, col(A.status).in_(_ACTIVE)]
     if cycle_id is not None:
         where.append(col(A.cycle_id) == cycle_id)
-    return conn.execute(select(col(A.id)).where(*where).limit(1)).first() is not None
+    return where
+
+
+def _anything_due(conn: Connection, today: date, cycle_id: int | None) -> bool:
+    """Whether any active assignment has a notice due by ``today`` (stops at the first)."""
+    stmt = select(col(A.id)).where(*_due(today, cycle_id)).limit(1)
+    return conn.execute(stmt).first() is not None
 
 
 def due_by_agency(engine: Engine, *, now: datetime, cycle_id: int | None = None
                   ) -> dict[str, int]:
     """Lead agency → number of active assignments with a notice due by ``now`` (one GROUP BY)."""
-    today = local_date(now)
-    where = [col(A.next_notice_on) <= today, col(A.status).in_(_ACTIVE)]
-    if cycle_id is not None:
-        where.append(col(A.cycle_id) == cycle_id)
-    stmt = select(col(A.lead_code), func.count()).where(*where).group_by(col(A.lead_code))
+    stmt = (select(col(A.lead_code), func.count()).where(*_due(local_date(now), cycle_id))
+            .group_by(col(A.lead_code)))
     with engine.connect() as conn:
         return {lead: n for lead, n in conn.execute(stmt)}
