@@ -129,6 +129,7 @@ def test_a_run_that_cannot_succeed_is_not_retried(prefect_harness: None, world: 
     from agencyflow.errors import ConfigError
     from agencyflow.flows.dispatch_notifications import dispatch_notifications
     from agencyflow.tasks import reminder_tasks
+    from agencyflow.tasks.retries import worth_retrying
 
     monkeypatch.delenv("AGENCYFLOW_APPRISE_CONFIG")
     get_settings.cache_clear()
@@ -144,12 +145,27 @@ def test_a_run_that_cannot_succeed_is_not_retried(prefect_harness: None, world: 
     from sqlalchemy.exc import OperationalError
 
     def retried(error: BaseException) -> bool:
-        return reminder_tasks.worth_retrying(reminder_tasks.dispatch_batch, run,
+        return worth_retrying(reminder_tasks.dispatch_batch, run,
                                              Failed(data=error))
 
     assert not retried(ConfigError("no channels"))
     assert retried(OperationalError("UPDATE …", {}, Exception("database is locked")))
     assert retried(ConnectionError("sink unreachable"))
+
+
+def test_a_cycle_that_cannot_start_is_not_retried(prefect_harness: None, world: dict) -> None:
+    """An unknown plan is refused at once: the create-cycle task is not retried (5 s later)."""
+    from agencyflow.errors import NotFound
+    from agencyflow.flows.start_cycle import start_cycle
+
+    started = time.monotonic()
+    state = start_cycle(plan="no-such-plan", year=2027, now=T0, database_url=world["url"],
+                        return_state=True)
+    assert state.is_failed() and time.monotonic() - started < 5
+    with pytest.raises(NotFound, match="no-such-plan"):
+        state.result()
+    [run] = _task_runs(state.state_details.flow_run_id, 1)
+    assert run.run_count == 1
 
 
 def test_prefect_yaml_entrypoints_resolve_to_the_flows() -> None:

@@ -11,9 +11,11 @@ from prefect.cache_policies import NO_CACHE
 from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.services import cycle_steps, wiring
+from agencyflow.tasks.retries import worth_retrying
 
 
-@task(name="create-cycle", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
+@task(name="create-cycle", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5,
+      retry_condition_fn=worth_retrying)
 def create_cycle(plan: str, year: int, now: datetime, start_date: date | None = None,
                  database_url: str | None = None, actor: str = "system:prefect"
                  ) -> dict[str, Any]:

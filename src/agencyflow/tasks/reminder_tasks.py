@@ -5,25 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from prefect import Task, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import State, TaskRun
 
-from agencyflow.errors import AgencyflowError
 from agencyflow.services import dispatch, sweeps, wiring
-
-
-def worth_retrying(_task: Task[..., Any], _run: TaskRun, state: State[Any]) -> bool:
-    """Retry what may pass on a second try (a locked or unreachable database, a network
-    error), not what agencyflow itself refused: a missing setting, a broken plan or channel
-    file fails the same way every time, and retrying only keeps a run slot busy for minutes."""
-    error = state.data if isinstance(state.data, BaseException) else None
-    if error is None:
-        try:
-            error = state.result(raise_on_failure=False)
-        except Exception:  # the result cannot be read: keep the retry policy
-            return True
-    return not isinstance(error, AgencyflowError)
+from agencyflow.tasks.retries import worth_retrying
 
 
 @task(name="sweep-agency-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10,
