@@ -4,7 +4,25 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean extract update compile
+
+# Translations (see src/agencyflow/i18n.py and README "Languages"): one catalog per domain,
+# src/agencyflow/locale/<lang>/LC_MESSAGES/<domain>.po; a domain's messages are extracted from
+# its source folders or files below (missing ones are skipped). Add a domain: a line here and an
+# empty .po file (copy the header of cli.po).
+LOCALE       := src/agencyflow/locale
+I18N_DOMAINS := cli errors web api reports messages
+I18N_LANGS   := vi
+I18N_SOURCES_cli      := src/agencyflow/cli src/agencyflow/demo
+I18N_SOURCES_errors   := src/agencyflow
+I18N_IGNORE_errors    := cli demo web reports notifications
+I18N_SOURCES_web      := src/agencyflow/web
+I18N_IGNORE_web       := api
+I18N_SOURCES_api      := src/agencyflow/web/api
+I18N_SOURCES_reports  := src/agencyflow/services/reports
+I18N_SOURCES_messages := src/agencyflow/notifications
+PO_FILES := $(wildcard $(LOCALE)/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,9 +30,31 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $@
+	$(MAKE) --no-print-directory compile
+
+## extract: the messages of each domain's sources into build/locale/<domain>.pot
+extract: $(STAMP)
+	mkdir -p build/locale
+	$(foreach d,$(I18N_DOMAINS),$(if $(wildcard $(I18N_SOURCES_$(d))),\
+	  $(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-by-file \
+	    --ignore-dirs='.* ._ __pycache__ $(I18N_IGNORE_$(d))' \
+	    --project=agencyflow --version=0.1.0 --msgid-bugs-address='' \
+	    -o build/locale/$(d).pot $(wildcard $(I18N_SOURCES_$(d)));))
+
+## update: extract, then merge the new messages into every catalog (then translate them)
+update: extract
+	$(foreach d,$(I18N_DOMAINS),$(if $(wildcard build/locale/$(d).pot),$(foreach l,$(I18N_LANGS),\
+	  $(BIN)/pybabel -q update -D $(d) -l $(l) -i build/locale/$(d).pot -d $(LOCALE) \
+	    --no-wrap --ignore-obsolete --ignore-pot-creation-date --init-missing;)))
+
+## compile: the .mo beside each .po (not committed; the runtime reads a stale or missing one's .po)
+compile: $(MO_FILES)
+
+$(LOCALE)/%.mo: $(LOCALE)/%.po | $(STAMP)
+	$(BIN)/pybabel -q compile -i $< -o $@
 
 ## demo: simulate the Kim Thành OCOP 2027 cycle on a fresh embedded database (./demo-data)
-demo: $(STAMP)
+demo: $(STAMP) compile
 	rm -rf demo-data
 	AGENCYFLOW_DATA_DIR=$(CURDIR)/demo-data $(BIN)/agencyflow demo
 
@@ -25,7 +65,7 @@ lint: $(STAMP)
 	$(BIN)/mypy src
 
 ## test: lint, then the whole suite (SQLite, PostgreSQL, real sinks, real Prefect)
-test: $(STAMP) lint
+test: $(STAMP) compile lint
 	$(BIN)/pytest -q
 
 ## bench: national-scale benchmark; figures go to bench/RESULTS.md

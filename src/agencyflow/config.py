@@ -15,6 +15,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agencyflow.errors import ConfigError
+from agencyflow.i18n import resolve_language
 from agencyflow.locations import LANGUAGES, database_url_for, default_data_dir
 
 
@@ -44,9 +45,10 @@ class Settings(BaseSettings):
     @field_validator("language")
     @classmethod
     def _language(cls, value: str) -> str:
-        if value not in LANGUAGES:
-            raise ValueError("must be 'vi' or 'en'")
-        return value
+        try:
+            return resolve_language(value)  # "EN", "en_US" → "en"
+        except ConfigError:
+            raise ValueError("must be " + " or ".join(f"'{code}'" for code in LANGUAGES)) from None
 
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL: the configured one, or SQLite in the data directory."""
