@@ -64,11 +64,13 @@ def test_the_outbox_row_carries_recipient_tag_digest_and_its_own_facts(engine: E
     assert (survey_a["context"], survey_a["days_left"], survey_a["level"]) == (None, 19, 0)
     ctx = render_context(engine, "a2:opened:2027-01-18")
     assert ctx["recipient_name"] == "Xã An"
-    assert ctx["plan"] == {"title": "Kế hoạch thử nghiệm qua Tết", "document_number": "7/KH-UBND",
-                           "document_date": "2027-01-04", "authority": "UBND huyện Thử"}
+    assert ctx["plan"] == {"key": "tet-ocop", "title": "Kế hoạch thử nghiệm qua Tết",
+                           "document_number": "7/KH-UBND", "document_date": "2027-01-04",
+                           "authority": "UBND huyện Thử"}
     assert ctx["assignment"] | {"id": 0} == {
         "id": 0, "title": "Khảo sát sản phẩm", "step_id": "SURVEY", "clauses": ["Mục II.2"],
-        "lead_code": "XA-A", "lead_name": "Xã An", "commune_name": "Xã An",
+        "clause_labels": ["Mục II.2"], "lead_code": "XA-A", "lead_name": "Xã An",
+        "commune_code": "XA-A", "commune_name": "Xã An",
         "cooperating_names": ["Phòng Nông nghiệp"], "due": "2027-02-19",
         "original_due": "2027-02-19", "days_left": 19, "status": "open"}
 

@@ -58,6 +58,8 @@ class PlanView:
     targets: list[tuple[Path, TargetBase]] = field(default_factory=list)
     target_periods: list[tuple[Path, int, int, float, float | None]] = field(default_factory=list)
     rating: tuple[Path, list] | None = None
+    #: Labelled clause ids (the ``clauses`` section), each with its path.
+    clauses: list[tuple[Path, str]] = field(default_factory=list)
     #: False when the plan header could not be read: absent parts are then unknown, not missing.
     header_known: bool = True
     #: Ids of entries that failed validation ("agency", "step", "group"): known, not checked.
@@ -101,6 +103,7 @@ def check_spec(spec: PlanSpec) -> list[Issue]:
             for j, p in enumerate(t.periods)
         ],
         rating=(("rating",), spec.rating),
+        clauses=[(("clauses", c), c) for c in spec.clauses],
     )
     return check_view(view)
 
@@ -117,7 +120,19 @@ def check_view(view: PlanView) -> list[Issue]:
     issues += _check_policies(view)
     issues += check_targets(view)
     issues += check_rating(view)
+    issues += _check_clauses(view)
     return issues
+
+
+def _check_clauses(view: PlanView) -> Iterator[Issue]:
+    """A labelled clause must be cited by some step or target (else it is a typo)."""
+    if view.ghosts.get("step") or view.ghosts.get("target"):
+        return  # an unreadable step or target may be the one citing it
+    cited = {c for _, s in view.steps for c in s.clauses}
+    cited |= {c for _, t in view.targets for c in t.clauses}
+    for path, clause in view.clauses:
+        if clause not in cited:
+            yield path, f"clause {clause!r} is cited by no step or target"
 
 
 def _agency_codes(view: PlanView) -> set[str]:

@@ -26,6 +26,7 @@ from agencyflow.domain.plan_file import (
 )
 from agencyflow.domain.plan_spec import (
     AgencySpec,
+    ClauseSpec,
     GroupSpec,
     PlanSpec,
     StepBase,
@@ -40,9 +41,10 @@ from agencyflow.errors import PlanError, Problem
 M = TypeVar("M", bound=pydantic.BaseModel)
 #: Top-level sections and whether each is required.
 SECTIONS = {"format": True, "plan": True, "agencies": True, "groups": False, "steps": True,
-            "targets": False, "defaults": False}  # fmt: skip
+            "targets": False, "clauses": False, "defaults": False}  # fmt: skip
 _SINGULAR = {"agencies": "agency", "steps": "step", "targets": "target"}
 _GROUP_NAME = re.compile(r"^[a-z0-9-]+$")
+_CLAUSE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
 class _Sections(NamedTuple):
@@ -54,6 +56,7 @@ class _Sections(NamedTuple):
     steps: list[tuple[Path, StepFile]]
     targets: list[tuple[Path, TargetFile]]
     defaults: DefaultsFile
+    clauses: dict[str, tuple[Path, ClauseSpec]]
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,9 @@ class _Reader:
         steps = self._items(StepFile, data.get("steps", []), "steps", "id")
         targets = self._items(TargetFile, data.get("targets", []), "targets", "id")
         defaults = self.model(DefaultsFile, data.get("defaults", {}), ("defaults",))
-        return _Sections(header, agencies, groups, steps, targets, defaults or DefaultsFile())
+        clauses = self._clauses(data.get("clauses", {}))
+        return _Sections(header, agencies, groups, steps, targets, defaults or DefaultsFile(),
+                         clauses)
 
     def model(self, model: type[M], value: Any, path: Path) -> M | None:
         """``value`` validated as ``model``, or None after recording its problems."""
@@ -191,6 +196,19 @@ class _Reader:
                 self.ghosts.setdefault("group", set()).add(name)
         return groups
 
+    def _clauses(self, value: Any) -> dict[str, tuple[Path, ClauseSpec]]:
+        if not isinstance(value, dict):
+            self.add(("clauses",), f"expected a mapping of clause ids, got {_kind(value)}")
+            return {}
+        clauses: dict[str, tuple[Path, ClauseSpec]] = {}
+        for clause, raw in value.items():
+            path = ("clauses", clause)
+            if not isinstance(clause, str) or not _CLAUSE_ID.match(clause):
+                self.add(path, "a clause id uses only A-Z, a-z, 0-9, _, . and -")
+            elif (spec := self.model(ClauseSpec, raw, path)) is not None:
+                clauses[clause] = (path, spec)
+        return clauses
+
     def _build(self, header: PlanHeaderFile, parts: _Sections) -> PlanSpec:
         """The resolved spec of a file without problems."""
         gmap = {name: g for name, (_, g) in parts.groups.items()}
@@ -203,6 +221,7 @@ class _Reader:
                 coordinator=header.coordinator, late_against=header.late_against,
                 review_default=header.review_default, schedule_note=header.schedule_note,
                 rating=header.rating.bands if header.rating else [],
+                clauses={c: spec for c, (_, spec) in parts.clauses.items()},
                 agencies=[a for _, a in parts.agencies], groups=gmap,
                 steps=[_resolve_step(s, header, defaults, gmap) for _, s in parts.steps],
                 targets=[_resolve_target(t) for _, t in parts.targets],
@@ -225,6 +244,7 @@ def _view(parts: _Sections) -> PlanView:
         view.period = (("plan", "period", "to_year"), span.from_year, span.to_year)
         if header.rating:
             view.rating = (("plan", "rating", "bands"), header.rating.bands)
+    view.clauses = [(path, clause) for clause, (path, _) in parts.clauses.items()]
     view.policies = [(("defaults", "reminders"), defaults.reminders)]
     view.policies += [((*p, "reminders"), s.reminders) for p, s in steps if s.reminders]
     for path, target in parts.targets:

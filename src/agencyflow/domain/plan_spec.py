@@ -54,8 +54,9 @@ from agencyflow.domain.plan_types import (
 from agencyflow.errors import NotFound
 
 __all__ = [
-    "AfterCycleStart", "AfterStep", "Aggregate", "AgencyKind", "AgencySpec", "ClockTime",
-    "DeadlineRule", "DocumentRef", "EscalationSpec", "FixedDate", "GroupSpec", "IndicatorSpec",
+    "AfterCycleStart", "AfterStep", "Aggregate", "AgencyKind", "AgencySpec", "ClauseSpec",
+    "ClockTime", "DeadlineRule", "DocumentRef", "EscalationSpec", "FixedDate", "GroupSpec",
+    "IndicatorSpec",
     "LateAgainst", "MonthEnd", "OfficeHours", "OutputSpec", "OutputType", "PlanSpec", "QuarterEnd",
     "RatingBand", "Recurrence", "ReminderPolicySpec", "StepSpec", "TargetPeriod", "TargetSpec",
     "Text", "dotted_path",
@@ -183,12 +184,23 @@ class RatingBand(BaseModel):
 
 
 class DocumentRef(BaseModel):
-    """The official document that issued the plan."""
+    """The official document that issued the plan: its number (số hiệu, e.g. ``45/KH-UBND``)
+    and signing date, each optional because a plan may be known before (or without) them —
+    messages then cite the document by its title and authority only, never a made-up number."""
 
     model_config = FROZEN
-    number: NonEmpty
-    date: PlanDate
+    number: NonEmpty | None = None
+    date: PlanDate | None = None
     url: NonEmpty | None = None
+
+
+class ClauseSpec(BaseModel):
+    """A clause of the source document: ``label`` is its short citation in the source's own
+    words (e.g. "Phòng Kinh tế và Hạ tầng huyện: xúc tiến thương mại"), shown in messages
+    instead of the clause id."""
+
+    model_config = FROZEN
+    label: Text
 
 
 #: Validation context flag: the spec is read back from storage, where it was stored checked.
@@ -211,6 +223,8 @@ class PlanSpec(BaseModel):
     review_default: bool = False
     schedule_note: Text | None = None
     rating: list[RatingBand] = Field(default_factory=list)
+    #: Labels of the clauses the steps and targets cite, by clause id (optional, may be partial).
+    clauses: dict[ItemId, ClauseSpec] = Field(default_factory=dict)
     agencies: list[AgencySpec]
     groups: dict[Slug, GroupSpec] = Field(default_factory=dict)
     steps: list[StepSpec]
@@ -279,6 +293,12 @@ class PlanSpec(BaseModel):
         if not self.rating or score < self.rating[0].min or score > self.rating[-1].max:
             return None
         return [b for b in self.rating if b.min <= score][-1].stars
+
+    def clause_label(self, clause: str, lang: str = "vi") -> str:
+        """How messages cite ``clause``: its label in ``lang`` (falling back to Vietnamese), or
+        the clause id itself when the plan gives no label."""
+        found = self.clauses.get(clause)
+        return found.label.get(lang) if found is not None else clause
 
     def escalation_target(self, escalation: EscalationSpec) -> str:
         """The agency code an escalation goes to ("leader"/"coordinator" resolved)."""

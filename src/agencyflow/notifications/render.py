@@ -76,8 +76,40 @@ def workdays_phrase(days_left: int | None, lang: str = "vi") -> str:
     return "due today" if days_left == 0 else f"{n} {unit} overdue"
 
 
+def document_reference(plan: Mapping[str, Any], lang: str = "vi") -> str:
+    """How a message cites the plan's document, written once here for every template.
+
+    With a number and/or a date: ``<title> (số 45/KH-UBND ngày 15/01/2026 của <authority>)``;
+    without either (the signed document is not known yet): ``<title> của <authority>`` — no
+    placeholder number, no date that is not the document's. English: ``<title> (No. 45/KH-UBND
+    of 15/01/2026, issued by <authority>)`` / ``<title>, issued by <authority>``.
+    """
+    title, authority = plan.get("title") or "", plan.get("authority") or ""
+    number, when = plan.get("document_number"), plan.get("document_date")
+    if lang == "vi":
+        parts = ([f"số {number}"] if number else []) + ([f"ngày {vndate(when)}"] if when else [])
+        if parts:
+            return f"{title} ({' '.join(parts)} của {authority})"
+        return f"{title} của {authority}"
+    parts = ([f"No. {number}"] if number else []) + ([f"of {vndate(when)}"] if when else [])
+    if parts:
+        return f"{title} ({' '.join(parts)}, issued by {authority})"
+    return f"{title}, issued by {authority}"
+
+
+def clause_labels(assignment: Mapping[str, Any]) -> list[str]:
+    """The clauses an assignment implements as the plan labels them (``clause_labels``),
+    falling back to the clause ids for contexts stored before labels existed."""
+    labels = assignment.get("clause_labels")
+    if labels is None:
+        labels = assignment.get("clauses") or []
+    return list(labels)
+
+
 def _filters(lang: str) -> dict[str, Callable[..., Any]]:
-    return {"vndate": vndate, "workdays": lambda days: workdays_phrase(days, lang)}
+    return {"vndate": vndate, "workdays": lambda days: workdays_phrase(days, lang),
+            "docref": lambda plan: document_reference(plan, lang),
+            "clause_labels": clause_labels}
 
 
 def _configure(env: Environment, lang: str) -> Environment:
@@ -182,7 +214,29 @@ class Renderer:
                     item["plan"] = ctx["plan"]
                 items.append(item)
             ctx["items"] = items
+            ctx.update(self._digest_summary(items))
         return ctx
+
+    def _digest_summary(self, items: list[dict[str, Any]]) -> dict[str, Any]:
+        """What a digest template needs beyond its items: the documents cited (each once),
+        how many items of each kind (so the wording follows what it holds) and the items
+        grouped by lead agency (in order of first appearance)."""
+        documents: list[str] = []
+        counts = {kind: 0 for kind in KINDS}
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            plan = item.get("plan")
+            item["docref"] = document_reference(plan, self.lang) if plan else ""
+            if item["docref"] and item["docref"] not in documents:
+                documents.append(item["docref"])
+            counts[item.get("kind", "")] = counts.get(item.get("kind", ""), 0) + 1
+            lead = (item.get("assignment") or {}).get("lead_name") or ""
+            groups.setdefault(lead, []).append(item)
+        ordered = [item for found in groups.values() for item in found]
+        for number, item in enumerate(ordered, start=1):
+            item["number"] = number  # numbered as shown: group after group
+        return {"documents": documents, "counts": {k: n for k, n in counts.items() if n},
+                "groups": [{"lead_name": lead, "entries": found} for lead, found in groups.items()]}
 
     def _default_link(self, assignment: Any) -> str | None:
         if isinstance(assignment, Mapping) and assignment.get("id") is not None:

@@ -64,10 +64,12 @@ class CycleInfo:
 
 def plan_context(spec: PlanSpec, lang: str) -> dict[str, Any]:
     """The ``plan`` part of a notification context."""
+    document = spec.document
     return {
+        "key": spec.key,
         "title": spec.title.get(lang),
-        "document_number": spec.document.number,
-        "document_date": spec.document.date.isoformat(),
+        "document_number": document.number,
+        "document_date": document.date.isoformat() if document.date else None,
         "authority": spec.authority.get(lang),
     }
 
@@ -118,8 +120,10 @@ def assignment_context(row: Mapping[str, Any], info: CycleInfo, lang: str,
         "title": title,
         "step_id": row["step_id"],
         "clauses": list(row["clauses"] or []),
+        "clause_labels": [info.spec.clause_label(c, lang) for c in row["clauses"] or []],
         "lead_code": row["lead_code"],
         "lead_name": info.agency(row["lead_code"]).name,
+        "commune_code": member or None,
         "commune_name": info.agency(member).name if member else None,
         "cooperating_names": [info.agency(c).name for c in row["cooperating"] or []],
         "due": _iso(row["due_current"]),
