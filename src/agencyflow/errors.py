@@ -75,7 +75,15 @@ class ConflictError(AgencyflowError):
 
 
 class ValidationError(AgencyflowError):
-    """User input (outputs, evidence, dates, options) is invalid."""
+    """User input (outputs, evidence, dates, options) is invalid.
+
+    ``problems`` lists each problem on its own (``"output budget: expected a number"``) when
+    several were found at once; the message holds them all.
+    """
+
+    def __init__(self, message: str, *, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
 
 
 class PermissionDenied(AgencyflowError):

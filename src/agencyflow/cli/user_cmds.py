@@ -20,7 +20,7 @@ from agencyflow.cli.base import (
 )
 from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import act_as, resolve_actor
-from agencyflow.domain.permissions import Action, allowed
+from agencyflow.domain.permissions import Action
 from agencyflow.services import users
 
 app = typer.Typer(help="People, roles and API tokens.", no_args_is_help=True)
@@ -141,11 +141,9 @@ def token_list(
     """
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=parse_now(now), action=Action.USER_MANAGE)
-        if not allowed(actor, Action.USER_MANAGE):
-            username = actor.username
         rows = [{"id": t.id, "user": owner, "name": t.name, "created_at": _ts(t.created_at),
                  "last_used_at": _ts(t.last_used_at), "revoked_at": _ts(t.revoked_at)}
-                for t, owner in users.list_tokens(session, username)]
+                for t, owner in users.tokens_visible_to(session, actor, username)]
     emit(rows, ["id", "user", "name", "created_at", "last_used_at", "revoked_at"], fmt,
          title="API tokens")
 

@@ -69,7 +69,7 @@ def validate_outputs(specs: Sequence[OutputSpec], values: Mapping[str, Any], *,
     problems: list[str] = []
     out = _validate_level(specs, values, stars_for, partial, "output {}", problems)
     if problems:
-        raise ValidationError("invalid outputs:\n  " + "\n  ".join(problems))
+        raise ValidationError("invalid outputs:\n  " + "\n  ".join(problems), problems=problems)
     return out
 
 

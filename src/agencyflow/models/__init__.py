@@ -8,6 +8,7 @@ from agencyflow.models.assignment import (
     ExtensionRequest,
 )
 from agencyflow.models.audit import AuditEvent, AuditHead
+from agencyflow.models.idempotency import IdempotentRequest
 from agencyflow.models.outbox import Delivery, Notification
 from agencyflow.models.people import ApiToken, User
 from agencyflow.models.plan import Agency, Cycle, PlanVersion
@@ -24,6 +25,7 @@ __all__ = [
     "Delivery",
     "Evidence",
     "ExtensionRequest",
+    "IdempotentRequest",
     "Notification",
     "PlanVersion",
     "User",

@@ -46,6 +46,7 @@ class Assignment(AssignmentBase, table=True):
         UniqueConstraint("cycle_id", "step_id", "period", "member", name="uq_assignment_slot"),
         Index("ix_assignment_status_due", "status", "due_current"),
         Index("ix_assignment_cycle_lead", "cycle_id", "lead_code"),
+        Index("ix_assignment_cycle_due", "cycle_id", "due_current", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

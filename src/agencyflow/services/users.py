@@ -22,12 +22,12 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
-from agencyflow.domain.permissions import Action, Actor, Role, require
+from agencyflow.domain.permissions import Action, Actor, Role, allowed, require
 from agencyflow.errors import AuthenticationError, NotFound, PermissionDenied, ValidationError
 from agencyflow.models import Agency, ApiToken, User
 from agencyflow.services import audit
@@ -212,6 +212,21 @@ def list_tokens(session: Session, username: str | None = None) -> list[tuple[Api
     return [(token, name) for token, name in rows]
 
 
+def tokens_visible_to(session: Session, actor: Actor, username: str | None = None
+                      ) -> list[tuple[ApiToken, str]]:
+    """The tokens ``actor`` may see: any user's (or ``username``'s) for a user manager, their
+    own for everyone else."""
+    if not allowed(actor, Action.USER_MANAGE):
+        username = actor.username
+    return list_tokens(session, username)
+
+
+def token_owner(session: Session, token: ApiToken) -> str:
+    """The username of the user owning ``token``."""
+    user = session.get(User, token.user_id)
+    return user.username if user else f"#{token.user_id}"
+
+
 def _actor(user: User) -> Actor:
     return Actor(user.username, Role(user.role), user.agency_code)
 
@@ -228,6 +243,14 @@ def actor_for(session: Session, username: str) -> Actor:
 
 def authenticate_token(session: Session, token: str, now: datetime) -> Actor:
     """The actor owning ``token`` (records ``last_used_at``); AuthenticationError if invalid."""
+    actor, row = token_actor(session, token)
+    touch_token(session, row.id or 0, now)
+    return actor
+
+
+def token_actor(session: Session, token: str) -> tuple[Actor, ApiToken]:
+    """The actor owning ``token`` and the token row, without writing anything (a reader's
+    check); AuthenticationError when the token is unknown or revoked or its user disabled."""
     row = session.execute(
         select(ApiToken).where(col(ApiToken.token_hash) == token_hash(token.strip()))
     ).scalar_one_or_none()
@@ -240,7 +263,19 @@ def authenticate_token(session: Session, token: str, now: datetime) -> Actor:
     if user is None or not user.active:
         name = user.username if user else f"#{row.user_id}"
         raise AuthenticationError(f"API token #{row.id} belongs to user {name}, who is disabled")
-    row.last_used_at = now
-    session.add(row)
-    session.flush()
-    return _actor(user)
+    return _actor(user), row
+
+
+#: A token used again within this long is not written again (readers stay read-only).
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def needs_touch(row: ApiToken, now: datetime) -> bool:
+    """True when ``last_used_at`` of ``row`` is unset or older than :data:`TOUCH_EVERY`."""
+    return row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY
+
+
+def touch_token(session: Session, token_id: int, now: datetime) -> None:
+    """Record that token ``token_id`` was used at ``now``."""
+    session.execute(update(ApiToken).where(col(ApiToken.id) == token_id)
+                    .values(last_used_at=now), execution_options={"synchronize_session": False})

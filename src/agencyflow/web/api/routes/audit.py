@@ -1,0 +1,100 @@
+"""``/audit``: the tamper-evident trail — events, verification and export (audit readers:
+coordinators, leaders, inspectors)."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import Field
+from sqlmodel import SQLModel
+
+from agencyflow.domain.permissions import Action, require
+from agencyflow.errors import AuditError
+from agencyflow.services import audit
+from agencyflow.web.api.deps import CurrentActor, Reader
+from agencyflow.web.api.problems import COMMON
+
+router = APIRouter(prefix="/audit", tags=["audit"], responses=COMMON)
+
+
+class AuditEventPublic(SQLModel):
+    """One event of the chain, every field and both hashes."""
+
+    id: int
+    seq: int
+    at: str = Field(description="The UTC time exactly as it was hashed.")
+    actor: str
+    action: str
+    target_type: str
+    target_id: str
+    before: Any
+    after: Any
+    reason: str | None
+    prev_hash: str
+    hash: str
+
+
+class VerifyPublic(SQLModel):
+    """The result of recomputing the chain."""
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "intact": True, "events": 1204, "head_seq": 1204, "head_hash": "5be1…",
+        "problem": None}]}}
+    intact: bool
+    events: int | None = Field(description="Events checked (None when broken).")
+    head_seq: int
+    head_hash: str
+    problem: str | None = Field(description="The first broken event, when not intact.")
+
+
+def _authorise(actor: Any) -> None:
+    require(actor, Action.AUDIT_READ, target="the audit trail")
+
+
+@router.get("/events", response_model=list[AuditEventPublic], summary="Audit events")
+def events(session: Reader, actor: CurrentActor,
+           assignment: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+           by: Annotated[str | None, Query(max_length=100, description="Only by this user.")]
+           = None,
+           limit: Annotated[int, Query(ge=1, le=10_000)] = 100) -> list[AuditEventPublic]:
+    """The latest ``limit`` events, oldest first (of one assignment, or by one user)."""
+    _authorise(actor)
+    found = audit.log(session, assignment_id=assignment, actor=by, limit=limit)
+    return [AuditEventPublic.model_validate(audit.exported(e.model_dump())) for e in found]
+
+
+@router.post("/verify", response_model=VerifyPublic, summary="Verify the chain")
+def verify(session: Reader, actor: CurrentActor) -> VerifyPublic:
+    """Recompute every hash; ``intact`` is false naming the first edited, deleted, inserted
+    or moved event. Note ``head_hash`` somewhere outside the database."""
+    _authorise(actor)
+    seq, head = audit.head(session)
+    try:
+        count = audit.verify(session)
+    except AuditError as exc:
+        return VerifyPublic(intact=False, events=None, head_seq=seq, head_hash=head,
+                            problem=str(exc))
+    return VerifyPublic(intact=True, events=count, head_seq=seq, head_hash=head, problem=None)
+
+
+@router.get("/export", summary="Export every event (jsonl or csv)",
+            response_class=Response, responses={200: {
+                "content": {"application/x-ndjson": {"schema": {"type": "string"}},
+                            "text/csv": {"schema": {"type": "string"}}},
+                "headers": {"X-Audit-Head": {"schema": {"type": "string"},
+                                             "description": "seq and sha256 of the head"}}}})
+def export(session: Reader, actor: CurrentActor,
+           format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",  # noqa: A002
+           ) -> Response:
+    """Every field and hash, re-verifiable offline (`agencyflow audit verify --file`)."""
+    _authorise(actor)
+    out = io.StringIO()
+    count, (seq, head) = audit.export(session, format, out)
+    media = "application/x-ndjson" if format == "jsonl" else "text/csv"
+    stamp = datetime.now().strftime("%Y%m%d")
+    return Response(out.getvalue().encode("utf-8"), media_type=media, headers={
+        "X-Audit-Head": f"{seq} {head}", "X-Audit-Events": str(count),
+        "Content-Disposition": f'attachment; filename="audit-{stamp}.{format}"'})
