@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
     from agencyflow.config import Settings
 
-__all__ = ["API_PREFIX", "DOCS_PREFIX", "create_api", "create_docs", "create_standalone"]
+__all__ = ["API_PREFIX", "DOCS_PREFIX", "create_api", "create_docs", "create_standalone",
+           "standalone_from_environment"]
 
 #: Where the API and its docs page are mounted.
 API_PREFIX, DOCS_PREFIX = "/api/v1", "/api/docs"
@@ -42,12 +43,14 @@ def create_api(settings: Settings) -> FastAPI:
 
     from agencyflow.web.api import problems
     from agencyflow.web.api.context import ApiContext
+    from agencyflow.web.api.deps import RequestLanguage
     from agencyflow.web.api.routes import assignments, audit, extensions, people, plans, reads
 
     app = FastAPI(title="agencyflow API", version="1", description=_DESCRIPTION,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json",
                   servers=[{"url": API_PREFIX}])
     app.state.api = ApiContext.from_settings(settings)
+    app.add_middleware(RequestLanguage)
     problems.install(app)
     for module in (plans, assignments, extensions, reads, audit, people):
         app.include_router(module.router)
@@ -66,7 +69,18 @@ def create_standalone(settings: Settings) -> FastAPI:
     API without the HTML app, and for its tests)."""
     from fastapi import FastAPI
 
+    from agencyflow.web.api import problems
+
     root = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    problems.install(root)  # a path that no mount takes is a problem too
     root.mount(API_PREFIX, create_api(settings))
     root.mount(DOCS_PREFIX, create_docs())
     return root
+
+
+def standalone_from_environment() -> FastAPI:
+    """:func:`create_standalone` for the settings of the environment (``AGENCYFLOW_*``), for
+    ``uvicorn --factory agencyflow.web.api:standalone_from_environment``."""
+    from agencyflow.config import get_settings
+
+    return create_standalone(get_settings())

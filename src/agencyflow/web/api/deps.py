@@ -17,7 +17,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from agencyflow import i18n
 from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor
 from agencyflow.errors import AuthenticationError
@@ -97,6 +99,22 @@ def preferred_language(header: str | None) -> str:
         if q > best_q:
             best, best_q = base, q
     return best
+
+
+class RequestLanguage:
+    """ASGI middleware: each request runs in the language its ``Accept-Language`` prefers
+    (:func:`agencyflow.i18n.set_language`), so what the services say comes back in it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = dict(scope.get("headers") or []).get(b"accept-language", b"")
+        with i18n.language(preferred_language(header.decode("latin-1"))):
+            await self.app(scope, receive, send)
 
 
 Reader = Annotated[Session, Depends(read_session)]
