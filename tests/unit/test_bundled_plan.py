@@ -1,4 +1,5 @@
-"""The bundled Kim Thành plan loads and traces every clause and target of CLAUSES.md."""
+"""The bundled Kim Thành plan loads and traces every clause and target of its source document,
+as the project records it in ``docs/source/`` (the clause table and the source text)."""
 
 from __future__ import annotations
 
@@ -15,22 +16,31 @@ from agencyflow.errors import NotFound
 from agencyflow.plans import bundled_plan_keys, bundled_plan_text
 
 KEY = "kim-thanh-ocop"
-CLAUSES = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "CLAUSES.md"
-ROW = re.compile(r"^\|\s*([A-Z]+-\d+)\s*\|\s*([^|]+?)\s*\|", re.MULTILINE)
+SOURCE = Path(__file__).resolve().parents[2] / "docs" / "source"
+CLAUSES = SOURCE / "kim-thanh-ocop-clauses.md"
+ARTICLE = SOURCE / "kim-thanh-ocop-plan.vi.txt"
+ROW = re.compile(r"^\|\s*([A-Z]+-\d+)\s*\|(.*)\|\s*$", re.MULTILINE)
 
 
 def _plan() -> LoadedPlan:
     return load_plan_text(*bundled_plan_text(KEY))
 
 
+def _section(title: str) -> dict[str, list[str]]:
+    """Row id → the other cells of the table under ``## title`` in the clause table."""
+    text = CLAUSES.read_text(encoding="utf-8")
+    body = text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+    return {rid: [c.strip() for c in cells.split("|")] for rid, cells in ROW.findall(body)}
+
+
 def _tables() -> tuple[dict[str, str], list[str]]:
     """(clause id → lead column of Responsibilities, target ids of Targets)."""
-    assert CLAUSES.is_file(), f"CLAUSES.md expected at {CLAUSES}"
-    text = CLAUSES.read_text(encoding="utf-8")
-    responsibilities = text.split("## Responsibilities", 1)[1].split("\n## ", 1)[0]
-    targets = text.split("## Targets", 1)[1].split("\n## ", 1)[0]
-    leads = {cid: lead for cid, lead in ROW.findall(responsibilities)}
-    return leads, [tid for tid, _ in ROW.findall(targets)]
+    leads = {cid: cells[0] for cid, cells in _section("Responsibilities").items()}
+    return leads, list(_section("Targets"))
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _commune_group(spec: PlanSpec) -> str:
@@ -57,6 +67,34 @@ def test_every_clause_and_target_is_traced() -> None:
     covered = {c for s in spec.steps for c in s.clauses}
     assert set(leads) <= covered, set(leads) - covered
     assert [t.id for t in spec.targets] == target_ids
+
+
+def test_the_record_of_the_source_is_in_the_repository() -> None:
+    root = Path(__file__).resolve().parents[2]
+    assert CLAUSES.is_file() and ARTICLE.is_file()
+    assert root in CLAUSES.parents and root in ARTICLE.parents
+    assert "docs/source/kim-thanh-ocop-clauses.md" in bundled_plan_text(KEY)[0]
+
+
+def test_every_wording_is_quoted_from_the_source() -> None:
+    article = _words(ARTICLE.read_text(encoding="utf-8"))
+    rows = {**_section("Responsibilities"), **_section("Targets")}
+    assert len(rows) == 23
+    for rid, cells in rows.items():
+        wording = cells[1] if rid.startswith("T-") else cells[2]  # targets: period, wording
+        assert len(wording) > 20 and _words(wording) in article, (rid, wording)
+
+
+def test_communes_cooperate_where_the_source_says_so() -> None:
+    spec = _plan().spec
+    communes = set(spec.members(_commune_group(spec)))
+    for cid, (lead, cooperating, *_rest) in _section("Responsibilities").items():
+        steps = [s for s in spec.steps if cid in s.clauses]
+        with_communes = [s.id for s in steps if communes <= set(s.cooperating)]
+        if "UBND-XA" in cooperating:
+            assert with_communes, cid
+        else:
+            assert not any(communes & set(s.cooperating) for s in steps), cid
 
 
 def test_leads_follow_the_clauses() -> None:
