@@ -88,7 +88,7 @@ def test_every_wording_is_quoted_from_the_source() -> None:
 def test_communes_cooperate_where_the_source_says_so() -> None:
     spec = _plan().spec
     communes = set(spec.members(_commune_group(spec)))
-    for cid, (lead, cooperating, *_rest) in _section("Responsibilities").items():
+    for cid, (_lead, cooperating, *_rest) in _section("Responsibilities").items():
         steps = [s for s in spec.steps if cid in s.clauses]
         with_communes = [s.id for s in steps if communes <= set(s.cooperating)]
         if "UBND-XA" in cooperating:
