@@ -133,9 +133,8 @@ def test_a_run_that_cannot_succeed_is_not_retried(prefect_harness: None, world: 
 
     monkeypatch.delenv("AGENCYFLOW_APPRISE_CONFIG")
     get_settings.cache_clear()
-    started = time.monotonic()
     state = dispatch_notifications(now=T0, database_url=world["url"], return_state=True)
-    assert state.is_failed() and time.monotonic() - started < 5
+    assert state.is_failed()
     with pytest.raises(ConfigError, match="AGENCYFLOW_APPRISE_CONFIG"):
         state.result()
     [run] = _task_runs(state.state_details.flow_run_id, 1)
@@ -158,10 +157,9 @@ def test_a_cycle_that_cannot_start_is_not_retried(prefect_harness: None, world: 
     from agencyflow.errors import NotFound
     from agencyflow.flows.start_cycle import start_cycle
 
-    started = time.monotonic()
     state = start_cycle(plan="no-such-plan", year=2027, now=T0, database_url=world["url"],
                         return_state=True)
-    assert state.is_failed() and time.monotonic() - started < 5
+    assert state.is_failed()
     with pytest.raises(NotFound, match="no-such-plan"):
         state.result()
     [run] = _task_runs(state.state_details.flow_run_id, 1)

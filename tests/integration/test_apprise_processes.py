@@ -26,7 +26,7 @@ def test_worker_processes_keep_order_only_and_per_channel_errors() -> None:
                  for i in range(count)]
         try:
             results = notifier.send_many(items, concurrency=8)
-            assert notifier.pool is not None and notifier.pool._executor is not None  # used
+            assert notifier.pool is not None and notifier.pool.items_sent == count  # used
         finally:
             notifier.close()
 
@@ -45,7 +45,7 @@ def test_a_small_batch_stays_in_process_and_close_is_harmless() -> None:
     with WebhookSink() as hook:
         with AppriseNotifier.from_urls([(hook.json_url("/a"), "a")], processes=2) as notifier:
             results = notifier.send_many([("a", Message("x", "y"))] * 3, concurrency=4)
-            assert notifier.pool is not None and notifier.pool._executor is None
+            assert notifier.pool is not None and notifier.pool.items_sent == 0
         assert [r[0].ok for r in results] == [True] * 3
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor, Role
+from agencyflow.errors import PermissionDenied
 from agencyflow.models import AuditEvent, Notification
 from agencyflow.services import assignments, audit, extensions
 from tests.factories import CALENDAR, at, start_cycle, store_plan
@@ -84,14 +85,39 @@ def test_fan_out_after_fan_out_waits_for_the_same_member_only(engine: Engine) ->
         assert audit.verify(session) > 0
 
 
+def _cancel(engine: Engine, ident: int, day: date) -> None:
+    with session_scope(engine) as session:
+        assignments.cancel(session, assignment_id=ident, actor=COORDINATOR,
+                           now=at(day.year, day.month, day.day), calendar=CALENDAR, reason="bỏ")
+
+
+def _opened(engine: Engine, ident: int) -> list[str | None]:
+    """The reasons of the ``assignment.open`` events of ``ident``."""
+    with Session(engine) as session:
+        return [e.reason for e in session.execute(select(AuditEvent).where(
+            AuditEvent.action == "assignment.open",
+            AuditEvent.target_id == str(ident))).scalars()]
+
+
 def test_all_prerequisites_cancelled_keeps_dependents_waiting(engine: Engine) -> None:
-    start_cycle(engine, store_plan(engine, text=DEPS_PLAN), 2027)
-    for member in ("XA-A", "XA-B"):
-        with session_scope(engine) as session:
-            assignments.cancel(session, assignment_id=assignment_id(engine, "SURVEY", member),
-                               actor=COORDINATOR, now=at(2027, 2, 1), calendar=CALENDAR,
-                               reason="bỏ")
-    assert get(engine, assignment_id(engine, "SUM")).status == "waiting"
+    version = store_plan(engine, text=DEPS_PLAN)
+    start_cycle(engine, version, 2027)
+    surveys = [assignment_id(engine, "SURVEY", m) for m in ("XA-A", "XA-B")]
+    total = assignment_id(engine, "SUM")
+    for ident in surveys:
+        _cancel(engine, ident, date(2027, 2, 1))
+    assert [get(engine, ident).status for ident in surveys] == ["cancelled", "cancelled"]
+    row = get(engine, total)
+    assert (row.status, row.opened_on, row.next_notice_on) == ("waiting", None, None)
+    assert _opened(engine, total) == []
+    # Against that: one cancelled and one done is finished, and SUM opens (the 2028 cycle).
+    start_cycle(engine, version, 2028)
+    _cancel(engine, assignment_id(engine, "SURVEY", "XA-A", year=2028), date(2028, 2, 1))
+    assert get(engine, assignment_id(engine, "SUM", year=2028)).status == "waiting"
+    _complete(engine, assignment_id(engine, "SURVEY", "XA-B", year=2028), date(2028, 2, 2))
+    opened = get(engine, assignment_id(engine, "SUM", year=2028))
+    assert (opened.status, opened.opened_on) == ("open", date(2028, 2, 2))
+    assert len(_opened(engine, opened.id or 0)) == 1
 
 
 def test_a_once_step_done_in_an_earlier_cycle_counts(engine: Engine) -> None:
@@ -188,7 +214,7 @@ def test_reassignment_readdresses_undelivered_notices(engine: Engine) -> None:
                                        ("reminder", "sent", "KTHT", "ktht")]
     row = get(engine, ident)
     assert (row.lead_code, row.next_notice_on) == ("NN", date(2027, 2, 1))
-    with pytest.raises(Exception, match="may not assignment.start"), \
+    with pytest.raises(PermissionDenied, match="may not assignment.start"), \
             session_scope(engine) as session:
         assignments.start(session, assignment_id=ident, actor=KTHT_OFFICER, now=at(2027, 2, 2))
     with session_scope(engine) as session:

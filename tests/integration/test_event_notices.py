@@ -8,9 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from agencyflow.db import session_scope
 from agencyflow.errors import TransitionError
+from agencyflow.models import Assignment
 from agencyflow.notifications import RecordingNotifier, Renderer
 from agencyflow.services import assignments, dispatch, extensions, sweeps
 from tests.factories import CALENDAR as LIFE_CALENDAR
@@ -121,6 +123,12 @@ def test_the_coordinator_is_not_told_of_its_own_completion(engine: Engine) -> No
     reassign(engine, MODEL_ID, "VP", vn(2027, 1, 18, 10))
     complete(engine, MODEL_ID, vn(2027, 1, 19, 10))
     assert notifications(engine, "kind = 'completed'") == []
+    with Session(engine) as session:  # it was completed, by the coordinator as lead
+        model = session.get(Assignment, MODEL_ID)
+        assert model is not None and (model.status, model.lead_code) == ("done", "VP")
+    complete(engine, PLAN_ID, vn(2027, 1, 19, 11))  # NN leads PLAN: the coordinator is told
+    assert [(n["assignment_id"], n["recipient_code"])
+            for n in notifications(engine, "kind = 'completed'")] == [(PLAN_ID, "VP")]
 
 
 def test_an_approved_submission_tells_the_coordinator_unless_it_leads(engine: Engine) -> None:

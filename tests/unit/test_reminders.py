@@ -21,7 +21,7 @@ from agencyflow.domain.reminders import (
     next_office_window,
     schedule,
 )
-from agencyflow.errors import ValidationError
+from agencyflow.errors import CalendarError, ValidationError
 
 
 class WeekdayCalendar:
@@ -351,5 +351,28 @@ def test_a_rerun_on_the_same_day_yields_the_same_keys():
     now = at(d("03-29"), 9)
     swept = replace(STATE, last_swept_on=d("03-22"))
     first = due_notices(swept, POLICY, WEEKDAYS, now, HOURS)
+    assert brief(first) == [  # swept last on 22/3: the escalation of 26/3 and today's overdue
+        ("escalation", "level-1:leader:2027-03-26", "leader", -5, 1),
+        ("overdue", "2027-03-29", "lead", -6, 0)]
     assert first == due_notices(swept, POLICY, WEEKDAYS, now.replace(hour=15), HOURS)
     assert due_notices(replace(swept, last_swept_on=d("03-29")), POLICY, WEEKDAYS, now, HOURS) == []
+
+
+class StuckCalendar(WeekdayCalendar):
+    """A broken calendar: counting forward from a day after DUE goes nowhere."""
+
+    def add_working_days(self, d: date, n: int) -> date:
+        return d if n > 0 and d > DUE else super().add_working_days(d, n)
+
+
+@pytest.mark.parametrize("ask", ["schedule", "due_notices"])
+def test_a_calendar_that_does_not_advance_is_an_error_not_a_hang(ask: str) -> None:
+    stuck = StuckCalendar()
+    assert schedule(STATE, POLICY, stuck, until=d("03-24"))[-1].scheduled_on == d("03-24")
+    calls = {
+        "schedule": lambda: schedule(STATE, POLICY, stuck, until=END),
+        "due_notices": lambda: due_notices(STATE, POLICY, stuck, at(d("04-05"), 9), HOURS),
+    }
+    with pytest.raises(CalendarError, match=r"did not move forward: 3 working day\(s\) after "
+                                            r"2027-03-24 gave 2027-03-24"):
+        calls[ask]()

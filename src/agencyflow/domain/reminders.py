@@ -47,7 +47,7 @@ from itertools import takewhile
 from typing import Protocol
 
 from agencyflow.domain.calendar import TIMEZONE, local_date
-from agencyflow.errors import ValidationError
+from agencyflow.errors import CalendarError, ValidationError
 
 #: Recipient value meaning the assignment's lead agency.
 LEAD = "lead"
@@ -210,13 +210,25 @@ def _overdue(cal: Calendar, deadline: date, every: int, lo: date,
              until: date | None) -> Iterator[Notice]:
     late = cal.working_days_between(deadline, lo)  # working days in (deadline, lo] when >= 0
     k = late // every + 1 if late >= 0 else 1  # first k with k * every > late
-    on = cal.add_working_days(deadline, k * every)
+    on = _forward(cal, deadline, k * every)
     while until is None or on <= until:
         yield _lead(NoticeKind.OVERDUE, on.isoformat(), on, -k * every)
         if until is not None and cal.working_days_between(on, until) < every:
             return  # the next one is after until: do not step past the calendar's end
         k += 1
-        on = cal.add_working_days(on, every)
+        on = _forward(cal, on, every)
+
+
+def _forward(cal: Calendar, day: date, n: int) -> date:
+    """``n`` (≥ 1) working days after ``day``; a calendar that does not move forward is an error
+    naming the step, never an endless loop of overdue notices."""
+    moved = cal.add_working_days(day, n)
+    if moved <= day:
+        raise CalendarError(
+            f"the working-day calendar did not move forward: {n} working day(s) after "
+            f"{day.isoformat()} gave {moved.isoformat()} (overdue notices every {n} working "
+            "days); check the calendar and its overrides")
+    return moved
 
 
 def _escalations(policy: ReminderPolicy, cal: Calendar, deadline: date,

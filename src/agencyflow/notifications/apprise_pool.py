@@ -69,6 +69,8 @@ class SenderPool:
         """Remember how to build the workers; nothing starts before the first :meth:`send_many`."""
         self.recipe = recipe
         self.processes = processes
+        #: Items handed to the worker processes so far (what a caller or a test can observe).
+        self.items_sent = 0
         self._executor: ProcessPoolExecutor | None = None
 
     def _pool(self) -> ProcessPoolExecutor:
@@ -102,6 +104,7 @@ class SenderPool:
                 results.extend(_failed(part, channels, f"worker process failed: {exc!r}"))
         if broken:
             self.close()
+        self.items_sent += len(items)
         return results
 
     def close(self) -> None:
