@@ -66,7 +66,7 @@ def test_mqtt_message_reaches_a_subscriber() -> None:
         assert [r.ok for r in results] == [True], results
         received = subscriber.wait_for(1)[0]
         assert received.topic == subscriber.topic
-        assert MESSAGE.text.strip() in received.payload.decode("utf-8")
+        assert received.json()["message"] == MESSAGE.text  # the payload is a JSON document
 
 
 def test_down_sink_gives_a_failed_result_with_the_reason() -> None:

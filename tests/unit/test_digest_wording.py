@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 from datetime import date
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 
 from agencyflow.notifications import LANGUAGES, Renderer
+from tests.html_check import check_html
 
 PLAN = {"key": "p", "title": "Kế hoạch OCOP năm 2027", "document_number": None,
         "document_date": None, "authority": "UBND huyện Kim Thành"}
@@ -82,33 +82,12 @@ def test_items_of_several_plans_each_cite_their_own_document() -> None:
     assert "   Kế hoạch: Kế hoạch xây dựng nông thôn mới năm 2027 của" in message.text
 
 
-class _Balance(HTMLParser):
-    """Checks that every element opened is closed in order (void elements aside)."""
-
-    VOID = {"meta", "br", "img", "hr", "input", "link"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[str] = []
-        self.errors: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[Any]) -> None:
-        if tag not in self.VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack.pop() != tag:
-            self.errors.append(tag)
-
-
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_digest_html_is_well_formed_and_links_every_item(lang: str) -> None:
     message = digest([item("opened", 1), item("escalation", 2, level=2, days_left=-9)], lang)
 
-    parser = _Balance()
-    parser.feed(message.html or "")
-    parser.close()
-    assert parser.errors == [] and parser.stack == []
+    checker = check_html(message.html or "")
+    assert checker.errors == [] and checker.stack == []
     for n in (1, 2):
         assert f'href="https://af.example.vn/assignments/{n}"' in (message.html or "")
         assert f"https://af.example.vn/assignments/{n}" in message.text

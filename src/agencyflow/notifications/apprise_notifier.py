@@ -1,4 +1,4 @@
-"""Delivery through apprise — the only module of agencyflow that imports apprise.
+"""Delivery through apprise — with :mod:`apprise_channels`, the only modules importing apprise.
 
 Configuration is an apprise YAML file; each URL carries the tags that select it::
 
@@ -27,7 +27,12 @@ special tag ``always`` selects a URL for every tag in :meth:`channels` but does 
 coverage in :meth:`check_tags`.
 
 A channel is named by its privacy-masked URL without the query string (``json://host/path``);
-when two URLs mask to the same name the later ones get ``#2``, ``#3`` … in file order.
+when two URLs mask to the same name the later ones get ``#2``, ``#3`` … in file order. The
+delivery key of a notification on a channel is ``agencyflow:<notification key>:<channel id>``,
+the channel id being 12 hex digits of the name's sha256 (:func:`~.base.delivery_key`): the
+same for every retry and every dispatcher with the same configuration.
+
+E-mail ignores ``call_timeout`` (the URL's ``cto`` bounds every SMTP socket operation).
 
 Throughput: one message costs about 3 ms of CPU in apprise and ``requests``, so the threads of
 :meth:`~AppriseNotifier.send_many` share one core (the GIL). ``processes=N`` (N > 1) on
@@ -48,11 +53,13 @@ import apprise
 from apprise.plugins.email import NotifyEmail
 
 from agencyflow.errors import ConfigError
+from agencyflow.notifications import apprise_channels
 from agencyflow.notifications.apprise_pool import Recipe, SenderPool
 from agencyflow.notifications.base import (
     ChannelResult,
     Message,
     SendItem,
+    delivery_key,
     run_concurrently,
     split_item,
 )
@@ -234,19 +241,26 @@ class AppriseNotifier:
     def send_to_channel(self, channel: str, message: Message) -> ChannelResult:
         """Deliver to one named channel; never raises for a delivery failure.
 
-        Email channels receive ``message.html`` as an HTML body when it is set; every other
-        channel receives ``message.text``. The subject is the apprise title.
+        What each kind of channel receives — the e-mail built from both template parts, the
+        JSON and MQTT payloads, the delivery key (:func:`~.base.delivery_key` of
+        ``message.key``) — is described in :mod:`agencyflow.notifications.apprise_channels`.
+        The subject is the apprise title; ``message.notify_type`` the apprise type.
         """
         single = self._single.get(channel)
         if single is None:
             return ChannelResult(channel, ok=False, error="unknown channel")
-        body, body_format = message.text, apprise.NotifyFormat.TEXT
-        if message.html and isinstance(self._service[channel], NotifyEmail):
-            body, body_format = message.html, apprise.NotifyFormat.HTML
+        service = self._service[channel]
+        key = delivery_key(message.key, channel) if message.key else None
+        if isinstance(service, NotifyEmail):
+            return apprise_channels.send_email(channel, service, message, key)
+        target = apprise_channels.with_identity(service, message, key)
+        if target is not service:
+            single = apprise.Apprise(target)
+        body, title = apprise_channels.body_for(service, message, key)
         try:
             result = single.notify(
-                body=body, title=message.subject, body_format=body_format,
-                timeout=self.call_timeout,
+                body=body, title=title, body_format=apprise.NotifyFormat.TEXT,
+                notify_type=message.notify_type, timeout=self.call_timeout,
             )
         except Exception as exc:  # apprise plugins may raise on odd input; report, never crash
             log.exception("apprise raised while sending to %s", channel)

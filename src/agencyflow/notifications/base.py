@@ -13,22 +13,46 @@ can record delivery per channel and later retry only the channels that failed::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+import hashlib
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+#: apprise notification types, from the calmest: what a receiving system can filter on.
+NOTIFY_TYPES = ("info", "success", "warning", "failure")
 
 
 @dataclass(frozen=True)
 class Message:
-    """A rendered notification: a one-line subject, a plain-text body and an optional HTML body.
+    """A rendered notification: a one-line subject, a plain-text body, an optional HTML body,
+    and what machine channels carry besides.
 
     Channels that can show HTML (email) receive ``html`` when it is set; all others ``text``.
+    ``key`` is the notification's stable key (``a12:overdue:2027-03-10``): each channel's
+    delivery carries :func:`delivery_key` of it (e-mail ``Message-ID``, webhook
+    ``Idempotency-Key``, MQTT payload). ``notify_type`` is one of :data:`NOTIFY_TYPES`;
+    ``data`` is the structured ``notification`` object of machine payloads (see
+    :mod:`agencyflow.notifications.payload`).
     """
 
     subject: str
     text: str
     html: str | None = None
+    key: str | None = None
+    notify_type: str = "info"
+    data: Mapping[str, Any] | None = field(default=None, compare=False)
+
+
+def channel_id(channel: str) -> str:
+    """A short, stable, secret-free id of a channel name: 12 hex digits of its sha256."""
+    return hashlib.sha256(channel.encode("utf-8")).hexdigest()[:12]
+
+
+def delivery_key(notification_key: str, channel: str) -> str:
+    """The identity of one notification's delivery to one channel, the same on every retry
+    and from every dispatcher: ``agencyflow:<notification key>:<channel id>``."""
+    return f"agencyflow:{notification_key}:{channel_id(channel)}"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ One batch goes through four short steps:
    since the sweep; the HTML part only when the tag has a channel that shows it) and sent with
    ``notifier.send_many`` in chunks of ``_RECORD_EVERY`` as ``(tag, message, only)``, ``only``
    being the channels that have not yet delivered it: a retry never repeats a channel. While
-   a chunk is being sent the next one is rendered.
+   a chunk is being sent the next one is rendered. The message carries the notification's key
+   (each channel's delivery key derives from it), its apprise type and the machine payload
+   (:mod:`agencyflow.notifications.payload`), all from the row and its context: no query.
 4. **record** — as each chunk completes, one :class:`~agencyflow.models.Delivery` row per channel
    (attempts, last error, sent time) and the notification's new state: ``sent`` when every
    channel has delivered; otherwise ``failed`` with ``next_attempt_at = now + backoff ·
@@ -31,7 +33,7 @@ from __future__ import annotations
 import time as clock
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
 
@@ -41,6 +43,7 @@ from sqlmodel import col
 from agencyflow.domain.lifecycle import ACTIVE
 from agencyflow.domain.reminders import NoticeKind
 from agencyflow.models import Assignment, Delivery, Notification
+from agencyflow.notifications import payload
 from agencyflow.notifications.base import ChannelResult, Message, Notifier
 from agencyflow.services import digests, dispatch_record
 from agencyflow.services.notice_context import RenderContexts
@@ -57,6 +60,8 @@ class Renderer(Protocol):
     """What the dispatcher needs from :class:`agencyflow.notifications.Renderer`."""
 
     def render(self, kind: str, context: Mapping[str, Any], html: bool = True) -> Message: ...
+
+    def link_for(self, assignment_id: object) -> str | None: ...
 
 
 RendererFactory = Callable[[str], Renderer]
@@ -132,7 +137,7 @@ def _supersede(ids: Sequence[int]) -> Any:
 
 def _jobs(engine: Engine, ids: Sequence[int], worker_id: str, contexts: RenderContexts
           ) -> list[Job]:
-    cols = [col(c) for c in (N.id, N.kind, N.recipient_code, N.tag, N.lang, N.context,
+    cols = [col(c) for c in (N.id, N.key, N.kind, N.recipient_code, N.tag, N.lang, N.context,
                              N.attempts, N.assignment_id, N.level, N.days_left)]
     with engine.connect() as conn:
         # RowMapping is also keyed by column objects; a job's row is only ever read by name.
@@ -169,11 +174,16 @@ def _prepare(job: Job, notifier: Notifier, renderers: Mapping[str, Renderer]) ->
     if job.context is None:
         return _Prepared(job, channels, None,
                          f"render failed: assignment {row['assignment_id']} not found", [])
+    renderer = renderers[row["lang"]]
     try:
-        message = renderers[row["lang"]].render(row["kind"], job.context,
-                                                html=notifier.wants_html(row["tag"]))
+        message = renderer.render(row["kind"], job.context, html=notifier.wants_html(row["tag"]))
     except Exception as exc:  # noqa: BLE001 - a broken template must not stop the batch
         return _Prepared(job, channels, None, f"render failed: {exc}", [])
+    message = replace(
+        message, key=row["key"], notify_type=payload.notify_type(row["kind"], job.context),
+        data=payload.notification_payload(
+            notification_id=row["id"], key=row["key"], kind=row["kind"], level=row["level"],
+            recipient=row["recipient_code"], context=job.context, link_for=renderer.link_for))
     if not channels:
         return _Prepared(job, channels, message, f"no channel for tag {row['tag']}", [])
     return _Prepared(job, channels, message, None,
