@@ -1,11 +1,14 @@
 """Digest mode: several notices to one recipient become one message.
 
 Agencies with ``digest`` on (communes by default) get one message per dispatch batch listing all
-their items, instead of one message per item. :func:`fold` runs right after a claim, in one
-transaction: for each recipient (and language) with two or more claimed, never-sent digest rows it
-inserts a ``digest`` notification — key ``digest:{recipient}:{lowest item id}``, so a retry of the
-same fold can never create a second one — leased to the same worker, and marks the items
-``digested`` with ``digest_id`` pointing at it. A lone digest row is sent as an ordinary message.
+their items, instead of one message per item; **escalations** are folded for every recipient
+(the leader receives one message listing a sweep's late assignments, grouped by lead agency,
+not one each), with the recipient's other rows when it is in digest mode. :func:`fold` runs
+right after a claim, in one transaction: for each recipient (and language) with two or more
+claimed, never-sent digest rows (or escalations) it inserts a ``digest`` notification — key
+``digest:{recipient}:{lowest item id}``, so a retry of the same fold can never create a second
+one — leased to the same worker, and marks the items ``digested`` with ``digest_id`` pointing
+at it. A lone digest row is sent as an ordinary message.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy import Connection, Engine, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
@@ -27,6 +30,9 @@ if TYPE_CHECKING:
 
 N = Notification
 _N = Notification.__table__  # type: ignore[attr-defined]
+#: Escalations are folded whatever the recipient's digest flag: a leader gets one message per
+#: sweep listing every late assignment, grouped by lead agency, not one message each.
+ESCALATION = "escalation"
 
 _ITEMS = (
     update(_N).where(_N.c.id == bindparam("item"))
@@ -38,10 +44,10 @@ def _candidates(conn: Connection, ids: Sequence[int], worker_id: str
                 ) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
     cols = [col(c) for c in (N.id, N.recipient_code, N.tag, N.lang, N.context, N.kind,
                              N.cycle_id, N.lease_until, N.assignment_id, N.level, N.days_left)]
-    stmt = select(*cols).where(col(N.id).in_(ids), col(N.lease_owner) == worker_id,
-                               col(N.digest) == True, col(N.kind) != "digest",  # noqa: E712
-                               col(N.status) == "pending", col(N.attempts) == 0
-                               ).order_by(col(N.id))
+    foldable = or_(col(N.digest) == True, col(N.kind) == ESCALATION)  # noqa: E712
+    stmt = select(*cols).where(col(N.id).in_(ids), col(N.lease_owner) == worker_id, foldable,
+                               col(N.kind) != "digest", col(N.status) == "pending",
+                               col(N.attempts) == 0).order_by(col(N.id))
     groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for row in conn.execute(stmt):
         # RowMapping is also keyed by column objects; here it is only ever read by name.
@@ -56,8 +62,9 @@ def _digest_row(items: list[Mapping[str, Any]], contexts: list[dict[str, Any]],
     context = {
         "recipient_name": contexts[0].get("recipient_name", first["recipient_code"]),
         "plan": contexts[0].get("plan"),
-        "items": [{"kind": item["kind"], "assignment": ctx.get("assignment"),
-                   "plan": ctx.get("plan")} for item, ctx in zip(items, contexts, strict=True)],
+        "items": [{"kind": item["kind"], "level": item["level"] or 0,
+                   "assignment": ctx.get("assignment"), "plan": ctx.get("plan")}
+                  for item, ctx in zip(items, contexts, strict=True)],
     }
     return {
         "key": f"digest:{first['recipient_code']}:{first['id']}", "assignment_id": None,
