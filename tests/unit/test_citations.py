@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -133,3 +134,24 @@ def test_plan_file_clause_problems_name_line_and_field(section: str, field: str,
     assert problem.field == field
     assert words in problem.message
     assert problem.line == text.splitlines().index(section.splitlines()[-1]) + 1
+
+
+def test_bundled_clause_labels_quote_the_source_exactly() -> None:
+    """A label is "<lead as the article names it>: <an excerpt of the clause's wording>", so an
+    official can find it in the source with a search."""
+    source = Path(__file__).resolve().parents[2] / "docs" / "source"
+    paragraphs = [" ".join(line.split()) for line in
+                  (source / "kim-thanh-ocop-plan.vi.txt").read_text("utf-8").splitlines()]
+    table = (source / "kim-thanh-ocop-clauses.md").read_text("utf-8")
+    table = table.split("\n## Responsibilities\n", 1)[1].split("\n## ", 1)[0]
+    wording = {cid: cells.split("|")[2].strip() for cid, cells in
+               re.findall(r"^\|\s*([A-Z]+-\d+)\s*\|(.*)\|\s*$", table, re.MULTILINE)}
+    spec = plans.read_source("kim-thanh-ocop").spec
+    assert set(spec.clauses) == set(wording)
+    for cid, clause in spec.clauses.items():
+        who, what = clause.label.vi.split(": ", 1)
+        [paragraph] = [p for p in paragraphs if wording[cid] in p]
+        assert paragraph.startswith(who), cid  # the lead, as its paragraph names it
+        quoted = {what, what[0].upper() + what[1:]}
+        assert any(q in wording[cid] for q in quoted), (cid, what)
+        assert clause.label.en  # an English gloss for --lang en
