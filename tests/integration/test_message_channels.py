@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +174,27 @@ def test_the_readme_documents_the_payload_each_channel_sends() -> None:
                             "idempotency_key", "notification"}
     assert set(webhook["notification"]) == set(sent.data or {})
     assert set(mqtt) == {"title", "message", "type", "idempotency_key", "notification"}
+
+
+def test_a_resent_notification_carries_the_same_key_so_a_receiver_sees_it_once(
+        engine: Engine) -> None:
+    start(engine)
+    now = vn(2027, 1, 18)
+    assert sweeps.sweep(engine, now=now, calendar=CALENDAR).written == 6
+    with WebhookSink() as hook:
+        notifier = AppriseNotifier.from_urls([(hook.json_url("/all"), "always")])
+        options: dict[str, Any] = {"worker_id": "w1", "concurrency": 4, "backoff_seconds": 60}
+        hook.down("500")  # received, but answered 500: the dispatcher must send it again
+        first = dispatch.dispatch(engine, notifier, Renderer, now=now, **options)
+        hook.up()
+        later = now + timedelta(seconds=60)
+        second = dispatch.dispatch(engine, notifier, Renderer, now=later, **options)
+        requests = hook.wait_for(first.failed + second.sent)
+    assert first.failed == second.sent == 5 and first.sent == 0  # XA-A's two: one digest
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for request in requests:
+        body = json.loads(request.body)
+        assert request.headers["Idempotency-Key"] == body["idempotency_key"]
+        by_key.setdefault(body["idempotency_key"], []).append(body)
+    assert len(by_key) == 5  # what a receiver deduplicating by the key keeps
+    assert all(len(bodies) == 2 and bodies[0] == bodies[1] for bodies in by_key.values())
