@@ -34,6 +34,7 @@ from jinja2 import (
 )
 
 from agencyflow.errors import ConfigError, TemplateError
+from agencyflow.i18n import _, language, ngettext
 from agencyflow.notifications.base import Message
 from agencyflow.notifications.sandbox import LimitedSandbox, RenderLimits, render_limited
 
@@ -62,18 +63,17 @@ def workdays_phrase(days_left: int | None, lang: str = "vi") -> str:
     """Describe a working-day distance to a deadline: positive left, 0 today, negative late.
 
     None (an item without a due date, e.g. in a digest) reads "chưa có hạn" / "no due date".
+    The words come from the ``messages`` catalog (:mod:`agencyflow.i18n`).
     """
-    if days_left is None:
-        return "chưa có hạn" if lang == "vi" else "no due date"
-    n = abs(int(days_left))
-    if lang == "vi":
+    with language(lang):
+        if days_left is None:
+            return _("no due date")
+        n = abs(int(days_left))
         if days_left > 0:
-            return f"còn {n} ngày làm việc"
-        return "đến hạn hôm nay" if days_left == 0 else f"quá hạn {n} ngày làm việc"
-    unit = "working day" if n == 1 else "working days"
-    if days_left > 0:
-        return f"{n} {unit} left"
-    return "due today" if days_left == 0 else f"{n} {unit} overdue"
+            return ngettext("{n} working day left", "{n} working days left", n).format(n=n)
+        if days_left == 0:
+            return _("due today")
+        return ngettext("{n} working day overdue", "{n} working days overdue", n).format(n=n)
 
 
 def document_reference(plan: Mapping[str, Any], lang: str = "vi") -> str:
@@ -82,19 +82,21 @@ def document_reference(plan: Mapping[str, Any], lang: str = "vi") -> str:
     With a number and/or a date: ``<title> (số 45/KH-UBND ngày 15/01/2026 của <authority>)``;
     without either (the signed document is not known yet): ``<title> của <authority>`` — no
     placeholder number, no date that is not the document's. English: ``<title> (No. 45/KH-UBND
-    of 15/01/2026, issued by <authority>)`` / ``<title>, issued by <authority>``.
+    of 15/01/2026, issued by <authority>)`` / ``<title>, issued by <authority>``. The wording
+    is in the ``messages`` catalog.
     """
     title, authority = plan.get("title") or "", plan.get("authority") or ""
     number, when = plan.get("document_number"), plan.get("document_date")
-    if lang == "vi":
-        parts = ([f"số {number}"] if number else []) + ([f"ngày {vndate(when)}"] if when else [])
-        if parts:
-            return f"{title} ({' '.join(parts)} của {authority})"
-        return f"{title} của {authority}"
-    parts = ([f"No. {number}"] if number else []) + ([f"of {vndate(when)}"] if when else [])
-    if parts:
-        return f"{title} ({' '.join(parts)}, issued by {authority})"
-    return f"{title}, issued by {authority}"
+    with language(lang):
+        if number and when:
+            text = _("{title} (No. {number} of {date}, issued by {authority})")
+        elif number:
+            text = _("{title} (No. {number}, issued by {authority})")
+        elif when:
+            text = _("{title} (of {date}, issued by {authority})")
+        else:
+            text = _("{title}, issued by {authority}")
+    return text.format(title=title, number=number, date=vndate(when), authority=authority)
 
 
 def clause_labels(assignment: Mapping[str, Any]) -> list[str]:
