@@ -74,8 +74,16 @@ def rate(result: dict[str, Any]) -> str:
     return f"{result['rows'] / result['seconds']:,.0f}" if result["seconds"] else "∞"
 
 
-def run(communes: int, steps: int, work: Path) -> list[dict[str, Any]]:
-    """Every scenario; returns table rows (scenario, ours, floor, ratio, memory)."""
+def web(db: Path) -> dict[str, Any]:
+    """The web figures (bench/web_load.py) in a fresh process: the API list under load."""
+    out = subprocess.run([sys.executable, "-m", "bench.web_load", str(db)], check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(communes: int, steps: int, work: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Every scenario; returns table rows (scenario, ours, floor, ratio, memory) and the web
+    figures."""
     base = work / "prepared.db"
     load = scenario("prepare", str(base), str(communes), str(steps))
     ours_db = copy_db(base, work / "ours.db")
@@ -110,6 +118,7 @@ def run(communes: int, steps: int, work: Path) -> list[dict[str, Any]]:
     small_rows = scenario("cycle_start", str(small))["rows"]
     board_all = cli_seconds(small, ["board", "--now", "2027-06-15", "--format", "json"])
     board_one = cli_seconds(small, ["board", "--now", "2027-06-15", "--commune", "XA-00001"])
+    web_figures = web(ours_db)
     return [
         {"what": f"plan load + validate ({load['rows']:,} agencies)", "ours": load, "floor": None},
         {"what": f"cycle start ({start['rows']:,} assignments)", "ours": start, "floor": floor},
@@ -153,10 +162,33 @@ def run(communes: int, steps: int, work: Path) -> list[dict[str, Any]]:
         {"what": f"`agencyflow board --commune XA-00001` on {small_rows:,} assignments, "
                  "fresh process", "ours": {"seconds": round(board_one, 3), "rows": small_rows,
                                           "peak_mib": None}, "floor": None},
-    ]
+    ], web_figures
 
 
-def render(rows: list[dict[str, Any]], communes: int, steps: int) -> str:
+def render_web(figures: dict[str, Any]) -> list[str]:
+    """The web table: latency and throughput under load, beside the SQL floor."""
+    if "skipped" in figures:
+        return ["", f"Web figures skipped: {figures['skipped']}."]
+    lines = ["", f"Web, under load: wrk in another process, {figures['clients']} connections, "
+             f"uvicorn with {figures['workers']} workers, {figures['limit']} rows a page, on the "
+             "200,000 assignments above; the floor is the same page's SQL in plain `sqlite3`, "
+             "one query after the other. The board page (stream webpages) was not on main when "
+             f"this ran: the API only. Load average at the end: {figures['loadavg']}.", "",
+             "| scenario | requests/s | p50 ms | p95 ms | p99 ms | errors | floor p50 ms | "
+             "floor p95 ms | floor pages/s |", "|---|---|---|---|---|---|---|---|---|"]
+    for key, what in (("api", "`GET /api/v1/assignments`, first page"),
+                      ("api_deep", "`GET /api/v1/assignments`, a page half-way (keyset cursor)")):
+        ours = figures[key]
+        floor = figures["floor" if key == "api" else "floor_deep"]
+        lines.append(f"| {what} | {ours['per_s']} | {ours['p50_ms']} | {ours['p95_ms']} | "
+                     f"{ours['p99_ms']} | {ours['errors'] + ours['non2xx']} | {floor['p50_ms']} | "
+                     f"{floor['p95_ms']} | {floor['per_s']} |")
+    lines += ["", f"Query plan of the page: {figures['floor_deep']['plan']}."]
+    return lines
+
+
+def render(rows: list[dict[str, Any]], communes: int, steps: int,
+           web_figures: dict[str, Any] | None = None) -> str:
     """RESULTS.md text."""
     lines = [
         "# Benchmark results", "",
@@ -177,6 +209,8 @@ def render(rows: list[dict[str, Any]], communes: int, steps: int) -> str:
         lines.append(
             f"| {r['what']} | {o['seconds']} | {rate(o)} | {peak} | "
             f"{f['seconds'] if f else '—'} | {rate(f) if f else '—'} | {ratio} |")
+    if web_figures is not None:
+        lines += render_web(web_figures)
     return "\n".join(lines) + "\n"
 
 
@@ -188,8 +222,8 @@ def main() -> None:
     parser.add_argument("--write", type=Path, default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="agencyflow-bench-") as tmp:
-        rows = run(args.communes, args.steps, Path(tmp))
-    text = render(rows, args.communes, args.steps)
+        rows, web_figures = run(args.communes, args.steps, Path(tmp))
+    text = render(rows, args.communes, args.steps, web_figures)
     print(text)
     if args.write:
         args.write.write_text(text, encoding="utf-8")

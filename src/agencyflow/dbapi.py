@@ -103,7 +103,7 @@ def fetch(conn: Any, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...
         conn = conn.connection()
     if hasattr(conn, "exec_driver_sql"):  # a SQLAlchemy Connection
         text, values = _for_driver(conn.dialect.name == "sqlite", sql, params)
-        return [tuple(row) for row in conn.exec_driver_sql(text, values)]
+        return [tuple(row) for row in conn.exec_driver_sql(text, values).fetchall()]
     text, values = _for_driver(_is_sqlite(conn), sql, params)
     cur = conn.cursor()
     try:

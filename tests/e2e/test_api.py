@@ -3,6 +3,7 @@ problem+json, the keyset list, ETag/If-Match, Idempotency-Key, moves, evidence u
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from sqlmodel import Session
 from agencyflow.db import session_scope
 from agencyflow.models import AuditEvent, Evidence
 from agencyflow.services import board, users
+from agencyflow.web.api.schemas import AssignmentPage, AssignmentRow
 from tests.api_world import World, world_for
 from tests.factories import CALENDAR, at
 
@@ -77,6 +79,8 @@ def test_the_list_walks_every_row_once_in_board_order_by_keyset(world: World) ->
     while True:
         query = f"/assignments?cycle={world.cycle_id}&limit=2&now=2027-03-10"
         page = world.call("xa", "GET", query + (f"&cursor={cursor}" if cursor else "")).json()
+        AssignmentPage.model_validate(page)  # written without the model: it must still fit it
+        assert all(set(row) == set(AssignmentRow.model_fields) for row in page["items"])
         seen += [row["id"] for row in page["items"]]
         assert len(page["items"]) <= 2 and page["today"] == "2027-03-10"
         cursor = page["next_cursor"]
@@ -208,3 +212,13 @@ def test_evidence_upload_by_multipart(world: World) -> None:
                          data={"data": '{"note": "lớn"}'},
                          files=[("files", ("big.bin", b"\0" * big, "application/octet-stream"))])
     assert "size limit" in _problem(too_big, 422)["detail"]
+
+
+def test_the_readme_shows_a_curl_example_for_every_route(world: World) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## REST API\n", 1)[1].split("\n## ", 1)[0]
+    shown = [path.split("?")[0] for path in re.findall(r"\$AF(/[^\s\"']*)", section)]
+    spec = world.call("coord", "GET", "/openapi.json").json()
+    for path in spec["paths"]:
+        pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
+        assert any(pattern.match(p) for p in shown), f"README shows no example of {path}"

@@ -33,10 +33,15 @@ FROM assignment a{where}
 ORDER BY {order}
 LIMIT :limit"""
 
-_DATED = "a.due_current IS NOT NULL"
-_DATED_AFTER = "(a.due_current, a.id) > (:after_due, :after_id)"
-_UNDATED = "a.due_current IS NULL"
-_UNDATED_AFTER = "a.id > :after_id"
+#: The range scans a page is read from, in order, by where the previous page ended: each is one
+#: seek on the index (a row-value ``(due, id) > (:d, :id)`` is not a seek on SQLite).
+_SCANS: dict[str, tuple[str, str]] = {
+    "dated": ("a.due_current IS NOT NULL", "a.due_current, a.id"),
+    "same_day": ("a.due_current = :after_due AND a.id > :after_id", "a.id"),
+    "later": ("a.due_current > :after_due", "a.due_current, a.id"),
+    "undated": ("a.due_current IS NULL", "a.id"),
+    "undated_after": ("a.due_current IS NULL AND a.id > :after_id", "a.id"),
+}
 
 
 @dataclass(frozen=True)
@@ -74,19 +79,20 @@ class Page:
     next: Cursor | None
 
 
-def _sql(flt: board.BoardFilter, status: str, phase: str, after: Cursor | None
-         ) -> tuple[str, dict[str, Any]]:
+def _sql(flt: board.BoardFilter, status: str, scan: str) -> tuple[str, dict[str, Any]]:
+    """The page query of ``flt`` for one of the :data:`_SCANS`."""
     where, params = board._where(flt, status)
-    extra = [_DATED] if phase == "dated" else [_UNDATED]
-    if after is not None:
-        extra.append(_DATED_AFTER if phase == "dated" else _UNDATED_AFTER)
-        params["after_id"] = after.id
-        if phase == "dated":
-            params["after_due"] = after.due
-    joined = " AND ".join(extra)
-    where = f"{where} AND {joined}" if where else f"\nWHERE {joined}"
-    order = "a.due_current, a.id" if phase == "dated" else "a.id"
+    condition, order = _SCANS[scan]
+    where = f"{where} AND {condition}" if where else f"\nWHERE {condition}"
     return PAGE_SQL.format(status=status, where=where, order=order), params
+
+
+def _scans(after: Cursor | None) -> list[str]:
+    if after is None:
+        return ["dated", "undated"]
+    if after.due is None:
+        return ["undated_after"]
+    return ["same_day", "later", "undated"]
 
 
 def page(conn: Any, flt: board.BoardFilter, *, today: date, calendar: DayCounter,
@@ -96,11 +102,13 @@ def page(conn: Any, flt: board.BoardFilter, *, today: date, calendar: DayCounter
         raise ValidationError(f"limit {limit}: ask for 1 to {MAX_LIMIT} rows")
     status = board.status_sql(flt.late_against)
     common = board._params(today, calendar)
+    if after is not None:
+        common |= {"after_id": after.id, "after_due": after.due}
     found: list[tuple[Any, ...]] = []
-    phases = ["undated"] if after is not None and after.due is None else ["dated", "undated"]
-    for phase in phases:
-        sql, params = _sql(flt, status, phase, after if phase == phases[0] else None)
-        found += fetch(conn, sql, {**params, **common, "limit": limit + 1 - len(found)})
+    for scan in _scans(after):
+        sql, params = _sql(flt, status, scan)
+        used = {k: v for k, v in common.items() if f":{k}" in sql}
+        found += fetch(conn, sql, {**params, **used, "limit": limit + 1 - len(found)})
         if len(found) > limit:
             break
     more = len(found) > limit

@@ -1,0 +1,199 @@
+"""Web figures of `make bench`: `GET /api/v1/assignments` under load, beside its SQL floor.
+
+Usage: python -m bench.web_load DB   (DB: a database with the national cycle started)
+
+The API is served for real by uvicorn (``--workers 2``, the machine's cores) on a copy of DB with
+a coordinator's token; the load comes from ``wrk`` in another process — 20 connections (clients)
+on 2 threads, keep-alive, a Lua script adding the ``Authorization`` header and reporting p50/p95
+(Debian: ``apt-get install -y wrk``). Two pages are measured: the first page of the cycle (100
+rows) and a page deep in it (its keyset cursor, half-way through the 200,000 rows). The floor is
+the same page query in plain ``sqlite3`` in this process, one query after the other. Prints one
+JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+TODAY = date(2027, 6, 15)
+LIMIT = 100
+CLIENTS, THREADS, SECONDS = 20, 2, 15
+WORKERS = 2
+
+LUA = """wrk.headers["Authorization"] = "Bearer %s"
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('RESULT {"requests": %%d, "duration_us": %%d, "p50_us": %%d, '
+    .. '"p95_us": %%d, "p99_us": %%d, "errors": %%d, "non2xx": %%d}\\n', summary.requests,
+    summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+def _token(db: Path) -> tuple[str, int]:
+    """A coordinator with an API token in ``db``; returns (token, cycle id)."""
+    from sqlalchemy import select
+
+    from agencyflow.db import make_engine, session_scope
+    from agencyflow.domain.permissions import Actor, Role
+    from agencyflow.models import Cycle
+    from agencyflow.services import users
+
+    engine = make_engine(f"sqlite:///{db}")
+    now = datetime.now(UTC)
+    with session_scope(engine) as session:
+        system = Actor("bench", Role.SYSTEM)
+        users.add_user(session, username="bench", role="coordinator", now=now, actor=system)
+        secret = users.create_token(session, "bench", now=now, actor=system).secret
+        cycle_id = session.execute(select(Cycle.id)).scalar_one()
+    engine.dispose()
+    return secret, int(cycle_id)
+
+
+def _page_sql(cycle_id: int, after: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The page queries the API runs (its index scans, in order), as plain sqlite3 text."""
+    from agencyflow.dbapi import _for_driver
+    from agencyflow.services import board, board_pages
+    from agencyflow.services.calendar_store import cached_calendar
+
+    flt = board.BoardFilter(cycle_id=cycle_id)
+    status = board.status_sql(flt.late_against)
+    calendar = cached_calendar(Path(tempfile.gettempdir()) / "agencyflow-bench-cal")
+    common = board._params(TODAY, calendar) | {"limit": LIMIT + 1}
+    if after is not None:
+        common |= {"after_id": after.id, "after_due": after.due}
+    out = []
+    for scan in board_pages._scans(after):
+        sql, params = board_pages._sql(flt, status, scan)
+        used = {k: v for k, v in common.items() if f":{k}" in sql}
+        out.append(_for_driver(True, sql, params | used))
+    return out
+
+
+def floor(db: Path, cycle_id: int, after: Any, runs: int = 300) -> dict[str, Any]:
+    """p50/p95 and pages/s of the page's queries in plain sqlite3, one page after the other."""
+    import sqlite3
+
+    queries = _page_sql(cycle_id, after)
+    conn = sqlite3.connect(db)
+    plan = " / ".join(row[3] for sql, params in queries
+                      for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        rows: list[Any] = []
+        for sql, params in queries:
+            rows += conn.execute(sql, params).fetchall()
+            if len(rows) > LIMIT:
+                break
+        times.append(time.perf_counter() - start)
+    conn.close()
+    assert len(rows) > LIMIT
+    times.sort()
+    return {"p50_ms": round(statistics.median(times) * 1000, 2),
+            "p95_ms": round(times[int(len(times) * 0.95)] * 1000, 2),
+            "per_s": round(runs / sum(times)), "plan": plan}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(db: Path, data: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "AGENCYFLOW_DATABASE_URL": f"sqlite:///{db}",
+           "AGENCYFLOW_DATA_DIR": str(data)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory",
+         "agencyflow.web.api:standalone_from_environment", "--host", "127.0.0.1", "--port",
+         str(port), "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning"],
+        env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2)
+            return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.terminate()
+    raise RuntimeError("uvicorn did not start")
+
+
+def wrk(url: str, token: str, seconds: int = SECONDS) -> dict[str, Any]:
+    """One wrk run against ``url``: requests/s, p50/p95/p99 in ms, errors."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA % token)
+    try:
+        out = subprocess.run(["wrk", "-t", str(THREADS), "-c", str(CLIENTS), "-d", f"{seconds}s",
+                              "--timeout", "10s", "-s", script.name, url],
+                             check=True, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(script.name)
+    line = next(ln for ln in out.splitlines() if ln.startswith("RESULT "))
+    raw = json.loads(line.removeprefix("RESULT "))
+    return {"per_s": round(raw["requests"] / (raw["duration_us"] / 1e6)),
+            "p50_ms": round(raw["p50_us"] / 1000, 1), "p95_ms": round(raw["p95_us"] / 1000, 1),
+            "p99_ms": round(raw["p99_us"] / 1000, 1), "requests": raw["requests"],
+            "errors": raw["errors"], "non2xx": raw["non2xx"]}
+
+
+def main(source: str) -> dict[str, Any]:
+    """Every web figure, as one JSON-ready dict."""
+    if shutil.which("wrk") is None:
+        return {"skipped": "wrk is not installed (apt-get install -y wrk)"}
+    work = Path(tempfile.mkdtemp(prefix="agencyflow-web-bench-"))
+    try:
+        db = work / "web.db"
+        shutil.copy(source, db)
+        token, cycle_id = _token(db)
+        first = f"/api/v1/assignments?cycle={cycle_id}&limit={LIMIT}&now={TODAY}"
+        port = _free_port()
+        server = _serve(db, work / "data", port)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deep = _deep_cursor(db, cycle_id)
+            wrk(base + first, token, 3)  # warm-up: every worker's caches
+            api = wrk(base + first, token)
+            api_deep = wrk(base + first + f"&cursor={deep.encode()}", token)
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+        return {"api": api, "api_deep": api_deep, "floor": floor(db, cycle_id, None),
+                "floor_deep": floor(db, cycle_id, deep), "limit": LIMIT, "clients": CLIENTS,
+                "workers": WORKERS, "loadavg": round(os.getloadavg()[0], 1)}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _deep_cursor(db: Path, cycle_id: int) -> Any:
+    """The cursor of the row half-way through the cycle's order (found once with OFFSET; what
+    is timed is the page after it, which the API reads by keyset)."""
+    import sqlite3
+
+    from agencyflow.services.board_pages import Cursor
+
+    conn = sqlite3.connect(db)
+    due, id_ = conn.execute(
+        "SELECT due_current, id FROM assignment WHERE cycle_id = ? AND due_current IS NOT NULL "
+        "ORDER BY due_current, id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM assignment)",
+        (cycle_id,)).fetchone()
+    conn.close()
+    return Cursor(date.fromisoformat(due), int(id_))
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1]), ensure_ascii=False))
