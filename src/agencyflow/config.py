@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     sweep_cron: str = "*/30 7-16 * * 1-6"
     dispatch_interval_seconds: int = 60
     token: str | None = None
+    # Reports (services/reports): the Word template and the letterhead (see README, "Reports").
+    report_template: Path | None = None
+    report_place: str | None = None
+    report_superior: str | None = None
+    report_symbol: str | None = None
+    report_signer: str | None = None
+    report_signer_title: str | None = None
+    report_recipients: str | None = None
 
     @field_validator("language")
     @classmethod

@@ -16,6 +16,7 @@ import typer
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "board": ("board_cmds", "board", "command"),
     "targets": ("targets_cmds", "targets", "command"),
+    "report": ("report_cmds", "report", "command"),
     "remind": ("notify_cmds", "remind", "command"),
     "serve": ("notify_cmds", "serve", "command"),
     "demo": ("demo_cmds", "demo", "command"),

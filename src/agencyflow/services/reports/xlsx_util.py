@@ -1,0 +1,69 @@
+"""What every sheet agencyflow writes shares (openpyxl): a bold frozen header row with an
+autofilter, column widths, real dates shown dd/mm/yyyy, and text that stays text.
+
+Formula injection: a value starting with ``=`` (or ``+``, ``-``, ``@``) typed by someone — a
+title, a reason — would become a formula when written by openpyxl; :func:`put` stores every
+string as a string cell (``data_type = "s"``), so Excel shows it as typed and runs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+DATE_FORMAT = "dd/mm/yyyy"
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+#: Board status → fill colour of its cell.
+STATUS_FILLS = {
+    "done_on_time": "C6EFCE", "done_late": "FFEB9C", "in_progress": "DDEBF7",
+    "due_soon": "FCE4D6", "overdue": "FFC7CE", "waiting": "EDEDED", "cancelled": "D9D9D9",
+}
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
+    """Write one cell: strings as strings (never formulas), dates as Excel dates dd/mm/yyyy."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"
+    elif isinstance(value, datetime):
+        cell.value = value.replace(tzinfo=None)
+        cell.number_format = DATE_FORMAT + " hh:mm"
+    elif isinstance(value, date):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+    elif isinstance(value, list | tuple):
+        cell.value = ", ".join(str(v) for v in value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
+
+
+def header(ws: Worksheet, titles: Sequence[str], widths: Sequence[int], *, row: int = 1) -> None:
+    """A bold, filled header row at ``row``, frozen below it, with an autofilter over the sheet
+    (call :func:`finish` after writing the rows)."""
+    for i, (title, width) in enumerate(zip(titles, widths, strict=True), start=1):
+        cell = put(ws, row, i, title)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = ws.cell(row=row + 1, column=1)
+
+
+def finish(ws: Worksheet, columns: int, last_row: int, *, header_row: int = 1) -> None:
+    """The autofilter over the header and the rows written."""
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{max(last_row, header_row)}"
+
+
+def colour(cell: Any, status: str) -> None:
+    """Fill ``cell`` with the colour of board ``status``."""
+    fill = STATUS_FILLS.get(status)
+    if fill:
+        cell.fill = PatternFill("solid", fgColor=fill)

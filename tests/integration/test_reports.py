@@ -1,0 +1,137 @@
+"""The progress report: its figures are the board's, in every format, on SQLite and PostgreSQL.
+
+The world (tests/report_world.py) is lived through the real use cases; the report is made by the
+CLI, and its totals are compared with ``agencyflow board --format json`` on the same day.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from agencyflow.config import get_settings
+from tests import report_world
+from tests.factories import CALENDAR
+from tests.cli_helpers import Invoke, cli_for
+
+NOW = "2027-04-15"
+
+
+@pytest.fixture
+def cli(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Invoke]:
+    """The CLI on the world's database."""
+    report_world.build(engine)
+    monkeypatch.setenv("AGENCYFLOW_REPORT_PLACE", "Thử")
+    yield cli_for(engine, monkeypatch, tmp_path)
+    get_settings.cache_clear()
+
+
+def board_counts(cli: Invoke, *extra: str) -> Counter[str]:
+    """Board statuses counted from ``agencyflow board --format json``."""
+    result = cli("board", "--plan", "walk-ocop", "--year", "2027", "--now", NOW,
+                 "--format", "json", *extra)
+    assert result.exit_code == 0, result.output
+    return Counter(r["board_status"] for r in json.loads(result.output))
+
+
+def summary(path: Path) -> dict[str, int]:
+    """The Summary sheet of the xlsx report: label → count (a sub-line is ``parent/line``)."""
+    ws = load_workbook(path)["Tổng hợp"]
+    out: dict[str, int] = {}
+    parent = ""
+    for label, count in ws.iter_rows(min_row=7, max_col=2, values_only=True):
+        text = str(label)
+        if text.lstrip().startswith("—"):
+            out[f"{parent}/{text.strip(' —')}"] = count
+        else:
+            parent = text
+            out[text] = count
+    return out
+
+
+def test_the_report_totals_are_the_boards(cli: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "r.xlsx"
+    result = cli("report", "--plan", "walk-ocop", "--year", "2027", "--now", NOW,
+                 "--format", "xlsx", "-o", str(out), "--as", "chu.tich")
+    assert result.exit_code == 0, result.output
+    board = board_counts(cli)
+    got = summary(out)
+    assert got["Tổng số nhiệm vụ"] == sum(board.values()) - board["cancelled"]
+    assert got["Đã hoàn thành"] == board["done_on_time"] + board["done_late"]
+    assert got["Đã hoàn thành/đúng hạn"] == board["done_on_time"] == 2  # PLAN, EVAL XA-A
+    assert got["Đã hoàn thành/quá hạn"] == board["done_late"] == 1  # MARKET Q1
+    assert got["Chưa hoàn thành/trong hạn"] == board["in_progress"] + board["due_soon"]
+    assert got["Chưa hoàn thành/quá hạn"] == board["overdue"] == 1  # EVAL XA-C
+    assert got["Chưa hoàn thành/chưa đến kỳ hoặc chờ nhiệm vụ trước"] == board["waiting"]
+    assert got["Đã hủy"] == board["cancelled"]
+    # per agency: the sheet's rows are the board's counts per lead
+    ws = load_workbook(out)["Theo cơ quan"]
+    per_lead = {r[0]: r[2] for r in ws.iter_rows(min_row=2, values_only=True)}
+    rows = json.loads(cli("board", "--plan", "walk-ocop", "--year", "2027", "--now", NOW,
+                          "--format", "json").output)
+    lead_totals = Counter(r["lead"] for r in rows if r["board_status"] != "cancelled")
+    assert per_lead == dict(lead_totals)
+
+
+def test_a_quarter_counts_what_was_due_in_it(cli: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "q.xlsx"
+    result = cli("report", "--plan", "walk-ocop", "--quarter", "2027-Q1", "--now", NOW,
+                 "--format", "xlsx", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    rows = json.loads(cli("board", "--plan", "walk-ocop", "--year", "2027", "--now", NOW,
+                          "--format", "json").output)
+    due_q1 = [r for r in rows if r["due"] and "2027-01-01" <= r["due"] <= "2027-03-31"]
+    assert summary(out)["Tổng số nhiệm vụ"] == len(due_q1) > 0
+
+
+def test_the_markdown_report_lists_overdue_extensions_and_targets(cli: Invoke) -> None:
+    result = cli("report", "--plan", "walk-ocop", "--year", "2027", "--now", NOW,
+                 "--format", "md")
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "Số:        /BC-UBND" in text and "Thử, ngày 15 tháng 04 năm 2027" in text
+    # EVAL of XA-C was due 26/03/2027; the working days late are the calendar's
+    late = CALENDAR.working_days_between(date(2027, 3, 26), date(2027, 4, 15))
+    assert f"| Xã C | 26/03/2027 | {late} |" in text
+    assert "| 26/03/2027 | 30/04/2027 | Chờ kết quả kiểm nghiệm |" in text
+    assert "| T-1 Sản phẩm 3–4 sao | 2027 | 1 | 2 | đang thực hiện |" in text
+    english = cli("report", "--plan", "walk-ocop", "--year", "2027", "--now", NOW,
+                  "--format", "md", "--lang", "en").output
+    assert "III. OVERDUE ASSIGNMENTS" in english and "in_progress" in english
+
+
+def test_html_escapes_and_embeds_the_chart(cli: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    result = cli("report", "--plan", "walk-ocop", "--month", "2027-03", "--now", NOW,
+                 "--format", "html", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "data:image/png;base64,iVBOR" in html
+    assert "tháng 3 năm 2027" in html
+
+
+@pytest.mark.parametrize("args", [
+    ["--year", "2027", "--month", "2027-05"], ["--quarter", "2027-Q5"], ["--month", "5/2027"],
+    ["--year", "2027", "--format", "pdf"], []])
+def test_bad_periods_and_formats_are_refused_clearly(cli: Invoke, args: list[str]) -> None:
+    result = cli("report", "--plan", "walk-ocop", *args)
+    assert result.exit_code == 1 and "error:" in result.output and "Traceback" not in \
+        result.output, result.output
+
+
+def test_an_officer_reports_its_own_agency(cli: Invoke, tmp_path: Path) -> None:
+    out = tmp_path / "xa-c.xlsx"
+    result = cli("report", "--plan", "walk-ocop", "--year", "2027", "--agency", "XA-C",
+                 "--now", NOW, "--format", "xlsx", "-o", str(out), "--as", "can.bo.xa-c")
+    assert result.exit_code == 0, result.output
+    board = board_counts(cli, "--agency", "XA-C")
+    assert summary(out)["Tổng số nhiệm vụ"] == sum(board.values())
+    assert io.BytesIO(out.read_bytes()).getbuffer().nbytes > 0
