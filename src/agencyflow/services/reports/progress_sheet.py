@@ -166,9 +166,9 @@ def write(rows: SheetRows, *, now: datetime, lang: str = "vi") -> bytes:
     ws.protection.sort = False
     _items(wb, rows, fields, lists, lang)
     _meta(wb, rows, scalars, fields, now)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
 
 
 def _items(wb: Workbook, rows: SheetRows, fields: list[OutputSpec], lists: list[str],
