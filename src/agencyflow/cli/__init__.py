@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "board": ("board_cmds", "board", "command"),
     "targets": ("targets_cmds", "targets", "command"),
     "report": ("report_cmds", "report", "command"),
+    "calendar": ("calendar_cmds", "calendar", "command"),
     "export": ("export_cmds", "app", "group"),
     "import": ("import_cmds", "app", "group"),
     "remind": ("notify_cmds", "remind", "command"),

@@ -96,6 +96,10 @@ MESSAGES: tuple[str, ...] = (
     pgettext("report", 'Note'),
     pgettext("report", 'Output'),
     pgettext("report", 'Not a valid value for this column'),
+    pgettext("report", 'Clauses'),
+    pgettext("report", 'Document'),
+    pgettext("report", 'Due today'),
+    pgettext("report", '{n} working days left'),
 )
 
 
