@@ -108,7 +108,7 @@ def build(data: ReportData, head: Letterhead) -> dict[str, Any]:
         "subtitle": (f"{tr(lang, 'Results of implementing the assigned tasks')} "
                      f"{data.period.label(lang)}"),
         "plan_title": data.plan_title,
-        "document": data.spec.document.number,
+        "document": data.spec.document.number or "",
         "period": data.period.label(lang),
         "scope": scope,
         "agency": (f"{data.agency} — {data.name(data.agency)}" if data.agency else None),

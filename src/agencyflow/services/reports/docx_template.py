@@ -155,7 +155,8 @@ def build(path: Path = PATH) -> Path:
     _para(doc, "{{ title }}", bold=True)
     _para(doc, "{{ subtitle }}", bold=True)
     _para(doc, "―――――", after=6)
-    _para(doc, '{{ t("Plan") }}: {{ plan_title }} ({{ document }}). {{ t("Scope") }}: '
+    _para(doc, '{{ t("Plan") }}: {{ plan_title }}{% if document %} ({{ document }}){% endif %}. '
+          '{{ t("Scope") }}: '
           '{{ scope }}.{% if agency %} {{ t("Reported agency") }}: {{ agency }}.{% endif %} '
           "{{ as_of }}", align=J, indent=True, after=6)
 

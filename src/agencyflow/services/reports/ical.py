@@ -92,7 +92,7 @@ def agency_calendar(session: Session, *, agency: str, actor: Actor, now: datetim
         ev.add("dtend", r["due_current"] + timedelta(days=1))
         ev.add("sequence", moves)
         ev.add("summary", _title(r, lang))
-        ev.add("description", _description(r, names, spec.document.number, lang))
+        ev.add("description", _description(r, names, spec.document.number or "—", lang))
         ev.add("status", "CANCELLED" if r["status"] == Status.CANCELLED.value else "CONFIRMED")
         ev.add("transp", "TRANSPARENT")
         if base_url:
