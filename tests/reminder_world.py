@@ -38,6 +38,8 @@ from agencyflow.services import assignments, cycles, extensions, plans
 from agencyflow.services.notice_context import RenderContexts
 
 ACTOR = Actor("system:test", Role.SYSTEM)
+#: Who decides what ACTOR asked for (four eyes: nobody decides their own request).
+DECIDER = Actor("dieu.phoi", Role.COORDINATOR, "NN")
 CALENDAR = default_calendar()
 
 PLAN = """\
@@ -124,7 +126,7 @@ def extend(engine: Engine, assignment_id: int, new_due: date, now: datetime) -> 
     with session_scope(engine) as session:
         ext = extensions.request_extension(session, assignment_id=assignment_id, actor=ACTOR,
                                            now=now, new_due=new_due, reason="Thiếu số liệu")
-        extensions.decide_extension(session, extension_id=ext.id or 0, actor=ACTOR, now=now,
+        extensions.decide_extension(session, extension_id=ext.id or 0, actor=DECIDER, now=now,
                                     approve=True)
 
 

@@ -21,7 +21,7 @@ APP_NAME = "agencyflow"
 PREFIX = "AGENCYFLOW_"
 
 #: The variables :func:`from_environment` reads; LANGUAGE only to refuse what Settings refuses.
-_READ = ("DATA_DIR", "DATABASE_URL", "CALENDAR_OVERRIDES", "LANGUAGE")
+_READ = ("DATA_DIR", "DATABASE_URL", "CALENDAR_OVERRIDES", "LANGUAGE", "TOKEN")
 LANGUAGES = ("vi", "en")
 
 
@@ -39,11 +39,13 @@ def database_url_for(database_url: str | None, data_dir: Path) -> str:
 
 @dataclass(frozen=True)
 class Locations:
-    """The data directory, the configured database URL and the calendar override file."""
+    """The data directory, the configured database URL, the calendar override file and the API
+    token the command acts with (checked by every command that opens the database)."""
 
     data_dir: Path
     database_url: str | None = None
     calendar_overrides: Path | None = None
+    token: str | None = None
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to SQLite in the data directory."""
@@ -70,4 +72,5 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Locations | No
         data_dir=Path(data_dir) if data_dir is not None else default_data_dir(),
         database_url=values["DATABASE_URL"],
         calendar_overrides=Path(overrides) if overrides is not None else None,
+        token=values["TOKEN"],
     )

@@ -20,6 +20,7 @@ from tests.factories import at
 from tests.lifecycle_plan import COORDINATOR, KTHT_OFFICER, NN_OFFICER, assignment_id, setup_cycle
 from tests.reminder_world import (
     ACTOR,
+    DECIDER,
     CALENDAR,
     MODEL_ID,
     PLAN_ID,
@@ -45,7 +46,7 @@ def _refuse(engine: Engine, ident: int, reason: str) -> int:
         ext = extensions.request_extension(session, assignment_id=ident, actor=ACTOR,
                                            now=DECIDED, new_due=date(2027, 3, 5),
                                            reason="Thiếu số liệu")
-        extensions.decide_extension(session, extension_id=ext.id or 0, actor=ACTOR,
+        extensions.decide_extension(session, extension_id=ext.id or 0, actor=DECIDER,
                                     now=DECIDED, approve=False, reason=reason)
         return ext.id or 0
 
@@ -73,7 +74,7 @@ def test_a_refusal_tells_the_lead_why_and_cannot_be_decided_again(engine: Engine
     start(engine)
     ext_id = _refuse(engine, SURVEY_B, "Không có căn cứ gia hạn")
     with pytest.raises(TransitionError), session_scope(engine) as session:
-        extensions.decide_extension(session, extension_id=ext_id, actor=ACTOR,
+        extensions.decide_extension(session, extension_id=ext_id, actor=DECIDER,
                                     now=DECIDED, approve=True)
     [row] = notifications(engine)
     assert row["context"] | {"assignment": None, "plan": None} == {
@@ -110,7 +111,7 @@ def test_event_notices_are_written_in_the_sites_language(engine: Engine) -> None
     with session_scope(engine) as session:
         ext = extensions.request_extension(session, assignment_id=SURVEY_B, actor=ACTOR,
                                            now=DECIDED, new_due=date(2027, 3, 5), reason="x")
-        extensions.decide_extension(session, extension_id=ext.id or 0, actor=ACTOR,
+        extensions.decide_extension(session, extension_id=ext.id or 0, actor=DECIDER,
                                     now=DECIDED, approve=True, lang="en")
     notifier = RecordingNotifier()
     _send(engine, notifier)

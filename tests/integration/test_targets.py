@@ -54,12 +54,15 @@ def people(engine: Engine) -> dict[str, Actor]:
     run(engine, users.add_user, username="truong.phong", role="coordinator", agency_code="NN",
         now=at(2019, 1, 2), actor=SYSTEM)
     boss = run(engine, users.actor_for, username="truong.phong")
+    run(engine, users.add_user, username="pho.phong", role="coordinator", agency_code="NN",
+        now=at(2019, 1, 2), actor=boss)
     for code in (KIM_ANH, LAI_VU, TAM_KY):
         run(engine, users.add_user, username=code.lower(), role="officer", agency_code=code,
             now=at(2019, 1, 2), actor=boss)
     actors = {code: run(engine, users.actor_for, username=code.lower())
               for code in (KIM_ANH, LAI_VU, TAM_KY)}
-    return {"boss": boss, **actors}
+    deputy = run(engine, users.actor_for, username="pho.phong")
+    return {"boss": boss, "deputy": deputy, **actors}
 
 
 def review(engine: Engine, aid: int, who: Actor, boss: Actor, outputs: dict[str, Any],
@@ -75,7 +78,7 @@ def register(engine: Engine, cycle_id: int, year: int, actors: dict[str, Actor],
              registrations: dict[str, list[dict[str, str]]]) -> None:
     """NN-2 (reviewed) → NN-5 → XA-2 of the given communes with their registered products."""
     boss = actors["boss"]
-    review(engine, assignment(engine, cycle_id, "NN-2"), boss, boss,
+    review(engine, assignment(engine, cycle_id, "NN-2"), actors["deputy"], boss,
            {"plan_number": f"12/KH-UBND-{year}", "plan_date": f"{year}-02-01"},
            date(year, 2, 1), date(year, 2, 3))
     run(engine, assignments.complete, assignment_id=assignment(engine, cycle_id, "NN-5"),
@@ -91,7 +94,7 @@ def evaluate(engine: Engine, cycle_id: int, year: int, actors: dict[str, Actor],
              rounds: dict[str, tuple[list[dict[str, Any]], date]]) -> None:
     """NN-4 (the council, reviewed) → XA-4 of the given communes: (products, approval day)."""
     boss = actors["boss"]
-    review(engine, assignment(engine, cycle_id, "NN-4"), boss, boss,
+    review(engine, assignment(engine, cycle_id, "NN-4"), actors["deputy"], boss,
            {"decision_number": f"45/QĐ-UBND-{year}", "decision_date": f"{year}-06-01",
             "members": 7}, date(year, 6, 1), date(year, 6, 2))
     for code, (products, approved) in rounds.items():

@@ -96,8 +96,9 @@ def test_tokens_are_shown_once_stored_hashed_and_revocable(plan: Engine) -> None
 
 def test_a_disabled_user_cannot_act(plan: Engine) -> None:
     act(plan, users.add_user, username="boss", role="coordinator", now=NOW, actor=SYSTEM)
-    with pytest.raises(ValidationError, match="last active coordinator"):
-        act(plan, users.disable_user, username="boss", now=NOW, actor=BOSS)
+    for who in (BOSS, SYSTEM):
+        with pytest.raises(PermissionDenied, match="would leave no active coordinator"):
+            act(plan, users.disable_user, username="boss", now=NOW, actor=who)
     act(plan, users.add_user, username="an", role="officer", agency_code="XA-A", now=NOW,
         actor=BOSS)
     token = act(plan, users.create_token, username="an", now=NOW, actor=BOSS).secret

@@ -94,3 +94,31 @@ def test_refusal_names_user_role_agency_and_target() -> None:
     message = str(info.value)
     for part in ("lan", "officer", "KTHT", "may not assignment.approve assignment 12"):
         assert part in message
+
+
+# Four eyes, written out by hand: the actions nobody takes on what they asked for themself.
+REFUSED_TO_THEIR_AUTHOR = {"assignment.decide", "assignment.approve"}
+
+
+@pytest.mark.parametrize(("role", "action", "relation"), sorted(EXPECTED))
+def test_nobody_decides_what_they_asked_for(role: str, action: str, relation: str) -> None:
+    actor = Actor(f"{role}1", Role(role), ME)
+    where = ASSIGNMENTS[relation]
+    base = EXPECTED[(role, action, relation)]
+    mine = allowed(actor, Action(action), author=actor.username, **where)  # type: ignore[arg-type]
+    theirs = allowed(actor, Action(action), author="someone.else", **where)  # type: ignore[arg-type]
+    assert theirs is base
+    assert mine is (base and action not in REFUSED_TO_THEIR_AUTHOR)
+    if base and action in REFUSED_TO_THEIR_AUTHOR:
+        with pytest.raises(PermissionDenied, match=f"may not {action} assignment 7: four eyes"):
+            require(actor, Action(action), target="assignment 7", author=actor.username,
+                    **where)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_nobody_disables_the_last_active_coordinator(role: str) -> None:
+    actor = Actor(f"{role}1", Role(role), ME)
+    assert not allowed(actor, Action.USER_MANAGE, last_coordinator=True)
+    assert allowed(actor, Action.USER_MANAGE) is EXPECTED[(role, "user.manage", "other")]
+    with pytest.raises(PermissionDenied, match="may not user.manage user boss"):
+        require(actor, Action.USER_MANAGE, target="user boss", last_coordinator=True)

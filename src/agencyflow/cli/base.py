@@ -27,6 +27,7 @@ import typer
 from agencyflow import dbapi, locations
 from agencyflow.domain.calendar import TIMEZONE, WorkingCalendar, parse_date
 from agencyflow.errors import AgencyflowError, CalendarError
+from agencyflow.services import token_check
 from agencyflow.services.calendar_store import calendar_for
 
 if TYPE_CHECKING:
@@ -105,17 +106,20 @@ def reading() -> Iterator[Any]:
 
     A plain DBAPI connection when the database is ready as it is (see
     :func:`agencyflow.dbapi.open_current`); otherwise a session of the full path, which validates
-    the settings and upgrades the embedded database or says what is wrong.
+    the settings and upgrades the embedded database or says what is wrong. Either way an
+    ``AGENCYFLOW_TOKEN`` that is set must be valid (AuthenticationError otherwise).
     """
     where = locations.from_environment()
     conn = dbapi.open_current(where.resolved_database_url()) if where is not None else None
     if conn is None:
         from agencyflow.cli.common import transaction
 
-        with transaction() as session:
+        with transaction() as session:  # checks AGENCYFLOW_TOKEN
             yield session
         return
     try:
+        if where is not None and where.token:  # an invalid token is an error, reads included
+            token_check.token_actor(conn, where.token)
         yield conn
     finally:
         conn.close()

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from agencyflow.config import Settings, get_settings
 from agencyflow.db import engine_from_settings, session_scope
+from agencyflow.services import token_check
 
 
 def settings() -> Settings:
@@ -25,8 +26,16 @@ def settings() -> Settings:
 
 
 def engine() -> Engine:
-    """The configured database, schema checked (the embedded one is upgraded automatically)."""
-    return engine_from_settings(settings())
+    """The configured database, schema checked (the embedded one is upgraded automatically).
+
+    When ``AGENCYFLOW_TOKEN`` is set it must be a valid token of an active user, for every
+    command that opens the database, reads included (AuthenticationError otherwise)."""
+    configured = settings()
+    made = engine_from_settings(configured)
+    if configured.token:
+        with made.connect() as conn:
+            token_check.token_actor(conn, configured.token)
+    return made
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from agencyflow.cli.base import (
 from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.calendar import parse_date
-from agencyflow.services import cycles, plans
+from agencyflow.services import cycles
 
 app = typer.Typer(help="Start and list cycles (one run of a plan over a year).",
                   no_args_is_help=True)
@@ -40,9 +40,8 @@ def start(
     first = parse_date(start_date) if start_date else None
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when)
-        version = plans.ensure_loaded(session, plan, now=when, actor=actor)
-        result = cycles.start(session, version=version, year=year, now=when, actor=actor,
-                              calendar=calendar(), start_date=first)
+        version, result = cycles.start_plan(session, plan=plan, year=year, now=when,
+                                            actor=actor, calendar=calendar(), start_date=first)
     console.print(
         f"cycle {year} of {version.key} (version {version.version}) started: "
         f"{result.assignments} assignments — {result.open} open, {result.waiting} waiting"

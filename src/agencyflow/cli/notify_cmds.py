@@ -184,4 +184,5 @@ def serve() -> None:
     """
     from agencyflow.cli.serve import run
 
+    engine()  # the database is there and AGENCYFLOW_TOKEN, when set, is valid
     run(settings())

@@ -3,8 +3,9 @@
 The coordinator sits at the Agriculture office (NN), which coordinates the scheme; the leader is
 the district vice-chairman (UBND-HUYEN), who receives escalations and decides extensions; the
 inspector reads and verifies the audit trail. Each district office and two communes have an
-officer; for the other communes the coordinator records their reports (they send them on paper),
-as the permission table allows.
+officer; for the other communes a second coordinator, the office's clerk, records their reports
+(they send them on paper), as the permission table allows — so that the coordinator who reviews
+a submission or grants an extension is never the one who entered it (four eyes).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Person:
 
 
 COORDINATOR = Person("dieu.phoi", Role.COORDINATOR, "NN", "Nguyễn Văn Phối")
+CLERK = Person("van.thu", Role.COORDINATOR, "NN", "Lương Thị Thư")
 LEADER = Person("lanh.dao", Role.LEADER, "UBND-HUYEN", "Trần Thị Lãnh")
 INSPECTOR = Person("thanh.tra", Role.INSPECTOR, None, "Lê Văn Tra")
 OFFICERS = (
@@ -41,7 +43,7 @@ OFFICERS = (
     Person("cb.phuthai", Role.OFFICER, "TT-PHU-THAI", "Đỗ Văn Thái"),
     Person("cb.kimanh", Role.OFFICER, "XA-KIM-ANH", "Bùi Thị Anh"),
 )
-PEOPLE = (COORDINATOR, LEADER, INSPECTOR, *OFFICERS)
+PEOPLE = (COORDINATOR, CLERK, LEADER, INSPECTOR, *OFFICERS)
 
 
 def actor(person: Person) -> Actor:
@@ -59,8 +61,8 @@ def add_people(session: Session, now: datetime) -> None:
 
 
 def acting_for(agency: str) -> Actor:
-    """Who records the work of ``agency``: its officer, or else the coordinator."""
+    """Who records the work of ``agency``: its officer, or else the clerk."""
     for person in OFFICERS:
         if person.agency == agency:
             return actor(person)
-    return actor(COORDINATOR)
+    return actor(CLERK)

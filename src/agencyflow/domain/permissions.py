@@ -11,6 +11,12 @@ leader         read everything (the audit trail too); decide extensions
 inspector      read everything; read, verify and export the audit trail
 system         the scheduler and first-time set-up (before any user exists): everything
 =============  ==============================================================================
+
+Four eyes, for every role the system included (:data:`FOUR_EYES`): nobody decides their own
+extension request (approve or refuse) or approves their own submission — someone else must; and
+nobody disables the last active coordinator, since nobody could manage users afterwards. The
+relation is given to :func:`allowed` and :func:`require` as ``author`` (who asked for what is
+being decided) and ``last_coordinator`` (the user to be disabled is the last active coordinator).
 """
 
 from __future__ import annotations
@@ -68,6 +74,10 @@ BY_ROLE: dict[Role, frozenset[Action]] = {
 }
 
 
+#: Decisions that must be taken by someone other than the person who asked for them.
+FOUR_EYES = frozenset({Action.DECIDE, Action.APPROVE})
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is acting: the username recorded in the audit trail, the role and the agency."""
@@ -78,8 +88,28 @@ class Actor:
 
 
 def allowed(actor: Actor, action: Action, *, lead: str | None = None,
-            cooperating: Iterable[str] = ()) -> bool:
-    """True when ``actor`` may take ``action`` (on an assignment led by ``lead``)."""
+            cooperating: Iterable[str] = (), author: str | None = None,
+            last_coordinator: bool = False) -> bool:
+    """True when ``actor`` may take ``action`` (on an assignment led by ``lead``, deciding on
+    something ``author`` asked for, disabling the ``last_coordinator``)."""
+    return _refusal(actor, action, lead=lead, cooperating=cooperating, author=author,
+                    last_coordinator=last_coordinator) is None
+
+
+def _refusal(actor: Actor, action: Action, *, lead: str | None, cooperating: Iterable[str],
+             author: str | None, last_coordinator: bool) -> str | None:
+    """Why ``actor`` may not take ``action`` (None: allowed; "": the role does not allow it)."""
+    if not _by_role(actor, action, lead, cooperating):
+        return ""
+    if action in FOUR_EYES and author is not None and author == actor.username:
+        return "four eyes: it was asked for by the same user, someone else must decide"
+    if action is Action.USER_MANAGE and last_coordinator:
+        return ("it would leave no active coordinator (nobody could manage users): add another "
+                "coordinator first")
+    return None
+
+
+def _by_role(actor: Actor, action: Action, lead: str | None, cooperating: Iterable[str]) -> bool:
     if action in BY_ROLE[actor.role]:
         return True
     if actor.role is not Role.OFFICER or actor.agency_code is None:
@@ -90,10 +120,14 @@ def allowed(actor: Actor, action: Action, *, lead: str | None = None,
 
 
 def require(actor: Actor, action: Action, *, target: str, lead: str | None = None,
-            cooperating: Iterable[str] = ()) -> None:
-    """Raise PermissionDenied, naming the user, role, action and target, unless allowed."""
-    if not allowed(actor, action, lead=lead, cooperating=cooperating):
+            cooperating: Iterable[str] = (), author: str | None = None,
+            last_coordinator: bool = False) -> None:
+    """Raise PermissionDenied, naming the user, role, action and target (and the four-eyes
+    rule when that is why), unless allowed."""
+    why = _refusal(actor, action, lead=lead, cooperating=cooperating, author=author,
+                   last_coordinator=last_coordinator)
+    if why is not None:
         where = f" (agency {actor.agency_code})" if actor.agency_code else ""
         raise PermissionDenied(
             f"user {actor.username} ({actor.role.value}{where}) may not {action.value} {target}"
-        )
+            + (f": {why}" if why else ""))

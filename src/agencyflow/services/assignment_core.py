@@ -35,10 +35,12 @@ def load(session: Session, assignment_id: int) -> Assignment:
 
 
 def begin(session: Session, assignment_id: int, actor: Actor, action: Action,
-          expected_version: int | None = None) -> Assignment:
-    """Load, check permission, then the version the user acted on (before any state check)."""
+          expected_version: int | None = None, *, author: str | None = None) -> Assignment:
+    """Load, check permission, then the version the user acted on (before any state check).
+
+    ``author``: who asked for what ``action`` decides (four eyes, see domain.permissions)."""
     a = load(session, assignment_id)
-    authorise(actor, action, a)
+    authorise(actor, action, a, author=author)
     check_version(a, expected_version)
     return a
 
@@ -48,10 +50,18 @@ def label(a: Assignment) -> str:
     return f"{a.id} ({a.step_id} {a.lead_code})"
 
 
-def authorise(actor: Actor, action: Action, a: Assignment) -> None:
-    """Raise PermissionDenied unless ``actor`` may take ``action`` on ``a``."""
+def authorise(actor: Actor, action: Action, a: Assignment, *, author: str | None = None
+              ) -> None:
+    """Raise PermissionDenied unless ``actor`` may take ``action`` on ``a`` (deciding on
+    something ``author`` asked for)."""
     require(actor, action, target=f"assignment {label(a)}", lead=a.lead_code,
-            cooperating=a.cooperating)
+            cooperating=a.cooperating, author=author)
+
+
+def submitter(session: Session, a: Assignment) -> str | None:
+    """Who handed in ``a``'s current submission (the actor of its last submit event)."""
+    return audit.last_actor(session, target_type=TARGET, target_id=a.id or 0,
+                            action=Action.SUBMIT.value)
 
 
 def move(a: Assignment, which: Move) -> Status:

@@ -144,8 +144,11 @@ def approve(session: Session, *, assignment_id: int, actor: Actor, now: datetime
             calendar: DayCounter, reason: str | None = None,
             expected_version: int | None = None, lang: str = "vi") -> Assignment:
     """The coordinator accepts a submission: submitted → done; dependents open, the
-    coordinator's ``completed`` notice is written (in ``lang``) unless it leads ``a``."""
-    a = core.begin(session, assignment_id, actor, Action.APPROVE, expected_version)
+    coordinator's ``completed`` notice is written (in ``lang``) unless it leads ``a``. Whoever
+    submitted it cannot approve it (four eyes)."""
+    a = core.load(session, assignment_id)
+    core.authorise(actor, Action.APPROVE, a, author=core.submitter(session, a))
+    core.check_version(a, expected_version)
     new = core.move(a, Move.APPROVE)
     before, after = core.write(session, a, {"status": new.value, **_done_fields(actor, now)},
                                expected_version=expected_version)

@@ -139,6 +139,16 @@ def log(session: Session, *, assignment_id: int | None = None, actor: str | None
     return list(reversed(session.execute(stmt).scalars().all()))
 
 
+def last_actor(session: Session, *, target_type: str, target_id: str | int, action: str
+               ) -> str | None:
+    """The actor of the latest ``action`` event on the target (None: there is none)."""
+    stmt = (select(col(AuditEvent.actor))
+            .where(col(AuditEvent.target_type) == target_type,
+                   col(AuditEvent.target_id) == str(target_id), col(AuditEvent.action) == action)
+            .order_by(col(AuditEvent.seq).desc()).limit(1))
+    return session.execute(stmt).scalar_one_or_none()
+
+
 #: Columns of an export, in order: every stored field, hashes included.
 EXPORT_FIELDS = ("id", *audit_chain.HASHED_FIELDS, "hash")
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from agencyflow.domain.deadlines import DayCounter
-from agencyflow.domain.permissions import Actor
+from agencyflow.domain.permissions import Action, Actor
 from agencyflow.errors import CycleExists
 from agencyflow.models import Assignment
 from agencyflow.services import cycles, plans
@@ -43,7 +43,8 @@ def start_or_find(session: Session, *, plan: str, year: int, now: datetime, acto
                   ) -> tuple[int, bool, list[StepInfo]]:
     """Start (or find the already started) cycle; return (cycle id, created, steps in
     dependency order)."""
-    version = plans.ensure_loaded(session, plan, now=now, actor=actor)
+    version = plans.ensure_loaded(session, plan, now=now, actor=actor,
+                                  purpose=Action.CYCLE_START)
     spec = plans.spec_of(version)
     try:
         started = cycles.start(session, version=version, year=year, now=now, actor=actor,

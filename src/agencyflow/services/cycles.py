@@ -26,7 +26,7 @@ from agencyflow.services import audit, dependents, plans
 from agencyflow.services.bulk import insert_rows
 from agencyflow.services.cycle_queries import find, list_cycles
 
-__all__ = ["COLUMNS", "CycleStarted", "find", "list_cycles", "start"]
+__all__ = ["COLUMNS", "CycleStarted", "find", "list_cycles", "start", "start_plan"]
 
 COLUMNS = (
     "cycle_id", "plan_key", "year", "step_id", "period", "member", "lead_code", "cooperating",
@@ -123,3 +123,14 @@ def start(
                         "assignments_sha256": digest.hexdigest()})
     opened = len(dependents.open_ready(session, cycle, actor=actor, now=now, calendar=calendar))
     return CycleStarted(cycle, total, counts["open"] + opened, counts["waiting"] - opened)
+
+
+def start_plan(session: Session, *, plan: str, year: int, now: datetime, actor: Actor,
+               calendar: DayCounter, start_date: date | None = None
+               ) -> tuple[PlanVersion, CycleStarted]:
+    """Start the cycle of ``year`` of ``plan`` (a stored key, a bundled plan or a plan file,
+    loaded first when it is new); the right to start a cycle is checked before anything."""
+    version = plans.ensure_loaded(session, plan, now=now, actor=actor,
+                                  purpose=Action.CYCLE_START)
+    return version, start(session, version=version, year=year, now=now, actor=actor,
+                          calendar=calendar, start_date=start_date)

@@ -7,6 +7,11 @@ clear :class:`~agencyflow.errors.ValidationError`:
 - a file over ``max_bytes`` (checked while reading, so a file growing meanwhile is caught too);
 - anything that is not a regular file: a symlink (opened with ``O_NOFOLLOW``), a directory, a
   device or a FIFO;
+- system files, wherever a path leads once every symbolic link is resolved: the pseudo-file
+  systems ``/proc``, ``/sys`` and ``/dev`` (their files look regular: ``/proc/self/environ`` is the
+  process environment, tokens included) and the system directories of :data:`SYSTEM_DIRS`
+  (``/etc``, ``/run`` …);
+- a file not owned by the invoking user, or that they cannot read;
 - path tricks: a ``..`` component, a NUL byte, and stored names other than a plain basename (no
   separators, no control characters, not ``.`` or ``..``);
 - links that are not ``http(s)://host/…`` URLs.
@@ -66,8 +71,17 @@ def blob_path(evidence_dir: Path, sha256: str) -> Path:
     return evidence_dir / sha256[:2] / sha256
 
 
+#: Where no evidence comes from: the kernel's and the system's own files (``/proc/self/environ``
+#: holds the process environment, tokens included; ``/etc`` the system's configuration).
+SYSTEM_DIRS = ("/proc", "/sys", "/dev", "/run", "/etc", "/boot", "/var/run", "/var/lib",
+               "/var/log")
+#: Pseudo-file systems, also refused wherever they are mounted (their files look regular).
+_PSEUDO_MOUNTS = ("/proc", "/sys", "/dev")
+
+
 def _open_regular(path: Path) -> int:
-    """Open ``path`` for reading, refusing symlinks and anything but a regular file."""
+    """Open ``path`` for reading: a regular file owned by the invoking user, outside the
+    system's directories, reached without a symbolic link as its last component."""
     text = str(path)
     if "\x00" in text:
         raise ValidationError(f"evidence path {text!r} contains a NUL byte")
@@ -80,10 +94,45 @@ def _open_regular(path: Path) -> int:
             raise ValidationError(f"evidence {text} is a symbolic link: give the file itself") \
                 from None
         raise ValidationError(f"cannot read evidence {text}: {exc.strerror}") from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    try:
+        _check_opened(fd, text)
+    except BaseException:
         os.close(fd)
-        raise ValidationError(f"evidence {text} is not a regular file")
+        raise
     return fd
+
+
+def _check_opened(fd: int, text: str) -> None:
+    """ValidationError unless the open ``fd`` is a regular file the user owns, outside the
+    system directories and pseudo-file systems once every symbolic link is resolved."""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        raise ValidationError(f"evidence {text} is not a regular file")
+    real = os.path.realpath(text)
+    system = next((d for d in SYSTEM_DIRS if real == d or real.startswith(d + "/")), None)
+    if system is not None or info.st_dev in _pseudo_devices():
+        where = system or "a pseudo-file system"
+        raise ValidationError(f"evidence {text} is a system file ({real} is in {where}): "
+                              "attach your own documents only")
+    try:
+        same = os.stat(real)
+    except OSError:
+        same = None
+    if same is None or (same.st_dev, same.st_ino) != (info.st_dev, info.st_ino):
+        raise ValidationError(f"evidence {text} changed while it was opened: try again")
+    if info.st_uid != os.geteuid():
+        raise ValidationError(f"evidence {text} belongs to another user (uid {info.st_uid}): "
+                              "attach a file of your own (copy it first)")
+
+
+def _pseudo_devices() -> set[int]:
+    devices = set()
+    for mount in _PSEUDO_MOUNTS:
+        try:
+            devices.add(os.stat(mount).st_dev)
+        except OSError:
+            continue
+    return devices
 
 
 def store_path(path: Path, *, evidence_dir: Path, max_bytes: int) -> StoredFile:

@@ -2,10 +2,10 @@
 
 - ``request_extension``: the lead asks for a later due date with a reason, before or after the
   deadline, while the assignment is open, in progress or submitted; one pending request at a time.
-- ``decide_extension``: a coordinator or leader approves (``due_current`` becomes the new date,
-  ``due_original`` is kept: the plan's ``late_against`` says which one lateness is measured
-  against) or refuses with a reason; either way the lead is told (an ``extension_decided``
-  notice, :mod:`agencyflow.services.event_notices`).
+- ``decide_extension``: a coordinator or leader other than the requester (four eyes) approves
+  (``due_current`` becomes the new date, ``due_original`` is kept: the plan's ``late_against``
+  says which one lateness is measured against) or refuses with a reason; either way the lead
+  is told (an ``extension_decided`` notice, :mod:`agencyflow.services.event_notices`).
 - ``reassign``: a coordinator hands the assignment to another agency of the plan, with a reason;
   the new lead is removed from the cooperating agencies.
 
@@ -72,11 +72,13 @@ def decide_extension(session: Session, *, extension_id: int, actor: Actor, now: 
                      expected_version: int | None = None, lang: str = "vi"
                      ) -> ExtensionRequest:
     """Approve (the due date moves) or refuse (a reason is required) a pending request; the
-    lead's ``extension_decided`` notice is written in ``lang`` (the site's language)."""
+    lead's ``extension_decided`` notice is written in ``lang`` (the site's language). Whoever
+    requested it cannot decide it (four eyes)."""
     ext = session.get(ExtensionRequest, extension_id, populate_existing=True)
     if ext is None:
         raise NotFound(f"extension request {extension_id} does not exist")
-    a = core.begin(session, ext.assignment_id, actor, Action.DECIDE, expected_version)
+    a = core.begin(session, ext.assignment_id, actor, Action.DECIDE, expected_version,
+                   author=ext.requested_by)
     if ext.status != "pending":
         raise TransitionError(f"extension request {extension_id} of assignment {core.label(a)} "
                               f"is {ext.status} already: it cannot be decided again")

@@ -137,9 +137,14 @@ def list_versions(session: Session) -> list[PlanVersion]:
     return list(session.execute(stmt).scalars())
 
 
-def ensure_loaded(session: Session, ref: str, *, now: datetime, actor: Actor) -> PlanVersion:
+def ensure_loaded(session: Session, ref: str, *, now: datetime, actor: Actor,
+                  purpose: Action = Action.PLAN_LOAD) -> PlanVersion:
     """Resolve ``ref`` to a stored version: a file or bundled plan is (re)loaded first;
-    otherwise the newest stored version of the key ``ref`` is used."""
+    otherwise the newest stored version of the key ``ref`` is used.
+
+    ``purpose`` is what the caller is about to do with the plan (e.g. start a cycle): it is
+    checked first, so that a refusal names the action the user attempted."""
+    require(actor, purpose, target=f"plan {ref}")
     stored_only = not Path(ref).suffix and ref not in bundled.bundled_plan_keys()
     if stored_only:
         return latest(session, ref)

@@ -6,7 +6,7 @@ Rules, in one place:
   user may also create and revoke tokens *for themself*.
 - Bootstrap: while no user exists, the CLI acts as the system actor, which may create users; the
   first user must be a coordinator, otherwise nobody could manage users afterwards. For the same
-  reason the last active coordinator cannot be disabled.
+  reason nobody disables the last active coordinator (a rule of the permission table).
 - An officer belongs to an agency; any agency named must exist in the ``agency`` table (it is
   filled when a plan is loaded). The ``system`` role is never given to a user.
 - A token is ``af_`` + ``secrets.token_urlsafe(32)``: returned once, stored only as its SHA-256.
@@ -18,7 +18,6 @@ Every change is one audit event in the caller's transaction.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -30,7 +29,8 @@ from sqlmodel import Session, col
 from agencyflow.domain.permissions import Action, Actor, Role, allowed, require
 from agencyflow.errors import AuthenticationError, NotFound, PermissionDenied, ValidationError
 from agencyflow.models import Agency, ApiToken, User
-from agencyflow.services import audit
+from agencyflow.services import audit, token_check
+from agencyflow.services.token_check import token_hash
 
 #: Prefix of every API token (recognisable in logs and by secret scanners).
 TOKEN_PREFIX = "af_"
@@ -47,11 +47,6 @@ class NewToken:
     token: ApiToken
     username: str
     secret: str
-
-
-def token_hash(secret: str) -> str:
-    """SHA-256 (hex) of a token: the only form in which a token is stored."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def has_users(session: Session) -> bool:
@@ -140,9 +135,8 @@ def disable_user(session: Session, username: str, *, now: datetime, actor: Actor
     user = get_user(session, username)
     if not user.active:
         raise ValidationError(f"user {username} is already disabled")
-    if user.role == Role.COORDINATOR.value and _active_coordinators(session) <= 1:
-        raise ValidationError(
-            f"{username} is the last active coordinator: add another coordinator first")
+    last = user.role == Role.COORDINATOR.value and _active_coordinators(session) <= 1
+    require(actor, Action.USER_MANAGE, target=f"disable user {username}", last_coordinator=last)
     user.active = False
     session.add(user)
     session.flush()
@@ -250,20 +244,12 @@ def authenticate_token(session: Session, token: str, now: datetime) -> Actor:
 
 def token_actor(session: Session, token: str) -> tuple[Actor, ApiToken]:
     """The actor owning ``token`` and the token row, without writing anything (a reader's
-    check); AuthenticationError when the token is unknown or revoked or its user disabled."""
-    row = session.execute(
-        select(ApiToken).where(col(ApiToken.token_hash) == token_hash(token.strip()))
-    ).scalar_one_or_none()
-    if row is None:
-        raise AuthenticationError("invalid API token (AGENCYFLOW_TOKEN): no such token")
-    if row.revoked_at is not None:
-        raise AuthenticationError(
-            f"API token #{row.id} was revoked on {row.revoked_at:%Y-%m-%d}: create a new one")
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        name = user.username if user else f"#{row.user_id}"
-        raise AuthenticationError(f"API token #{row.id} belongs to user {name}, who is disabled")
-    return _actor(user), row
+    check); AuthenticationError when the token is unknown or revoked or its user disabled
+    (:func:`agencyflow.services.token_check.token_actor`, which the board's fast path runs too)."""
+    token_id, actor = token_check.token_actor(session, token)  # the one definition
+    row = session.get(ApiToken, token_id)
+    assert row is not None  # just read
+    return actor, row
 
 
 #: A token used again within this long is not written again (readers stay read-only).
