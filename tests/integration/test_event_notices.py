@@ -20,8 +20,8 @@ from tests.factories import at
 from tests.lifecycle_plan import COORDINATOR, KTHT_OFFICER, NN_OFFICER, assignment_id, setup_cycle
 from tests.reminder_world import (
     ACTOR,
-    DECIDER,
     CALENDAR,
+    DECIDER,
     MODEL_ID,
     PLAN_ID,
     SURVEY_B,
