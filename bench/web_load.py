@@ -133,8 +133,23 @@ def _serve(db: Path, data: Path, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("uvicorn did not start")
 
 
-def wrk(url: str, token: str, seconds: int = SECONDS) -> dict[str, Any]:
-    """One wrk run against ``url``: requests/s, p50/p95/p99 in ms, errors."""
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process ``pid`` and its children's threads."""
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        pids += [int(c) for c in (task / "children").read_text().split()]
+    ticks = 0
+    for p in pids:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, token: str, seconds: int = SECONDS, server: int | None = None
+        ) -> dict[str, Any]:
+    """One wrk run against ``url``: requests/s, p50/p95/p99 in ms, errors, and the server's CPU
+    per request (``server``: the uvicorn process id)."""
+    cpu_before = _cpu_seconds(server) if server else 0.0
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % token)
     try:
@@ -143,9 +158,10 @@ def wrk(url: str, token: str, seconds: int = SECONDS) -> dict[str, Any]:
                              check=True, capture_output=True, text=True).stdout
     finally:
         os.unlink(script.name)
+    cpu = _cpu_seconds(server) - cpu_before if server else 0.0
     line = next(ln for ln in out.splitlines() if ln.startswith("RESULT "))
     raw = json.loads(line.removeprefix("RESULT "))
-    return {"per_s": round(raw["requests"] / (raw["duration_us"] / 1e6)),
+    return {"cpu_ms_per_request": round(cpu * 1000 / max(raw["requests"], 1), 2),"per_s": round(raw["requests"] / (raw["duration_us"] / 1e6)),
             "p50_ms": round(raw["p50_us"] / 1000, 1), "p95_ms": round(raw["p95_us"] / 1000, 1),
             "p99_ms": round(raw["p99_us"] / 1000, 1), "requests": raw["requests"],
             "errors": raw["errors"], "non2xx": raw["non2xx"]}
@@ -167,8 +183,8 @@ def main(source: str) -> dict[str, Any]:
             base = f"http://127.0.0.1:{port}"
             deep = _deep_cursor(db, cycle_id)
             wrk(base + first, token, 3)  # warm-up: every worker's caches
-            api = wrk(base + first, token)
-            api_deep = wrk(base + first + f"&cursor={deep.encode()}", token)
+            api = wrk(base + first, token, server=server.pid)
+            api_deep = wrk(base + first + f"&cursor={deep.encode()}", token, server=server.pid)
         finally:
             server.terminate()
             server.wait(timeout=60)

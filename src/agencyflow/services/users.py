@@ -242,21 +242,29 @@ def authenticate_token(session: Session, token: str, now: datetime) -> Actor:
     return actor
 
 
-def token_actor(session: Session, token: str) -> tuple[Actor, ApiToken]:
-    """The actor owning ``token`` and the token row, without writing anything (a reader's
+@dataclass(frozen=True)
+class TokenUse:
+    """The token a request came with: its id and when it was last used."""
+
+    id: int
+    last_used_at: datetime | None
+
+
+def token_actor(session: Session, token: str) -> tuple[Actor, TokenUse]:
+    """The actor owning ``token`` and the token's use, without writing anything (a reader's
     check); AuthenticationError when the token is unknown or revoked or its user disabled
     (:func:`agencyflow.services.token_check.token_actor`, which the board's fast path runs too)."""
     token_id, actor = token_check.token_actor(session, token)  # the one definition
-    row = session.get(ApiToken, token_id)
-    assert row is not None  # just read
-    return actor, row
+    last = session.execute(select(col(ApiToken.last_used_at))
+                           .where(col(ApiToken.id) == token_id)).scalar_one()
+    return actor, TokenUse(token_id, last)
 
 
 #: A token used again within this long is not written again (readers stay read-only).
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-def needs_touch(row: ApiToken, now: datetime) -> bool:
+def needs_touch(row: TokenUse, now: datetime) -> bool:
     """True when ``last_used_at`` of ``row`` is unset or older than :data:`TOUCH_EVERY`."""
     return row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY
 

@@ -30,7 +30,7 @@ _bearer = HTTPBearer(auto_error=False, description="An API token (`agencyflow us
                      "create`), as `Authorization: Bearer af_…`.")
 
 
-def context(request: Request) -> ApiContext:
+async def context(request: Request) -> ApiContext:
     """The app's :class:`ApiContext`."""
     ctx: ApiContext = request.app.state.api
     return ctx
@@ -75,7 +75,7 @@ def write_session(ctx: Annotated[ApiContext, Depends(context)],
         yield session
 
 
-def language(request: Request) -> str:
+async def language(request: Request) -> str:
     """``vi`` unless ``Accept-Language`` prefers English."""
     return preferred_language(request.headers.get("accept-language"))
 
