@@ -161,7 +161,8 @@ def wrk(url: str, token: str, seconds: int = SECONDS, server: int | None = None
     cpu = _cpu_seconds(server) - cpu_before if server else 0.0
     line = next(ln for ln in out.splitlines() if ln.startswith("RESULT "))
     raw = json.loads(line.removeprefix("RESULT "))
-    return {"cpu_ms_per_request": round(cpu * 1000 / max(raw["requests"], 1), 2),"per_s": round(raw["requests"] / (raw["duration_us"] / 1e6)),
+    return {"cpu_ms_per_request": round(cpu * 1000 / max(raw["requests"], 1), 2),
+            "per_s": round(raw["requests"] / (raw["duration_us"] / 1e6)),
             "p50_ms": round(raw["p50_us"] / 1000, 1), "p95_ms": round(raw["p95_us"] / 1000, 1),
             "p99_ms": round(raw["p99_us"] / 1000, 1), "requests": raw["requests"],
             "errors": raw["errors"], "non2xx": raw["non2xx"]}
