@@ -23,7 +23,6 @@ from agencyflow.cli.base import (
 )
 from agencyflow.cli.common import engine, settings, transaction
 from agencyflow.cli.identity import resolve_actor
-from agencyflow.domain.permissions import Action, require
 from agencyflow.services import dispatch, outbox, sweeps, wiring
 
 notifications_app = typer.Typer(help="The notification outbox: list, and send again.")
@@ -146,9 +145,7 @@ def retry(
     when = parse_now(now)
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when)
-        require(actor, Action.NOTIFY_ADMIN, target="notifications")
-        queued = outbox.retry(session, ids=ids or None, all_dead=all_dead, now=when,
-                              actor=actor.username)
+        queued = outbox.retry_as(session, actor, ids=ids or None, all_dead=all_dead, now=when)
     console.print(f"{len(queued)} notification(s) queued again: "
                   f"{', '.join(map(str, queued)) or 'none'}")
 

@@ -5,8 +5,9 @@ The rule (one place, used by the API's moves):
 - A key belongs to the actor who sent it; the same key from another actor is another key.
 - :func:`claim` is called *in the transaction of the change*, before acting: it inserts the key
   with the request's fingerprint. A second request with the same key that arrives meanwhile waits
-  on the unique index (PostgreSQL) or on the write lock (SQLite) and then finds the key taken
-  (:class:`Replay`), so a change is never made twice, even by two retries racing each other.
+  on the unique index (PostgreSQL) or on the write lock (SQLite: the API's writing requests begin
+  with ``BEGIN IMMEDIATE``) and then finds the key taken (:class:`Replay`), so a change is never
+  made twice, even by two retries racing each other.
 - :func:`answer` stores the answer in the same transaction; when the change is refused (an error),
   the transaction rolls back and the key with it, so a retry is judged afresh.
 - The same key with a different request (another fingerprint) is refused with a ValidationError.
@@ -21,7 +22,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from agencyflow.errors import ValidationError
@@ -73,22 +75,26 @@ def _replay(row: IdempotentRequest, fingerprint: str) -> Replay:
 
 def claim(session: Session, *, actor: str, key: str, fingerprint: str, now: datetime
           ) -> IdempotentRequest | Replay:
-    """Take ``key`` for this request (a row to :func:`answer` later), or the stored answer."""
+    """Take ``key`` for this request (a row to :func:`answer` later), or the stored answer.
+
+    ``INSERT … ON CONFLICT DO NOTHING``: a request racing one that holds the key waits for it to
+    finish, then inserts nothing and reads the answer it stored.
+    """
     key = check_key(key)
     found = _stored(session, actor, key)
     if found is not None:
         return _replay(found, fingerprint)
-    row = IdempotentRequest(actor=actor, key=key, fingerprint=fingerprint, created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:  # a racing request with the same key committed first
-        found = _stored(session, actor, key)
-        if found is None:
-            raise
-        return _replay(found, fingerprint)
-    return row
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (insert(IdempotentRequest)
+            .values(actor=actor, key=key, fingerprint=fingerprint, status_code=0, body="",
+                    created_at=now)
+            .on_conflict_do_nothing(index_elements=["actor", "key"]))
+    session.execute(stmt)
+    found = _stored(session, actor, key)
+    assert found is not None  # ours, or the one that won the race
+    # Another request's claim is seen only once it committed, and then with its answer: an
+    # unanswered row is the one this transaction just inserted.
+    return found if found.status_code == 0 else _replay(found, fingerprint)
 
 
 def answer(session: Session, row: IdempotentRequest, *, status_code: int, body: str,

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
+from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.errors import NotFound, ValidationError
 from agencyflow.models import Agency, Notification
 from agencyflow.notifications.base import Notifier
@@ -77,6 +78,14 @@ def retry(session: Session, *, ids: Sequence[int] | None = None, all_dead: bool 
                  target_type="notification", target_id=",".join(map(str, chosen))[:100],
                  before=before, after={"status": "pending", "ids": chosen})
     return [int(i) for i in chosen if i is not None]
+
+
+def retry_as(session: Session, actor: Actor, *, ids: Sequence[int] | None = None,
+             all_dead: bool = False, now: datetime) -> list[int]:
+    """:func:`retry` for a user, who must be allowed to administer notifications
+    (coordinators; the CLI and the API both come this way)."""
+    require(actor, Action.NOTIFY_ADMIN, target="notifications")
+    return retry(session, ids=ids, all_dead=all_dead, now=now, actor=actor.username)
 
 
 def agency_tags(session: Session) -> dict[str, list[str]]:

@@ -123,8 +123,7 @@ def list_notifications(session: Reader, actor: CurrentActor,
 def retry_notifications(body: RetryIn, session: Writer, ctx: Context, actor: CurrentActor
                         ) -> Retried:
     """The next dispatch sends them, with a fresh attempt budget."""
-    require(actor, Action.NOTIFY_ADMIN, target="notifications")
-    queued = outbox.retry(session, ids=body.ids or None, all_dead=body.all_dead,
-                          now=ctx.now(), actor=actor.username)
+    queued = outbox.retry_as(session, actor, ids=body.ids or None, all_dead=body.all_dead,
+                             now=ctx.now())
     session.commit()
     return Retried(queued=queued)
