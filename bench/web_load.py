@@ -32,7 +32,7 @@ LIMIT = 100
 CLIENTS, THREADS, SECONDS = 20, 2, 15
 WORKERS = 2
 
-LUA = """wrk.headers["Authorization"] = "Bearer %s"
+LUA = """wrk.headers["%s"] = "%s"
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('RESULT {"requests": %%d, "duration_us": %%d, "p50_us": %%d, '
@@ -41,6 +41,35 @@ done = function(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout, e.status))
 end
 """
+
+
+def _has_web_app() -> bool:
+    """True when stream webpages' app (the board page) is in this tree."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in (
+        "agencyflow.web.app", "agencyflow.services.web_sessions", "agencyflow.services.passwords"))
+
+
+def _cookie(db: Path) -> str:
+    """A logged-in browser session of the bench coordinator: the Cookie header's value."""
+    from agencyflow.web.context import SESSION_COOKIE  # type: ignore[import-not-found]
+
+    from agencyflow.db import make_engine, session_scope
+    from agencyflow.domain.permissions import Actor, Role
+    from agencyflow.services import passwords, web_sessions  # type: ignore[attr-defined]
+
+    engine = make_engine(f"sqlite:///{db}")
+    now = datetime.now(UTC)
+    with session_scope(engine) as session:
+        passwords.set_password(session, "bench", "bench-password-2027", now=now,
+                               actor=Actor("bench", Role.SYSTEM))
+    with session_scope(engine) as session:
+        result = web_sessions.login(session, username="bench", password="bench-password-2027",
+                                    address="127.0.0.1", now=now)
+    engine.dispose()
+    assert result.cookie, result
+    return f"{SESSION_COOKIE}={result.cookie}"
 
 
 def _token(db: Path) -> tuple[str, int]:
@@ -108,18 +137,49 @@ def floor(db: Path, cycle_id: int, after: Any, runs: int = 300) -> dict[str, Any
             "per_s": round(runs / sum(times)), "plan": plan}
 
 
+def counts_floor(db: Path, cycle_id: int, runs: int = 20) -> dict[str, Any]:
+    """The board page's SQL floor: its first page (the API's) plus the counts per agency ×
+    status of the cycle, in plain sqlite3."""
+    import sqlite3
+
+    from agencyflow.dbapi import _for_driver
+    from agencyflow.services import board
+    from agencyflow.services.calendar_store import cached_calendar
+
+    flt = board.BoardFilter(cycle_id=cycle_id)
+    status = board.status_sql(flt.late_against)
+    where, params = board._where(flt, status)
+    calendar = cached_calendar(Path(tempfile.gettempdir()) / "agencyflow-bench-cal")
+    counts = _for_driver(True, board.COUNTS_SQL.format(status=status, where=where),
+                         params | board._params(TODAY, calendar))
+    pages = _page_sql(cycle_id, None)
+    conn = sqlite3.connect(db)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        conn.execute(*counts).fetchall()
+        for sql, values in pages[:1]:
+            conn.execute(sql, values).fetchall()
+        times.append(time.perf_counter() - start)
+    conn.close()
+    times.sort()
+    return {"p50_ms": round(statistics.median(times) * 1000, 2),
+            "p95_ms": round(times[int(len(times) * 0.95)] * 1000, 2),
+            "per_s": round(runs / sum(times))}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _serve(db: Path, data: Path, port: int) -> subprocess.Popen[bytes]:
+def _serve(db: Path, data: Path, port: int, app: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "AGENCYFLOW_DATABASE_URL": f"sqlite:///{db}",
            "AGENCYFLOW_DATA_DIR": str(data)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory",
-         "agencyflow.web.api:standalone_from_environment", "--host", "127.0.0.1", "--port",
+         app, "--host", "127.0.0.1", "--port",
          str(port), "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning"],
         env=env)
     deadline = time.monotonic() + 120
@@ -145,13 +205,13 @@ def _cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def wrk(url: str, token: str, seconds: int = SECONDS, server: int | None = None
+def wrk(url: str, header: tuple[str, str], seconds: int = SECONDS, server: int | None = None
         ) -> dict[str, Any]:
     """One wrk run against ``url``: requests/s, p50/p95/p99 in ms, errors, and the server's CPU
     per request (``server``: the uvicorn process id)."""
     cpu_before = _cpu_seconds(server) if server else 0.0
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % token)
+        script.write(LUA % header)
     try:
         out = subprocess.run(["wrk", "-t", str(THREADS), "-c", str(CLIENTS), "-d", f"{seconds}s",
                               "--timeout", "10s", "-s", script.name, url],
@@ -178,20 +238,32 @@ def main(source: str) -> dict[str, Any]:
         shutil.copy(source, db)
         token, cycle_id = _token(db)
         first = f"/api/v1/assignments?cycle={cycle_id}&limit={LIMIT}&now={TODAY}"
+        board = _has_web_app()
+        cookie = _cookie(db) if board else ""
+        app = ("agencyflow.web.app:factory" if board
+               else "agencyflow.web.api:standalone_from_environment")
+        deep = _deep_cursor(db, cycle_id)
+        bearer = ("Authorization", f"Bearer {token}")
         port = _free_port()
-        server = _serve(db, work / "data", port)
+        server = _serve(db, work / "data", port, app)
+        out: dict[str, Any] = {}
         try:
             base = f"http://127.0.0.1:{port}"
-            deep = _deep_cursor(db, cycle_id)
-            wrk(base + first, token, 3)  # warm-up: every worker's caches
-            api = wrk(base + first, token, server=server.pid)
-            api_deep = wrk(base + first + f"&cursor={deep.encode()}", token, server=server.pid)
+            wrk(base + first, bearer, 3)  # warm-up: every worker's caches
+            out["api"] = wrk(base + first, bearer, server=server.pid)
+            out["api_deep"] = wrk(base + first + f"&cursor={deep.encode()}", bearer,
+                                  server=server.pid)
+            if board:
+                page = f"{base}/board?asof={TODAY}"
+                wrk(page, ("Cookie", cookie), 3)
+                out["board"] = wrk(page, ("Cookie", cookie), server=server.pid)
         finally:
             server.terminate()
             server.wait(timeout=60)
-        return {"api": api, "api_deep": api_deep, "floor": floor(db, cycle_id, None),
-                "floor_deep": floor(db, cycle_id, deep), "limit": LIMIT, "clients": CLIENTS,
-                "workers": WORKERS, "loadavg": round(os.getloadavg()[0], 1)}
+        return {**out, "floor": floor(db, cycle_id, None),
+                "floor_deep": floor(db, cycle_id, deep), "board_floor": counts_floor(db, cycle_id),
+                "limit": LIMIT, "clients": CLIENTS, "workers": WORKERS,
+                "loadavg": round(os.getloadavg()[0], 1)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
