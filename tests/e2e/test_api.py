@@ -222,3 +222,19 @@ def test_the_readme_shows_a_curl_example_for_every_route(world: World) -> None:
     for path in spec["paths"]:
         pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
         assert any(pattern.match(p) for p in shown), f"README shows no example of {path}"
+
+
+def test_the_docs_page_and_its_assets_are_served_locally(world: World) -> None:
+    page = world.client.get("/api/docs/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(s.startswith("/api/docs/") for s in sources), sources
+    assert "<script>" not in page.text  # no inline script: a strict CSP allows the page
+    for source in sources:
+        assert world.client.get(source).status_code == 200, source
+    init = world.client.get("/api/docs/init.js").text
+    assert "/api/v1/openapi.json" in init
+    spec = world.client.get("/api/v1/openapi.json").json()
+    assert spec["servers"] == [{"url": "/api/v1"}]
+    assert "Problem" in spec["components"]["schemas"]
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
