@@ -8,6 +8,8 @@ use without pydantic.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +18,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agencyflow.errors import ConfigError
 from agencyflow.i18n import resolve_language
-from agencyflow.locations import LANGUAGES, database_url_for, default_data_dir
+from agencyflow.locations import LANGUAGES, check_database_url, database_url_for, default_data_dir
+
+_GIB = 1024**3
+_CRON_FIELD = re.compile(r"^[A-Za-z0-9*/,?#LW-]+$")
 
 
 class Settings(BaseSettings):
@@ -32,14 +37,15 @@ class Settings(BaseSettings):
     templates_dir: Path | None = None
     base_url: str | None = None
     evidence_dir: Path | None = None
-    evidence_max_bytes: int = 20 * 1024 * 1024
-    dispatch_concurrency: int = 32
-    dispatch_processes: int = 2
-    dispatch_max_attempts: int = 5
-    dispatch_backoff_seconds: int = 60
-    sweep_batch_size: int = 50_000  # services.sweeps.BATCH_SIZE
+    evidence_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1, le=10 * _GIB)
+    plan_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, le=_GIB)  # domain.plan_loader
+    dispatch_concurrency: int = Field(default=32, ge=1, le=1024)
+    dispatch_processes: int = Field(default=2, ge=1, le=64)
+    dispatch_max_attempts: int = Field(default=5, ge=1, le=100)
+    dispatch_backoff_seconds: int = Field(default=60, ge=1, le=7 * 86400)
+    sweep_batch_size: int = Field(default=50_000, ge=1, le=10_000_000)  # sweeps.BATCH_SIZE
     sweep_cron: str = "*/30 7-16 * * 1-6"
-    dispatch_interval_seconds: int = 60
+    dispatch_interval_seconds: int = Field(default=60, ge=1, le=86400)
     token: str | None = None
     # Reports (services/reports): the Word template and the letterhead (see README, "Reports").
     report_template: Path | None = None
@@ -58,6 +64,36 @@ class Settings(BaseSettings):
         except ConfigError:
             raise ValueError("must be " + " or ".join(f"'{code}'" for code in LANGUAGES)) from None
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_database_url(value)  # ValueError naming the supported URLs
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http:// or https:// URL, e.g. https://agencyflow.example.vn")
+        return value
+
+    @field_validator("sweep_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        fields = value.split()
+        if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+            raise ValueError("must be a cron expression of five fields, e.g. '*/30 7-16 * * 1-6'")
+        try:
+            from cronsim import CronSim  # what Prefect's Cron schedule reads it with
+        except ImportError:  # pragma: no cover - cronsim comes with Prefect
+            return value
+        try:
+            CronSim(value, datetime(2027, 1, 1))
+        except Exception as exc:  # noqa: BLE001 - cronsim's own error classes vary
+            raise ValueError(f"is not a valid cron expression ({exc})") from None
+        return value
+
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL: the configured one, or SQLite in the data directory."""
         return database_url_for(self.database_url, self.data_dir)
@@ -74,7 +110,8 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         lines = [
-            f"AGENCYFLOW_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            f"AGENCYFLOW_{'_'.join(str(p) for p in err['loc']).upper()}: "
+            f"{err['msg'].removeprefix('Value error, ')}"
             for err in exc.errors()
         ]
         raise ConfigError("invalid settings:\n" + "\n".join(lines)) from None

@@ -15,26 +15,42 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, event, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 from sqlmodel import Session, create_engine
 
 from agencyflow.config import Settings, get_settings
 from agencyflow.dbapi import SCHEMA_REVISION, SQLITE_TIMEOUT  # bump the revision there
 from agencyflow.errors import ConfigError
+from agencyflow.locations import SUPPORTED_DATABASES, check_database_url, masked_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Build an engine for ``url`` with the pragmas and pool settings agencyflow relies on."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_TIMEOUT})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    """Build an engine for ``url`` with the pragmas and pool settings agencyflow relies on.
+
+    ConfigError for a URL agencyflow does not run on, a malformed one, or a driver that is not
+    installed (naming what to install).
+    """
+    try:
+        check_database_url(url)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_TIMEOUT})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+    except ImportError as exc:
+        raise ConfigError(f"the PostgreSQL driver is not installed ({exc}): "
+                          "pip install 'psycopg[binary]'") from None
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigError(f"malformed database URL {masked_url(url)!r} ({exc}); agencyflow "
+                          f"runs on {SUPPORTED_DATABASES}") from None
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

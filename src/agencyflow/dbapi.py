@@ -69,8 +69,10 @@ def _connect(url: str) -> Any | None:
         return sqlite3.connect(path, timeout=SQLITE_TIMEOUT, isolation_level=None)
     pg_prefix = next((p for p in _POSTGRES_PREFIXES if url.startswith(p)), None)
     if pg_prefix is not None:
-        import psycopg
-
+        try:
+            import psycopg
+        except ImportError:  # the full path says which package to install
+            return None
         try:
             return psycopg.connect("postgresql://" + url.removeprefix(pg_prefix))
         except psycopg.Error:

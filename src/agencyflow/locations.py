@@ -11,6 +11,7 @@ below are the ones ``Settings`` itself uses, and a test keeps both readers in ag
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,42 @@ PREFIX = "AGENCYFLOW_"
 #: The variables :func:`from_environment` reads; LANGUAGE only to refuse what Settings refuses.
 _READ = ("DATA_DIR", "DATABASE_URL", "CALENDAR_OVERRIDES", "LANGUAGE", "TOKEN")
 LANGUAGES = ("vi", "en")
+
+
+#: The databases agencyflow runs on, as error messages name them.
+SUPPORTED_DATABASES = ("sqlite:///PATH (the embedded default) or "
+                       "postgresql://USER:PASSWORD@HOST:PORT/DATABASE (psycopg, installed with "
+                       "agencyflow)")
+_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg")
+_PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
+
+
+def masked_url(url: str) -> str:
+    """``url`` with its password replaced by ``***`` (for messages)."""
+    return _PASSWORD.sub(r"\1:***@", url)
+
+
+def check_database_url(url: str) -> None:
+    """ValueError naming the supported databases unless ``url`` is one agencyflow runs on.
+
+    Only the scheme is checked here (no SQLAlchemy); :func:`agencyflow.db.make_engine` reports a
+    URL that is malformed after its scheme.
+    """
+    scheme, sep, _rest = url.partition("://")
+    scheme = scheme.lower()
+    if sep and scheme in _SCHEMES:
+        return
+    if not sep:
+        why = "it is not a URL"
+    elif scheme.split("+")[0] in ("mysql", "mariadb", "oracle", "mssql"):
+        why = f"{scheme.split('+')[0]} is not supported"
+    elif scheme.startswith("postgres"):
+        why = (f"the driver {scheme!r} is not supported: write postgresql:// "
+               "(agencyflow uses psycopg)")
+    else:
+        why = f"unknown database kind {scheme!r}"
+    raise ValueError(f"unsupported database URL {masked_url(url)!r}: {why}; agencyflow runs on "
+                     f"{SUPPORTED_DATABASES}")
 
 
 def default_data_dir() -> Path:

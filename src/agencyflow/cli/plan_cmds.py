@@ -17,7 +17,7 @@ from agencyflow.cli.base import (
     parse_now,
     styled,
 )
-from agencyflow.cli.common import transaction
+from agencyflow.cli.common import settings, transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.plan_loader import load_plan_file
 from agencyflow.services import plans
@@ -32,7 +32,7 @@ def validate(file: Path = typer.Argument(..., help="The plan file (YAML).")) -> 
 
     Example: agencyflow plan validate plans/kim-thanh-ocop.yaml
     """
-    loaded = load_plan_file(file)
+    loaded = load_plan_file(file, max_bytes=settings().plan_max_bytes)
     spec = loaded.spec
     console.print(
         styled(("ok", "green"), f" {file}: plan {spec.key} — {len(spec.agencies)} agencies, "
@@ -51,7 +51,7 @@ def load(
 
     Example: agencyflow plan load my-district-plan.yaml
     """
-    loaded = plans.read_source(source)
+    loaded = plans.read_source(source, max_bytes=settings().plan_max_bytes)
     when = parse_now(now)
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when)

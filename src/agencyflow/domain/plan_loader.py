@@ -9,7 +9,9 @@ list entries are validated one by one so that a bad step does not hide a bad tar
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any, NamedTuple, TypeVar
@@ -78,21 +80,72 @@ def _normalise(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def load_plan_file(path: str | FsPath) -> LoadedPlan:
-    """Read and load the plan file at ``path`` (UTF-8, a BOM is allowed)."""
+#: The largest plan file read by default (``AGENCYFLOW_PLAN_MAX_BYTES``): five times the
+#: synthetic national plan of 10,000 communes (0.8 MB).
+PLAN_MAX_BYTES = 4 * 1024 * 1024
+
+
+def load_plan_file(path: str | FsPath, *, max_bytes: int = PLAN_MAX_BYTES) -> LoadedPlan:
+    """Read and load the plan file at ``path`` (UTF-8, a BOM is allowed).
+
+    Only a regular file of at most ``max_bytes`` is read: a device, a FIFO or a directory is
+    refused without reading from it, and the size is checked before reading (and while reading,
+    for a file that grows meanwhile).
+    """
     source = str(path)
+    data = _read_bounded(source, max_bytes)
     try:
-        text = FsPath(path).read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise PlanError([Problem(source, 1, 1, "<file>", f"cannot read: {exc.strerror}")]) from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         message = f"not UTF-8 text (byte {exc.start})"
         raise PlanError([Problem(source, 1, 1, "<file>", message)]) from None
     return load_plan_text(text, source)
 
 
-def load_plan_text(text: str, source: str = "<plan>") -> LoadedPlan:
-    """Load a plan from its YAML ``text``; ``source`` names it in problems."""
+def _read_bounded(source: str, max_bytes: int) -> bytes:
+    """The bytes of the regular file ``source``; PlanError for anything else or too much."""
+
+    def refuse(message: str) -> PlanError:
+        return PlanError([Problem(source, 1, 1, "<file>", message)])
+
+    try:  # O_NONBLOCK: opening a FIFO must not wait for a writer
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError) as exc:
+        raise refuse(f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise refuse("not a regular file (a device, FIFO, socket or directory): "
+                     "give the plan file itself")
+    with os.fdopen(fd, "rb") as file:
+        if info.st_size > max_bytes:
+            raise refuse(too_large(max_bytes, info.st_size))
+        try:
+            data = file.read(max_bytes + 1)
+        except OSError as exc:
+            raise refuse(f"cannot read: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise refuse(too_large(max_bytes))
+    return data
+
+
+def too_large(max_bytes: int, size: int | None = None) -> str:
+    """Why a plan (of ``size`` bytes, when known) is refused."""
+    has = f" (it has {size} bytes)" if size is not None else ""
+    return (f"the plan file is larger than the limit of {max_bytes} bytes{has}; the limit is "
+            "the setting AGENCYFLOW_PLAN_MAX_BYTES")
+
+
+def load_plan_text(text: str, source: str = "<plan>", *, max_bytes: int | None = None
+                   ) -> LoadedPlan:
+    """Load a plan from its YAML ``text``; ``source`` names it in problems.
+
+    ``max_bytes`` bounds a text that comes from a user (an upload); stored and bundled plans are
+    read without it (they were bounded when they came in).
+    """
+    if max_bytes is not None and len(text) > max_bytes // 4 and (
+            size := len(text.encode("utf-8"))) > max_bytes:
+        raise PlanError([Problem(source, 1, 1, "<file>", too_large(max_bytes, size))])
     text = _normalise(text)
     located = read_yaml(text, source)
     reader = _Reader(source, located)

@@ -7,6 +7,7 @@ and forbids unknown fields, so a typo in a plan file is an error, never silently
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, time
 from enum import StrEnum
@@ -37,8 +38,15 @@ ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$")]
 OutputName = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$")]
 #: A non-empty, stripped string.
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+#: The most working days a plan may count (about eight years): more can only be a typo, and
+#: would fall outside the working-day calendar when a deadline or reminder is computed.
+MAX_WORKING_DAYS = 2000
 #: A positive integer (working days, levels); booleans and strings are refused.
-PosInt = Annotated[StrictInt, Field(ge=1)]
+PosInt = Annotated[StrictInt, Field(ge=1, le=MAX_WORKING_DAYS)]
+#: A number of working days, 0 included.
+WorkingDays = Annotated[StrictInt, Field(ge=0, le=MAX_WORKING_DAYS)]
+#: The largest magnitude of a number in a plan (integers stay exact in a float up to 2**53).
+MAX_NUMBER = 1e15
 #: A calendar year the plan can talk about.
 Year = Annotated[StrictInt, Field(ge=1900, le=2200)]
 
@@ -47,9 +55,14 @@ _TIME_RE = re.compile(r"^\d{1,2}:\d{2}$")
 
 
 def _number(value: Any) -> Any:
-    """Accept ints and floats only (no booleans, no numeric strings)."""
+    """Accept finite ints and floats of at most :data:`MAX_NUMBER` (no booleans, no numeric
+    strings, no NaN or infinity: a NaN minimum would switch its check off)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"expected a number, got {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    if abs(value) > MAX_NUMBER:
+        raise ValueError(f"expected a number of at most {MAX_NUMBER:.0e} in magnitude")
     return value
 
 
@@ -170,7 +183,7 @@ class AfterCycleStart(BaseModel):
 
     model_config = FROZEN
     kind: Literal["after_cycle_start"] = "after_cycle_start"
-    working_days: Annotated[StrictInt, Field(ge=0)]
+    working_days: WorkingDays
 
 
 class AfterStep(BaseModel):
@@ -179,7 +192,7 @@ class AfterStep(BaseModel):
     model_config = FROZEN
     kind: Literal["after_step"] = "after_step"
     step: ItemId
-    working_days: Annotated[StrictInt, Field(ge=0)]
+    working_days: WorkingDays
 
 
 class MonthEnd(BaseModel):

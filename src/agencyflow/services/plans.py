@@ -15,20 +15,26 @@ from sqlmodel import Session, col
 
 from agencyflow import plans as bundled
 from agencyflow.domain.permissions import Action, Actor, require
-from agencyflow.domain.plan_loader import LoadedPlan, load_plan_file, load_plan_text
+from agencyflow.domain.plan_loader import (
+    PLAN_MAX_BYTES,
+    LoadedPlan,
+    load_plan_file,
+    load_plan_text,
+)
 from agencyflow.domain.plan_spec import STORED, PlanSpec
 from agencyflow.errors import NotFound
 from agencyflow.models import Agency, PlanVersion
 from agencyflow.services import audit
 
 
-def read_source(ref: str) -> LoadedPlan:
-    """Parse a plan given as a file path or as the key of a bundled plan (strict validation)."""
+def read_source(ref: str, *, max_bytes: int = PLAN_MAX_BYTES) -> LoadedPlan:
+    """Parse a plan given as a file path or as the key of a bundled plan (strict validation);
+    a file is read only if it is a regular file of at most ``max_bytes``."""
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") or path.exists():
-        if not path.is_file():
+        if not path.exists():
             raise NotFound(f"plan file {ref} does not exist")
-        return load_plan_file(path)
+        return load_plan_file(path, max_bytes=max_bytes)
     if ref in bundled.bundled_plan_keys():
         text, source = bundled.bundled_plan_text(ref)
         return load_plan_text(text, source)

@@ -1,0 +1,60 @@
+"""Every setting is range-checked when it is read, and a bad one is named (issue 9, finding 7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agencyflow.cli import app
+from agencyflow.config import Settings, get_settings
+from agencyflow.errors import ConfigError
+
+BAD = {
+    "EVIDENCE_MAX_BYTES": ["-1", "0", "nan", "1e400", "99999999999999999999"],
+    "PLAN_MAX_BYTES": ["-1", "10", "inf"],
+    "DISPATCH_CONCURRENCY": ["0", "100000"],
+    "DISPATCH_PROCESSES": ["0", "-3"],
+    "DISPATCH_MAX_ATTEMPTS": ["0"],
+    "DISPATCH_BACKOFF_SECONDS": ["0", "nan"],
+    "SWEEP_BATCH_SIZE": ["0", "-5"],
+    "DISPATCH_INTERVAL_SECONDS": ["0"],
+    "SWEEP_CRON": ["every day", "99 * * * *", "* * * *"],
+    "BASE_URL": ["javascript:alert(1)", "agencyflow.example.vn"],
+    "DATABASE_URL": ["garbage://::", "mysql://u@h/db", "nourl"],
+    "LANGUAGE": ["fr"],
+}
+
+
+@pytest.mark.parametrize(("name", "value"), [(n, v) for n, vs in BAD.items() for v in vs])
+def test_a_bad_setting_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch, name: str,
+                                                value: str) -> None:
+    monkeypatch.setenv(f"AGENCYFLOW_{name}", value)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match=f"AGENCYFLOW_{name}"):
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_the_defaults_are_within_their_bounds() -> None:
+    settings = Settings()
+    assert settings.evidence_max_bytes == 20 * 1024 * 1024
+    assert settings.plan_max_bytes == 4 * 1024 * 1024
+
+
+def test_a_negative_evidence_limit_stops_a_command_with_a_message(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("AGENCYFLOW_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AGENCYFLOW_EVIDENCE_MAX_BYTES", "-1")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["plan", "validate", "kim-thanh-ocop.yaml"],
+                                    catch_exceptions=False)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "AGENCYFLOW_EVIDENCE_MAX_BYTES: Input should be greater than or equal to 1" \
+        in result.output
