@@ -25,7 +25,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from agencyflow import dbapi, locations
-from agencyflow.domain.calendar import TIMEZONE, WorkingCalendar, parse_date
+from agencyflow.domain.calendar import (
+    TIMEZONE,
+    WorkingCalendar,
+    check_in_calendar,
+    local_date,
+    parse_date,
+)
 from agencyflow.errors import AgencyflowError, CalendarError
 from agencyflow.services import token_check
 from agencyflow.services.calendar_store import calendar_for
@@ -82,12 +88,16 @@ def parse_now(value: str | None) -> datetime:
     try:
         if "T" in value or " " in value.strip():
             parsed = datetime.fromisoformat(value.strip())
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=TIMEZONE)
-        return datetime.combine(parse_date(value), time(9, 0), tzinfo=TIMEZONE)
-    except (ValueError, CalendarError):
+            parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=TIMEZONE)
+        else:
+            parsed = datetime.combine(parse_date(value), time(9, 0), tzinfo=TIMEZONE)
+        day = local_date(parsed)
+    except (ValueError, CalendarError, OverflowError):
         raise CalendarError(
             f"--now {value!r} is not a date: use YYYY-MM-DD, dd/mm/yyyy or YYYY-MM-DDTHH:MM"
         ) from None
+    check_in_calendar(day, "--now")
+    return parsed
 
 
 def calendar() -> WorkingCalendar:
@@ -135,6 +145,11 @@ def handle_errors(func: F) -> F:
         except AgencyflowError as exc:
             _error(f"{type(exc).__name__}: {exc}")
             raise typer.Exit(code=2 if type(exc).__name__ == "PlanError" else 1) from None
+        except OverflowError:
+            # A number beyond what the database holds that no service bounded (the services
+            # answer ids, years and limits themselves): a message, never a traceback.
+            _error("a number given is too large (at most 9223372036854775807)")
+            raise typer.Exit(code=1) from None
         except Exception as exc:
             if not _is_database_error(exc):
                 raise

@@ -30,6 +30,11 @@ TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_OVERRIDE_NAME = "Ngày nghỉ theo công bố của Chính phủ"
 """Name given to an override holiday listed without a name."""
 
+#: The years the working-day calendar of a running agencyflow covers
+#: (:mod:`agencyflow.services.calendar_store` builds it for them). A date a user gives — a
+#: ``--now``, a new due date — must fall in them, and is refused when it is given.
+FIRST_YEAR, LAST_YEAR = 2015, 2040
+
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _VIETNAMESE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _OVERRIDE_KEYS = ("holidays", "working_days", "removed_holidays")
@@ -46,6 +51,16 @@ def parse_date(text: str) -> date:
     except ValueError as exc:
         raise CalendarError(f"{text!r} is not a valid date: {exc}") from None
     raise CalendarError(f"{text!r} is not a date (expected YYYY-MM-DD or dd/mm/yyyy)")
+
+
+def check_in_calendar(day: date, what: str) -> date:
+    """``day`` if it is within :data:`FIRST_YEAR`–:data:`LAST_YEAR`; CalendarError naming
+    ``what`` (e.g. "the new due date") otherwise."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise CalendarError(
+            f"{what} {day.isoformat()} is outside the working-day calendar "
+            f"({FIRST_YEAR}–{LAST_YEAR}): give a date in those years")
+    return day
 
 
 def local_date(now: datetime) -> date:
@@ -179,8 +194,8 @@ class WorkingCalendar:
 
     def __init__(
         self,
-        first_year: int = 2015,
-        last_year: int = 2040,
+        first_year: int = FIRST_YEAR,
+        last_year: int = LAST_YEAR,
         overrides: CalendarOverrides | None = None,
     ) -> None:
         """Build the table from the ``holidays`` package, then apply ``overrides``."""
@@ -218,8 +233,8 @@ class WorkingCalendar:
         mapping: Mapping[str, Any] | None,
         *,
         source: str = "<overrides>",
-        first_year: int = 2015,
-        last_year: int = 2040,
+        first_year: int = FIRST_YEAR,
+        last_year: int = LAST_YEAR,
     ) -> WorkingCalendar:
         """Build a calendar from an override mapping shaped like the YAML file."""
         return cls(first_year, last_year, parse_overrides(mapping, source))

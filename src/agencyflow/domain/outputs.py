@@ -31,11 +31,10 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
 from agencyflow.domain.calendar import parse_date
-from agencyflow.domain.plan_types import OutputSpec, OutputType
-from agencyflow.errors import CalendarError, ValidationError
+from agencyflow.domain.plan_types import MAX_NUMBER, OutputSpec, OutputType
+from agencyflow.domain.plan_yaml import read_yaml
+from agencyflow.errors import CalendarError, PlanError, ValidationError
 
 #: Maps a score (0..100) to stars, or None when the plan has no rating bands.
 StarsFor = Callable[[float], "int | None"]
@@ -122,11 +121,11 @@ def _coerce(spec: OutputSpec, raw: Any, stars_for: StarsFor, where: str,
 def _list(spec: OutputSpec, raw: Any, stars_for: StarsFor, where: str,
           problems: list[str]) -> list[dict[str, Any]]:
     """A list of items, each a mapping validated against ``spec.fields``."""
-    if isinstance(raw, str):
+    if isinstance(raw, str):  # read within the plan reader's bounds (aliases, depth, size)
         try:
-            raw = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            raise _Bad(f"not a JSON/YAML list: {exc}".splitlines()[0]) from None
+            raw = read_yaml(raw, "list").data if raw.strip() else None
+        except PlanError as exc:
+            raise _Bad(f"not a JSON/YAML list: {exc.problems[0].message}") from None
     if not isinstance(raw, list):
         raise _Bad(f"expected a list of items with fields {_names(spec)}, got {_show(raw)}")
     items: list[dict[str, Any]] = []
@@ -164,8 +163,10 @@ def _number(raw: Any) -> int | float:
             raw = float(raw.strip())
         except ValueError:
             raise _Bad(f"expected a number (e.g. 12 or 3.5), got {_show(raw)}") from None
-    if not isinstance(raw, int | float) or not math.isfinite(raw):
-        raise _Bad(f"expected a number, got {_show(raw)}")
+    if not isinstance(raw, int | float) or (isinstance(raw, float) and not math.isfinite(raw)):
+        raise _Bad(f"expected a number, got {_show(raw)} (NaN and infinity are not numbers)")
+    if abs(raw) > MAX_NUMBER:
+        raise _Bad(f"expected a number of at most {MAX_NUMBER:.0e} in magnitude, got {_show(raw)}")
     return int(raw) if float(raw).is_integer() else float(raw)
 
 

@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, update
 from sqlmodel import Session, col
 
+from agencyflow.domain.ids import storable
 from agencyflow.domain.lifecycle import Move, Status, next_status
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.domain.plan_spec import PlanSpec, StepSpec
@@ -28,7 +29,8 @@ TARGET = "assignment"
 
 def load(session: Session, assignment_id: int) -> Assignment:
     """The assignment with ``assignment_id`` (fresh from the database), or NotFound."""
-    row = session.get(Assignment, assignment_id, populate_existing=True)
+    row = (session.get(Assignment, assignment_id, populate_existing=True)
+           if storable(assignment_id) else None)
     if row is None:
         raise NotFound(f"assignment {assignment_id} does not exist")
     return row

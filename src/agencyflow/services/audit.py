@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from agencyflow.domain import audit_chain
+from agencyflow.domain.ids import clamp_limit
 from agencyflow.errors import AuditError, ValidationError
 from agencyflow.models import AuditEvent, AuditHead
 
@@ -129,6 +130,7 @@ def log(session: Session, *, assignment_id: int | None = None, actor: str | None
     """The latest ``limit`` events (all when None), oldest first, optionally only those about
     one assignment or by one actor."""
     stmt = select(AuditEvent).order_by(col(AuditEvent.seq).desc())
+    limit = clamp_limit(limit)
     if assignment_id is not None:
         stmt = stmt.where(col(AuditEvent.target_type) == "assignment",
                           col(AuditEvent.target_id) == str(assignment_id))

@@ -20,6 +20,7 @@ from typing import Any
 
 from agencyflow.dbapi import fetch
 from agencyflow.domain.deadlines import DayCounter
+from agencyflow.domain.ids import clamp_limit, storable
 from agencyflow.domain.status import BoardStatus
 from agencyflow.errors import NotFound, ValidationError
 
@@ -167,6 +168,7 @@ def rows(conn: Any, flt: BoardFilter, *, today: date, calendar: DayCounter,
     status = status_sql(flt.late_against)
     where, params = _where(flt, status)
     sql = ROWS_SQL.format(status=status, where=where)
+    limit = clamp_limit(limit)
     if limit:
         sql += "\nLIMIT :limit"
         params["limit"] = limit
@@ -189,7 +191,8 @@ def status_of(conn: Any, assignment_id: int, *, today: date, calendar: DayCounte
               late_against: str = "current") -> BoardStatus:
     """The board status of one assignment on ``today`` (NotFound if there is none)."""
     sql = STATUS_OF_SQL.format(status=status_sql(late_against))
-    found = fetch(conn, sql, {"id": assignment_id, **_params(today, calendar)})
+    found = fetch(conn, sql, {"id": assignment_id, **_params(today, calendar)}
+                  ) if storable(assignment_id) else []
     if not found:
         raise NotFound(f"no assignment {assignment_id}")
     return BoardStatus(found[0][0])
@@ -212,6 +215,8 @@ def cycle_for(conn: Any, plan: str | None = None, year: int | None = None) -> Bo
     if plan:
         clauses.append("c.plan_key = :plan")
         params["plan"] = plan
+    if year and not storable(year):
+        raise NotFound(f"no cycle {year}")
     if year:
         clauses.append("c.year = :year")
         params["year"] = year

@@ -18,7 +18,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agencyflow.domain.calendar import WorkingCalendar, load_overrides
+from agencyflow.domain.calendar import FIRST_YEAR, LAST_YEAR, WorkingCalendar, load_overrides
 
 if TYPE_CHECKING:  # at run time any object with these two attributes will do
     from agencyflow.config import Settings
@@ -26,7 +26,6 @@ if TYPE_CHECKING:  # at run time any object with these two attributes will do
 
 #: Bump when the cached table's shape changes.
 FORMAT = 1
-FIRST_YEAR, LAST_YEAR = 2015, 2040
 
 
 def _key(overrides: Path | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from agencyflow.domain.ids import storable
 from agencyflow.errors import NotFound
 from agencyflow.models import Cycle
 
@@ -14,7 +15,7 @@ def find(session: Session, plan_key: str, year: int, *, missing_ok: bool = False
     """The cycle of ``plan_key`` for ``year``; NotFound unless ``missing_ok``."""
     row = session.execute(
         select(Cycle).where(col(Cycle.plan_key) == plan_key, col(Cycle.year) == year)
-    ).scalar_one_or_none()
+    ).scalar_one_or_none() if storable(year) else None
     if row is None and not missing_ok:
         raise NotFound(
             f"no cycle {year} of plan {plan_key} (start it with `agencyflow cycle start`)")

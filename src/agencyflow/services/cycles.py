@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from agencyflow.domain.calendar import check_in_calendar
 from agencyflow.domain.deadlines import DayCounter, due_date, periods
 from agencyflow.domain.lifecycle import Status
 from agencyflow.domain.permissions import Action, Actor, require
@@ -81,6 +82,9 @@ def start(
     """Create the cycle of ``year`` for the plan ``version`` and all its assignments."""
     spec = plans.spec_of(version)
     require(actor, Action.CYCLE_START, target=f"plan {spec.key}")
+    if not spec.period_from <= year <= spec.period_to:
+        raise ValidationError(
+            f"plan {spec.key} covers {spec.period_from}–{spec.period_to}: no cycle for {year}")
     existing = find(session, spec.key, year, missing_ok=True)
     if existing is not None:
         raise CycleExists(
@@ -88,10 +92,7 @@ def start(
             f"{existing.started_at:%Y-%m-%d} from version {existing.plan_version} "
             f"({existing.assignment_count} assignments): nothing was created"
         )
-    if not spec.period_from <= year <= spec.period_to:
-        raise ValidationError(
-            f"plan {spec.key} covers {spec.period_from}–{spec.period_to}: no cycle for {year}")
-    start_day = start_date or date(year, 1, 1)
+    start_day = check_in_calendar(start_date or date(year, 1, 1), "the cycle start")
     if start_day.year != year:
         raise ValidationError(f"cycle start {start_day} is not in {year}")
     cycle = Cycle(plan_version_id=version.id or 0, plan_key=spec.key, plan_version=version.version,

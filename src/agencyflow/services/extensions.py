@@ -21,6 +21,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from agencyflow.domain.calendar import check_in_calendar
+from agencyflow.domain.ids import storable
 from agencyflow.domain.lifecycle import Status
 from agencyflow.domain.permissions import Action, Actor
 from agencyflow.errors import NotFound, TransitionError, ValidationError
@@ -40,6 +42,7 @@ def request_extension(session: Session, *, assignment_id: int, actor: Actor, now
     a = core.begin(session, assignment_id, actor, Action.EXTEND, expected_version)
     core.require_state(a, RUNNING, "request an extension")
     text = core.require_reason(reason, f"request an extension of assignment {core.label(a)}")
+    check_in_calendar(new_due, "the new due date")
     if a.due_current is not None and new_due <= a.due_current:
         raise ValidationError(
             f"assignment {core.label(a)} is due {a.due_current.isoformat()}: an extension must "
@@ -74,7 +77,8 @@ def decide_extension(session: Session, *, extension_id: int, actor: Actor, now: 
     """Approve (the due date moves) or refuse (a reason is required) a pending request; the
     lead's ``extension_decided`` notice is written in ``lang`` (the site's language). Whoever
     requested it cannot decide it (four eyes)."""
-    ext = session.get(ExtensionRequest, extension_id, populate_existing=True)
+    ext = (session.get(ExtensionRequest, extension_id, populate_existing=True)
+           if storable(extension_id) else None)
     if ext is None:
         raise NotFound(f"extension request {extension_id} does not exist")
     a = core.begin(session, ext.assignment_id, actor, Action.DECIDE, expected_version,
@@ -85,6 +89,8 @@ def decide_extension(session: Session, *, extension_id: int, actor: Actor, now: 
     text = (reason or "").strip() or None
     if not approve:
         text = core.require_reason(reason, f"refuse extension request {extension_id}")
+    if approve:  # a request stored before dates were bounded
+        check_in_calendar(ext.new_due, f"extension request {extension_id} asks for")
     changes = {"due_current": ext.new_due} if approve else {}
     before, after = core.write(session, a, changes, expected_version=expected_version)
     ext.status = "approved" if approve else "refused"

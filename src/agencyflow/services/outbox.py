@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
+from agencyflow.domain.ids import clamp_limit, storable
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.errors import NotFound, ValidationError
 from agencyflow.models import Agency, Notification
@@ -35,7 +36,7 @@ def list_notifications(session: Session, status: str | None = None, limit: int |
         if status not in STATUSES:
             raise ValidationError(f"unknown status {status!r} (one of: {', '.join(STATUSES)})")
         stmt = stmt.where(col(N.status) == status)
-    if limit:
+    if limit := clamp_limit(limit):
         stmt = stmt.limit(limit)
     return list(session.execute(stmt).scalars())
 
@@ -51,7 +52,8 @@ def _targets(session: Session, ids: Sequence[int] | None, all_dead: bool) -> lis
         return list(session.execute(select(N).where(col(N.status) == "dead")).scalars())
     if not ids:
         raise ValidationError("name the notifications to retry (IDs) or ask for all dead ones")
-    rows = {n.id: n for n in session.execute(select(N).where(col(N.id).in_(ids))).scalars()}
+    found = [i for i in ids if storable(i)]
+    rows = {n.id: n for n in session.execute(select(N).where(col(N.id).in_(found))).scalars()}
     for nid in ids:
         row = rows.get(nid)
         if row is None:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from agencyflow import plans as bundled
+from agencyflow.domain.ids import storable
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.domain.plan_loader import (
     PLAN_MAX_BYTES,
@@ -103,7 +104,7 @@ def latest(session: Session, key: str) -> PlanVersion:
 
 def by_id(session: Session, version_id: int) -> PlanVersion:
     """A stored plan version by its row id."""
-    row = session.get(PlanVersion, version_id)
+    row = session.get(PlanVersion, version_id) if storable(version_id) else None
     if row is None:
         raise NotFound(f"plan version id {version_id} does not exist")
     return row

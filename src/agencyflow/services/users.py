@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
+from agencyflow.domain.ids import storable
 from agencyflow.domain.permissions import Action, Actor, Role, allowed, require
 from agencyflow.errors import AuthenticationError, NotFound, PermissionDenied, ValidationError
 from agencyflow.models import Agency, ApiToken, User
@@ -177,7 +178,7 @@ def create_token(session: Session, username: str, *, now: datetime, actor: Actor
 def revoke_token(session: Session, token_id: int, *, now: datetime, actor: Actor,
                  reason: str | None = None) -> ApiToken:
     """Revoke a token for good; using it afterwards fails."""
-    token = session.get(ApiToken, token_id)
+    token = session.get(ApiToken, token_id) if storable(token_id) else None
     if token is None:
         raise NotFound(f"no API token #{token_id} (see `agencyflow user token list`)")
     user = session.get(User, token.user_id)
