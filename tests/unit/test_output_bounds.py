@@ -34,8 +34,9 @@ def test_a_list_given_as_text_is_read_within_bounds() -> None:
     assert "field amount: expected a number, got nan" in _refused(
         {"count": 1, "items": "[{amount: .nan}]"})
     assert "nested deeper than" in _refused({"count": 1, "items": "[" * 100 + "]" * 100})
+    pairs = zip("abcdef", "bcdefg", strict=True)
     laughs = "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
-        f"{n}: &{n} [" + ",".join([f"*{p}"] * 10) + "]\n" for p, n in zip("abcdef", "bcdefg", strict=True))
+        f"{n}: &{n} [" + ",".join([f"*{p}"] * 10) + "]\n" for p, n in pairs)
     assert "aliases expand to more than" in _refused({"count": 1, "items": laughs})
     ok = validate_outputs(SPECS, {"count": "3", "items": "[{amount: 2.5}]"},
                           stars_for=lambda _score: None)
