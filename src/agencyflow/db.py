@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, event, text
-from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
+from agencyflow import storage
 from agencyflow.config import Settings, get_settings
 from agencyflow.dbapi import SCHEMA_REVISION, SQLITE_TIMEOUT  # bump the revision there
-from agencyflow.errors import ConfigError
+from agencyflow.errors import ConfigError, StorageError
 from agencyflow.locations import SUPPORTED_DATABASES, check_database_url, masked_url
 
 if TYPE_CHECKING:
@@ -114,7 +115,8 @@ def ensure_schema(engine: Engine, *, auto: bool) -> None:
     try:
         current = current_revision(engine)
     except OperationalError as exc:
-        raise ConfigError(f"cannot open the database {engine.url!r}: {exc.orig}") from None
+        raise storage.database_error(exc, str(engine.url)) or ConfigError(
+            f"cannot open the database {engine.url!r}: {exc.orig}") from None
     if current == SCHEMA_REVISION:
         return
     if auto:
@@ -137,7 +139,7 @@ def engine_from_settings(settings: Settings | None = None) -> Engine:
     url = settings.resolved_database_url()
     embedded = settings.database_url is None
     if embedded:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        data_path(settings)
     engine = _engine_for(url)
     ensure_schema(engine, auto=embedded or url.startswith("sqlite"))
     return engine
@@ -145,13 +147,17 @@ def engine_from_settings(settings: Settings | None = None) -> Engine:
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error."""
+    """One transaction: commit on success, roll back on any error. A full or read-only disk is a
+    StorageError (the transaction was rolled back: nothing was written)."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            if isinstance(exc, SQLAlchemyError) and (
+                    problem := storage.database_error(exc, str(engine.url))):
+                raise problem from None
             raise
 
 
@@ -161,6 +167,11 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def data_path(settings: Settings) -> Path:
-    """The data directory, created if needed."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """The data directory, created if needed (StorageError on a full or read-only disk)."""
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        kind = StorageError if storage.file_error(exc, where="", what="") else ConfigError
+        raise kind(f"cannot create the data directory {settings.data_dir}: "
+                   f"{(exc.strerror or str(exc)).lower()}") from None
     return settings.data_dir

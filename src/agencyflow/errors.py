@@ -16,7 +16,8 @@ layer can show a clear message instead of a traceback. The tree::
     ├── AuthenticationError    unknown user, disabled user or invalid token
     ├── AuditError             the audit trail is broken (names the first broken event)
     ├── TemplateError          a notification template cannot be rendered
-    └── DeliveryError          a notification channel failed or no channel matches a tag
+    ├── DeliveryError          a notification channel failed or no channel matches a tag
+    └── StorageError           a disk is full, read-only or not writable (nothing was written)
 """
 
 from __future__ import annotations
@@ -104,3 +105,7 @@ class TemplateError(AgencyflowError):
 
 class DeliveryError(AgencyflowError):
     """A notification could not be delivered, or a tag matches no channel."""
+
+
+class StorageError(AgencyflowError):
+    """A disk is full, read-only or not writable; what was being written was not written."""

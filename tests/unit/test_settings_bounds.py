@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,37 @@ def test_a_negative_evidence_limit_stops_a_command_with_a_message(
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "AGENCYFLOW_EVIDENCE_MAX_BYTES: Input should be greater than or equal to 1" \
         in result.output
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("garbage://::", "unknown database kind 'garbage'"),
+    ("mysql://u@localhost/agencyflow", "mysql is not supported"),
+    ("postgresql+asyncpg://u:secret@localhost/db", "write postgresql://"),
+    ("postgresql://::", "malformed database URL"),
+    ("not a url", "it is not a URL"),
+])
+@pytest.mark.parametrize("command", [["board"], ["user", "list"], ["db", "status"]])
+def test_an_unsupported_or_malformed_database_url_names_the_supported_ones(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, why: str,
+        command: list[str]) -> None:
+    monkeypatch.setenv("AGENCYFLOW_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AGENCYFLOW_DATABASE_URL", url)
+    monkeypatch.setenv("COLUMNS", "400")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, command, catch_exceptions=False)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert why in result.output and "secret" not in result.output
+    assert "sqlite:///PATH" in result.output and "postgresql://USER" in result.output
+
+
+def test_a_missing_driver_names_the_package_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agencyflow.db import make_engine
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if psycopg were not installed
+    with pytest.raises(ConfigError, match=r"pip install 'psycopg\[binary\]'"):
+        make_engine("postgresql://u@localhost/agencyflow")
+    with pytest.raises(ConfigError, match="mysql is not supported"):
+        make_engine("mysql://u@localhost/agencyflow")

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from agencyflow import dbapi, locations
+from agencyflow import dbapi, locations, storage
 from agencyflow.domain.calendar import (
     TIMEZONE,
     WorkingCalendar,
@@ -150,9 +150,19 @@ def handle_errors(func: F) -> F:
             # answer ids, years and limits themselves): a message, never a traceback.
             _error("a number given is too large (at most 9223372036854775807)")
             raise typer.Exit(code=1) from None
+        except OSError as exc:  # a file a command writes itself (e.g. `audit export --output`)
+            where = exc.filename or "a file"
+            problem = storage.file_error(exc, where=where, what="the output")
+            _error(str(problem) if problem else f"cannot write {where}: {exc.strerror}")
+            raise typer.Exit(code=1) from None
         except Exception as exc:
             if not _is_database_error(exc):
                 raise
+            where = locations.from_environment()
+            problem = storage.database_error(exc, where.resolved_database_url()) if where else None
+            if problem is not None:
+                _error(f"{type(problem).__name__}: {problem}")
+                raise typer.Exit(code=1) from None
             # Not expected input: a database that is unreachable, locked, or on another schema.
             reason = getattr(exc, "orig", None) or exc
             _error(f"database error: {type(reason).__name__}: {reason} "

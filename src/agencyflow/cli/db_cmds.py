@@ -6,7 +6,7 @@ import typer
 
 from agencyflow.cli.base import console, handle_errors
 from agencyflow.cli.common import settings
-from agencyflow.db import current_revision, head_revision, make_engine, upgrade
+from agencyflow.db import current_revision, data_path, head_revision, make_engine, upgrade
 
 app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 
@@ -20,7 +20,7 @@ def upgrade_cmd() -> None:
     """
     cfg = settings()
     if cfg.database_url is None:
-        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        data_path(cfg)
     engine = make_engine(cfg.resolved_database_url())
     before = current_revision(engine)
     after = upgrade(engine)

@@ -37,6 +37,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from agencyflow import storage
 from agencyflow.domain.outputs import check_link
 from agencyflow.errors import ValidationError
 from agencyflow.models import Evidence
@@ -151,9 +152,15 @@ def store_bytes(data: bytes, filename: str, *, evidence_dir: Path, max_bytes: in
 
 def _store_stream(src: BinaryIO, name: str, *, evidence_dir: Path, max_bytes: int
                   ) -> StoredFile:
-    """Copy ``src`` to a temporary file while hashing it, then rename it to its address."""
-    evidence_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=evidence_dir, prefix=".tmp-")
+    """Copy ``src`` to a temporary file while hashing it, then rename it to its address.
+
+    A full, read-only or unwritable evidence directory is a StorageError; the temporary file is
+    removed, so nothing half-written stays (and the caller's transaction rolls back)."""
+    try:
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=evidence_dir, prefix=".tmp-")
+    except OSError as exc:
+        raise _write_failed(exc, evidence_dir, name) from None
     try:
         with os.fdopen(fd, "wb") as out:
             digest, size = _copy(src, out, name, max_bytes)
@@ -165,10 +172,18 @@ def _store_stream(src: BinaryIO, name: str, *, evidence_dir: Path, max_bytes: in
             Path(tmp).unlink()
         else:
             os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _write_failed(exc, evidence_dir, name) from None
         raise
     return StoredFile(digest, size, name)
+
+
+def _write_failed(exc: OSError, evidence_dir: Path, name: str) -> Exception:
+    """What to raise for a failed write of evidence ``name``: a StorageError for a full,
+    read-only or unwritable disk, else ``exc`` itself."""
+    return storage.file_error(exc, where=evidence_dir, what=f"evidence {name}") or exc
 
 
 def _copy(src: BinaryIO, out: BinaryIO, name: str, max_bytes: int) -> tuple[str, int]:

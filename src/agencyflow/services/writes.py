@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from agencyflow import storage
 
 
 @contextmanager
@@ -23,7 +26,10 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         try:
             yield conn
-        except BaseException:
+            conn.commit()
+        except BaseException as exc:
             conn.rollback()
+            if isinstance(exc, SQLAlchemyError) and (
+                    problem := storage.database_error(exc, str(engine.url))):
+                raise problem from None
             raise
-        conn.commit()
