@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 
+from agencyflow.cli.attention import print_attention
 from agencyflow.cli.base import NOW_HELP, Format, calendar, emit, handle_errors, parse_now, reading
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.status import LABELS, BoardStatus
@@ -49,6 +50,7 @@ def board(
         found = board_service.rows(conn, flt, today=today, calendar=workdays, limit=limit)
         counts = board_service.counts(conn, flt, today=today, calendar=workdays) if table else {}
         names = board_service.agency_names(conn, cycle.plan_key) if table else {}
+        print_attention(conn, cycle.id)
     rows = [_row(r, lang) for r in found]
     if not table:
         emit(rows, COLUMNS, fmt)

@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 
+from agencyflow.cli.attention import print_attention
 from agencyflow.cli.base import (
     AS_HELP,
     NOW_HELP,
@@ -58,6 +59,10 @@ def remind(
         return
     swept = sweeps.sweep(eng, **kwargs)
     _window_note(swept, when)
+    if swept.needs_attention:
+        err_console.print(f"{swept.needs_attention} assignment(s) could not be swept and need "
+                          "attention (see `agencyflow notifications`); every other one was",
+                          highlight=False)
     sent = _dispatch(eng, cfg, when)
     emit(_remind_rows(swept, sent), REMIND_COLUMNS, fmt,
          title=f"Reminders {when:%d/%m/%Y %H:%M}: {swept.written} queued, "
@@ -118,6 +123,7 @@ def notifications(
         rows = [_notification_row(n) for n in
                 outbox.list_notifications(session, status=status, limit=limit or None)]
         counts = outbox.counts(session)
+        print_attention(session)
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty"
     emit(rows, LIST_COLUMNS, fmt, title=f"Notifications ({summary})")
 

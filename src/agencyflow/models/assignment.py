@@ -60,6 +60,11 @@ class Assignment(AssignmentBase, table=True):
     note: str | None = None
     next_notice_on: date | None = None
     last_swept_on: date | None = None
+    # Why the reminder sweep could not handle this row (e.g. a due date outside the working-day
+    # calendar), and since when; None when all is well. A flagged row is not swept again until
+    # its dates or lead change (services.reminder_hooks clears the flag).
+    attention: str | None = None
+    attention_on: date | None = None
 
 
 class ExtensionRequest(SQLModel, table=True):

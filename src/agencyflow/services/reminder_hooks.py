@@ -32,7 +32,7 @@ DUE_DEPENDENT = tuple(k.value for k in NoticeKind if k is not NoticeKind.OPENED)
 
 def _look_today(session: Session, assignment: Assignment, now: datetime) -> None:
     session.execute(update(Assignment).where(col(Assignment.id) == assignment.id)
-                    .values(next_notice_on=local_date(now)),
+                    .values(next_notice_on=local_date(now), attention=None, attention_on=None),
                     execution_options={"synchronize_session": False})
 
 

@@ -411,6 +411,16 @@ class WindowWriter:
         self.conn.execute(_bind(stmt, self.conn, self.scope, self.window, {}, group,
                                 keyed=False))
 
+    def flag_group(self, group: Group, why: str) -> None:
+        """Record ``why`` on ``group``'s rows, which need a person's attention, and take them
+        out of later sweeps (no next notice day) until their dates or lead change."""
+        sql = (f"UPDATE {self.scope.table(self.pg)} SET next_notice_on = NULL, "
+               "last_swept_on = :today, attention = :why, attention_on = :today "
+               f"WHERE {self._where()}{_matching(self.conn, group)[1]}")
+        stmt = text(sql).bindparams(why=why)
+        self.conn.execute(_bind(stmt, self.conn, self.scope, self.window, {}, group,
+                                keyed=False))
+
     def _where(self) -> str:
         return f"{self.scope.sql(by_rowid=not self.pg)} AND {_range()}"
 

@@ -20,6 +20,14 @@ The outbox row keeps the notice's own facts (kind, window, day, recipient, level
 left); the assignment part of its message is read when it is dispatched
 (:func:`agencyflow.services.notice_context.render_contexts`).
 
+**One row cannot stop a sweep.** The policy is applied per group, so a group whose notices cannot be
+computed (an assignment stored with a due date outside the working-day calendar, an escalation
+to an agency that is gone) is caught there: its rows get the reason in ``attention`` and no next
+notice day (so later sweeps skip them without trying again), the result counts them
+(``needs_attention``), and every other group is swept as usual. ``board`` and ``notifications``
+list the flagged rows (:mod:`agencyflow.services.attention`); a change of their dates or lead
+clears the flag (:mod:`agencyflow.services.reminder_hooks`).
+
 Outside office hours (per plan) nothing is written and the result says when the next window
 opens. ``shard=(index, count)`` restricts a sweep to ``id % count == index`` so that several
 workers can share one day's work; ``leads`` restricts it to assignments led by some agencies (one
@@ -40,6 +48,7 @@ from sqlmodel import col
 from agencyflow.domain import reminders
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.lifecycle import ACTIVE
+from agencyflow.errors import AgencyflowError
 from agencyflow.models import Assignment
 from agencyflow.services import outbox_writes, sweep_sql
 from agencyflow.services.notice_context import AgencyInfo, CycleInfo, agencies, load_cycles
@@ -77,6 +86,7 @@ class SweepResult:
     by_kind: dict[str, int] = field(default_factory=dict)
     by_agency: dict[str, dict[str, int]] = field(default_factory=dict)
     planned: list[Planned] = field(default_factory=list)
+    needs_attention: int = 0
     seconds: float = 0.0
 
     def count(self, kind: str, recipient: str, n: int = 1) -> None:
@@ -93,7 +103,7 @@ class SweepResult:
                 "scanned": self.scanned, "written": self.written, "existing": self.existing,
                 "batches": self.batches, "by_kind": dict(self.by_kind),
                 "by_agency": {k: dict(v) for k, v in self.by_agency.items()},
-                "seconds": round(self.seconds, 3)}
+                "needs_attention": self.needs_attention, "seconds": round(self.seconds, 3)}
 
     def merge(self, other: SweepResult) -> SweepResult:
         """Add ``other``'s counts to this result (several shards or agency batches)."""
@@ -101,6 +111,7 @@ class SweepResult:
         self.existing += other.existing
         self.batches += other.batches
         self.planned += other.planned
+        self.needs_attention += other.needs_attention
         for recipient, kinds in other.by_agency.items():
             for kind, n in kinds.items():
                 self.count(kind, recipient, n)
@@ -149,6 +160,8 @@ class _Planner:
         self.infos, self.now, self.calendar, self.lang = infos, now, calendar, lang
         self.decisions: dict[str, Decision] = {}
         self.roles: dict[tuple[int, str], AgencyInfo] = {}
+        #: Groups whose notices could not be computed: group key → why.
+        self.failed: dict[str, str] = {}
 
     def decision(self, group: Group) -> Decision:
         found = self.decisions.get(group.gk)
@@ -156,6 +169,18 @@ class _Planner:
             found = self.decisions[group.gk] = decide(group, self.infos[group.cycle_id],
                                                       self.now, self.calendar)
         return found
+
+    def _planned(self, conn: Connection, group: Group) -> list[dict[str, Any]] | None:
+        """The group's notices as the SQL wants them, or None when they cannot be computed
+        (the reason is kept in :attr:`failed`: one group never stops the sweep)."""
+        if group.gk in self.failed:
+            return None
+        try:
+            return [self.addressed(conn, group.cycle_id, n).as_json(group.gk, i)
+                    for i, n in enumerate(self.decision(group).notices)]
+        except Exception as exc:  # noqa: BLE001 - whatever it is, it is this group's alone
+            self.failed[group.gk] = attention_reason(group, exc)
+            return None
 
     def addressed(self, conn: Connection, cycle_id: int, notice: reminders.Notice
                   ) -> PlannedNotice:
@@ -182,12 +207,19 @@ class _Planner:
         notices its rows are due."""
         notices, moves, due = [], [], 0
         for g in groups:
-            decision = self.decision(g)
-            notices += [self.addressed(conn, g.cycle_id, n).as_json(g.gk, i)
-                        for i, n in enumerate(decision.notices)]
-            moves.append({"gk": g.gk, "n": _iso(decision.following)})
-            due += g.rows * len(decision.notices)
+            planned = self._planned(conn, g)
+            if planned is None:
+                continue
+            notices += planned
+            moves.append({"gk": g.gk, "n": _iso(self.decision(g).following)})
+            due += g.rows * len(planned)
         return notices, moves, due
+
+
+def attention_reason(group: Group, exc: Exception) -> str:
+    """What is recorded on the rows of a group the sweep could not handle."""
+    what = str(exc) if isinstance(exc, AgencyflowError) else f"{type(exc).__name__}: {exc}"
+    return f"reminders cannot be computed for step {group.step_id} due {_iso(group.due)}: {what}"
 
 
 def sweep(engine: Engine, *, now: datetime, calendar: reminders.Calendar, lang: str = "vi",
@@ -245,6 +277,7 @@ def _run(engine: Engine, *, now: datetime, calendar: reminders.Calendar, lang: s
             else:
                 plan, _, _ = planner.plan(conn, groups)
                 _preview(conn, scope, window, plan, lang, result)
+                result.needs_attention += sum(g.rows for g in groups if g.gk in planner.failed)
     for (recipient, kind), n in sorted(new.counts(engine).items()):
         result.count(kind, recipient, n)
     result.seconds = clock.perf_counter() - started
@@ -260,12 +293,16 @@ def _write(conn: Connection, scope: Scope, window: sweep_sql.Window, groups: lis
     due = 0
     for group in (g for g in groups if g.rows >= own_from):
         plan, _, n = planner.plan(conn, [group])
-        writer.insert(plan, group)
-        writer.move_group(group, planner.decision(group).following)
+        if group.gk not in planner.failed:
+            writer.insert(plan, group)
+            writer.move_group(group, planner.decision(group).following)
         due += n
     plan, moves, n = planner.plan(conn, [g for g in groups if g.rows < own_from])
     writer.insert(plan)
     writer.move(moves)
+    for group in (g for g in groups if g.gk in planner.failed):
+        writer.flag_group(group, planner.failed[group.gk])
+        result.needs_attention += group.rows
     result.existing += due + n - writer.finish()
 
 
