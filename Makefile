@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: demo test lint bench clean extract update compile
+.PHONY: demo test lint bench fuzz clean extract update compile
 
 # Translations (see src/agencyflow/i18n.py and README "Languages"): one catalog per domain,
 # src/agencyflow/locale/<lang>/LC_MESSAGES/<domain>.po; a domain's messages are extracted from
@@ -67,6 +67,10 @@ lint: $(STAMP)
 ## test: lint, then the whole suite (SQLite, PostgreSQL, real sinks, real Prefect)
 test: $(STAMP) compile lint
 	$(BIN)/pytest -q
+
+## fuzz: load 10,000 mutants of the bundled plan under resource limits; report crashes and hangs
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz_plan --mutants 10000
 
 ## bench: national-scale benchmark; figures go to bench/RESULTS.md
 bench: $(STAMP)
