@@ -17,8 +17,8 @@ import resource
 import signal
 import sys
 import time
-import tracemalloc
 import traceback
+import tracemalloc
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
