@@ -1,7 +1,7 @@
 """assignment.attention / attention_on: a row the reminder sweep could not handle, and why
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01 20:30:00
 
 One assignment whose dates the sweep cannot compute (a due date of 9999-12-31 stored before dates
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
