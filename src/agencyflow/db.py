@@ -22,7 +22,8 @@ from agencyflow import storage
 from agencyflow.config import Settings, get_settings
 from agencyflow.dbapi import SCHEMA_REVISION, SQLITE_TIMEOUT  # bump the revision there
 from agencyflow.errors import ConfigError, StorageError
-from agencyflow.locations import SUPPORTED_DATABASES, check_database_url, masked_url
+from agencyflow.i18n import _
+from agencyflow.locations import check_database_url, masked_url, supported_databases
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -47,11 +48,12 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         return create_engine(url, echo=echo, pool_pre_ping=True)
     except ImportError as exc:
-        raise ConfigError(f"the PostgreSQL driver is not installed ({exc}): "
-                          "pip install 'psycopg[binary]'") from None
+        raise ConfigError(_("the PostgreSQL driver is not installed ({reason}): pip install "
+                            "'psycopg[binary]'").format(reason=exc)) from None
     except (ArgumentError, ValueError) as exc:
-        raise ConfigError(f"malformed database URL {masked_url(url)!r} ({exc}); agencyflow "
-                          f"runs on {SUPPORTED_DATABASES}") from None
+        raise ConfigError(_("malformed database URL {url} ({reason}); agencyflow runs on "
+                            "{supported}").format(url=repr(masked_url(url)), reason=exc,
+                                                  supported=supported_databases())) from None
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -172,6 +174,6 @@ def data_path(settings: Settings) -> Path:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         kind = StorageError if storage.file_error(exc, where="", what="") else ConfigError
-        raise kind(f"cannot create the data directory {settings.data_dir}: "
-                   f"{(exc.strerror or str(exc)).lower()}") from None
+        raise kind(_("cannot create the data directory {path}: {reason}").format(
+            path=settings.data_dir, reason=(exc.strerror or str(exc)).lower())) from None
     return settings.data_dir

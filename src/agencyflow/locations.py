@@ -18,6 +18,8 @@ from pathlib import Path
 
 import platformdirs
 
+from agencyflow.i18n import _
+
 APP_NAME = "agencyflow"
 PREFIX = "AGENCYFLOW_"
 
@@ -26,10 +28,12 @@ _READ = ("DATA_DIR", "DATABASE_URL", "CALENDAR_OVERRIDES", "LANGUAGE", "TOKEN")
 LANGUAGES = ("vi", "en")
 
 
-#: The databases agencyflow runs on, as error messages name them.
-SUPPORTED_DATABASES = ("sqlite:///PATH (the embedded default) or "
-                       "postgresql://USER:PASSWORD@HOST:PORT/DATABASE (psycopg, installed with "
-                       "agencyflow)")
+def supported_databases() -> str:
+    """The databases agencyflow runs on, as error messages name them."""
+    return _("sqlite:///PATH (the embedded default) or "
+             "postgresql://USER:PASSWORD@HOST:PORT/DATABASE (psycopg, installed with agencyflow)")
+
+
 _SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg")
 _PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
 
@@ -50,16 +54,17 @@ def check_database_url(url: str) -> None:
     if sep and scheme in _SCHEMES:
         return
     if not sep:
-        why = "it is not a URL"
+        why = _("it is not a URL")
     elif scheme.split("+")[0] in ("mysql", "mariadb", "oracle", "mssql"):
-        why = f"{scheme.split('+')[0]} is not supported"
+        why = _("{kind} is not supported").format(kind=scheme.split("+")[0])
     elif scheme.startswith("postgres"):
-        why = (f"the driver {scheme!r} is not supported: write postgresql:// "
-               "(agencyflow uses psycopg)")
+        why = _("the driver {scheme} is not supported: write postgresql:// (agencyflow uses "
+                "psycopg)").format(scheme=repr(scheme))
     else:
-        why = f"unknown database kind {scheme!r}"
-    raise ValueError(f"unsupported database URL {masked_url(url)!r}: {why}; agencyflow runs on "
-                     f"{SUPPORTED_DATABASES}")
+        why = _("unknown database kind {scheme}").format(scheme=repr(scheme))
+    raise ValueError(_("unsupported database URL {url}: {why}; agencyflow runs on {supported}"
+                       ).format(url=repr(masked_url(url)), why=why,
+                                supported=supported_databases()))
 
 
 def default_data_dir() -> Path:

@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from agencyflow.errors import StorageError
+from agencyflow.i18n import _
 from agencyflow.locations import masked_url
 
 #: Free space below which a file system that failed a write is taken to be full.
@@ -27,20 +28,25 @@ _DENIED = (errno.EACCES, errno.EPERM)
 _SQLITE_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
 #: SQLite messages that a full or read-only file system can be behind.
 _SQLITE_SYMPTOMS = ("disk i/o error", "unable to open database file", "readonly database")
-_AFTER = "nothing was written"
 
 
 def full(where: Path | str, what: str | None = None) -> StorageError:
     """No space left (for ``what``) on the file system holding ``where``."""
-    lost = f"{what} was not stored, {_AFTER}" if what else _AFTER
-    return StorageError(f"no space left on the device holding {where}: {lost}; "
-                        "free some space and try again")
+    if what:
+        return StorageError(_("no space left on the device holding {where}: {what} was not "
+                              "stored, nothing was written; free some space and try again"
+                              ).format(where=where, what=what))
+    return StorageError(_("no space left on the device holding {where}: nothing was written; "
+                          "free some space and try again").format(where=where))
 
 
 def read_only(where: Path | str, what: str | None = None) -> StorageError:
     """``where`` is on a read-only file system."""
-    lost = f"{what} cannot be stored, {_AFTER}" if what else _AFTER
-    return StorageError(f"{where} is on a read-only file system: {lost}")
+    if what:
+        return StorageError(_("{where} is on a read-only file system: {what} cannot be stored, "
+                              "nothing was written").format(where=where, what=what))
+    return StorageError(_("{where} is on a read-only file system: nothing was written"
+                          ).format(where=where))
 
 
 def file_error(exc: OSError, *, where: Path | str, what: str) -> StorageError | None:
@@ -50,8 +56,8 @@ def file_error(exc: OSError, *, where: Path | str, what: str) -> StorageError | 
     if exc.errno == errno.EROFS:
         return read_only(where, what)
     if exc.errno in _DENIED:
-        return StorageError(f"permission denied writing to {where}: {what} was not stored, "
-                            f"{_AFTER}")
+        return StorageError(_("permission denied writing to {where}: {what} was not stored, "
+                              "nothing was written").format(where=where, what=what))
     return None
 
 
@@ -74,9 +80,9 @@ def database_error(exc: BaseException, url: str) -> StorageError | None:
     sqlstate = getattr(orig, "sqlstate", None)
     what = None
     if sqlstate == "53100":
-        return full(f"the database server of {masked_url(url)}", what)
+        return full(_("the database server of {url}").format(url=masked_url(url)), what)
     if sqlstate == "25006":
-        return read_only(f"the database {masked_url(url)}", what)
+        return read_only(_("the database {url}").format(url=masked_url(url)), what)
     prefix = next((p for p in _SQLITE_PREFIXES if url.startswith(p)), None)
     if prefix is None or type(orig).__module__.split(".")[0] != "sqlite3":
         return None
@@ -88,9 +94,10 @@ def database_error(exc: BaseException, url: str) -> StorageError | None:
         return None
     found = state(path.parent)
     if found == "read-only":
-        return read_only(f"the data directory {path.parent}", what)
+        return read_only(_("the data directory {path}").format(path=path.parent), what)
     if found == "full":
         return full(path, what)
     if "readonly database" in message:
-        return StorageError(f"the database {path} is not writable ({orig}): {_AFTER}")
+        return StorageError(_("the database {path} is not writable ({reason}): nothing was "
+                              "written").format(path=path, reason=orig))
     return None

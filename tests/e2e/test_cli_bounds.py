@@ -26,6 +26,7 @@ HUGE = "99999999999999999999999"  # beyond 64 bits
 
 @pytest.fixture
 def cli(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Invoke]:
+    monkeypatch.setenv("AGENCYFLOW_LANGUAGE", "en")  # the messages asserted are the English ids
     yield cli_for(engine, monkeypatch, tmp_path)
     get_settings.cache_clear()
 

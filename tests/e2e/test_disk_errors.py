@@ -62,7 +62,7 @@ def fill(directory: Path, leave: int = 0) -> Path:
 def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``agencyflow ARGS`` in a fresh process on the embedded database in ``data_dir``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AGENCYFLOW_")}
-    env |= {"AGENCYFLOW_DATA_DIR": str(data_dir), "COLUMNS": "300"}
+    env |= {"AGENCYFLOW_DATA_DIR": str(data_dir), "COLUMNS": "300", "AGENCYFLOW_LANGUAGE": "en"}
     return subprocess.run([str(AGENCYFLOW), *args], env=env, capture_output=True, text=True,
                           timeout=120)
 
@@ -110,6 +110,7 @@ def test_a_read_only_data_directory(tmp_path: Path) -> None:
 
 @pytest.fixture
 def cli(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Invoke]:
+    monkeypatch.setenv("AGENCYFLOW_LANGUAGE", "en")  # the messages asserted are the English ids
     yield cli_for(engine, monkeypatch, tmp_path)
     get_settings.cache_clear()
 

@@ -26,6 +26,7 @@ OPENING = vn(2027, 1, 18)
 
 @pytest.fixture
 def cli(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Invoke]:
+    monkeypatch.setenv("AGENCYFLOW_LANGUAGE", "en")  # the messages asserted are the English ids
     yield cli_for(engine, monkeypatch, tmp_path)
     get_settings.cache_clear()
 
@@ -81,12 +82,12 @@ def test_remind_goes_on_and_board_and_notifications_list_the_row(cli: Invoke,
     bad = _poison(engine)
     done = cli("remind", "--now", "2027-01-18T09:00")
     assert done.exit_code == 0 and "Traceback" not in done.output, done.output
-    assert "1 assignment(s) could not be swept and need attention" in done.output
+    assert "1 assignment could not be swept and needs attention" in done.output
     assert "5 queued" in done.output
     for args in (["notifications"], ["board", "--now", "2027-01-18"]):
         shown = cli(*args)
         assert shown.exit_code == 0, shown.output
-        assert "1 assignment(s) need attention" in shown.output
+        assert "1 assignment needs attention" in shown.output
         assert f"#{bad} " in shown.output and "outside the working-day calendar" in shown.output
 
 

@@ -32,6 +32,8 @@ BAD = {
 def test_a_bad_setting_is_refused_with_its_name(monkeypatch: pytest.MonkeyPatch, name: str,
                                                 value: str) -> None:
     monkeypatch.setenv(f"AGENCYFLOW_{name}", value)
+    if name != "LANGUAGE":
+        monkeypatch.setenv("AGENCYFLOW_LANGUAGE", "en")
     get_settings.cache_clear()
     try:
         with pytest.raises(ConfigError, match=f"AGENCYFLOW_{name}"):
@@ -74,6 +76,7 @@ def test_an_unsupported_or_malformed_database_url_names_the_supported_ones(
         command: list[str]) -> None:
     monkeypatch.setenv("AGENCYFLOW_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("AGENCYFLOW_DATABASE_URL", url)
+    monkeypatch.setenv("AGENCYFLOW_LANGUAGE", "en")
     monkeypatch.setenv("COLUMNS", "400")
     get_settings.cache_clear()
     try:
@@ -88,8 +91,17 @@ def test_an_unsupported_or_malformed_database_url_names_the_supported_ones(
 def test_a_missing_driver_names_the_package_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     from agencyflow.db import make_engine
 
+    monkeypatch.setenv("AGENCYFLOW_LANGUAGE", "en")
     monkeypatch.setitem(sys.modules, "psycopg", None)  # as if psycopg were not installed
     with pytest.raises(ConfigError, match=r"pip install 'psycopg\[binary\]'"):
         make_engine("postgresql://u@localhost/agencyflow")
     with pytest.raises(ConfigError, match="mysql is not supported"):
+        make_engine("mysql://u@localhost/agencyflow")
+
+
+def test_the_messages_are_vietnamese_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agencyflow.db import make_engine
+
+    monkeypatch.delenv("AGENCYFLOW_LANGUAGE", raising=False)
+    with pytest.raises(ConfigError, match="mysql không được hỗ trợ; agencyflow chạy trên"):
         make_engine("mysql://u@localhost/agencyflow")

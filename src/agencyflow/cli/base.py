@@ -33,6 +33,7 @@ from agencyflow.domain.calendar import (
     parse_date,
 )
 from agencyflow.errors import AgencyflowError, CalendarError
+from agencyflow.i18n import _
 from agencyflow.services import token_check
 from agencyflow.services.calendar_store import calendar_for
 
@@ -148,12 +149,13 @@ def handle_errors(func: F) -> F:
         except OverflowError:
             # A number beyond what the database holds that no service bounded (the services
             # answer ids, years and limits themselves): a message, never a traceback.
-            _error("a number given is too large (at most 9223372036854775807)")
+            _error(_("a number given is too large (at most {max})").format(max=2**63 - 1))
             raise typer.Exit(code=1) from None
         except OSError as exc:  # a file a command writes itself (e.g. `audit export --output`)
-            where = exc.filename or "a file"
-            problem = storage.file_error(exc, where=where, what="the output")
-            _error(str(problem) if problem else f"cannot write {where}: {exc.strerror}")
+            where = exc.filename or _("a file")
+            problem = storage.file_error(exc, where=where, what=_("the output"))
+            _error(str(problem) if problem else _("cannot write {path}: {reason}").format(
+                path=where, reason=exc.strerror))
             raise typer.Exit(code=1) from None
         except Exception as exc:
             if not _is_database_error(exc):

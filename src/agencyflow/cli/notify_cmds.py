@@ -24,6 +24,7 @@ from agencyflow.cli.base import (
 )
 from agencyflow.cli.common import engine, settings, transaction
 from agencyflow.cli.identity import resolve_actor
+from agencyflow.i18n import ngettext
 from agencyflow.services import dispatch, outbox, sweeps, wiring
 
 notifications_app = typer.Typer(help="The notification outbox: list, and send again.")
@@ -60,9 +61,12 @@ def remind(
     swept = sweeps.sweep(eng, **kwargs)
     _window_note(swept, when)
     if swept.needs_attention:
-        err_console.print(f"{swept.needs_attention} assignment(s) could not be swept and need "
-                          "attention (see `agencyflow notifications`); every other one was",
-                          highlight=False)
+        err_console.print(ngettext(
+            "{n} assignment could not be swept and needs attention (see `agencyflow "
+            "notifications`); every other one was",
+            "{n} assignments could not be swept and need attention (see `agencyflow "
+            "notifications`); every other one was", swept.needs_attention
+        ).format(n=swept.needs_attention), highlight=False)
     sent = _dispatch(eng, cfg, when)
     emit(_remind_rows(swept, sent), REMIND_COLUMNS, fmt,
          title=f"Reminders {when:%d/%m/%Y %H:%M}: {swept.written} queued, "

@@ -23,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from agencyflow.errors import CalendarError
+from agencyflow.i18n import _
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 """Time zone in which every deadline date is reckoned."""
@@ -57,9 +58,9 @@ def check_in_calendar(day: date, what: str) -> date:
     """``day`` if it is within :data:`FIRST_YEAR`–:data:`LAST_YEAR`; CalendarError naming
     ``what`` (e.g. "the new due date") otherwise."""
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise CalendarError(
-            f"{what} {day.isoformat()} is outside the working-day calendar "
-            f"({FIRST_YEAR}–{LAST_YEAR}): give a date in those years")
+        raise CalendarError(_("{what} {day} is outside the working-day calendar "
+                              "({first}–{last}): give a date in those years").format(
+            what=what, day=day.isoformat(), first=FIRST_YEAR, last=LAST_YEAR))
     return day
 
 

@@ -21,6 +21,7 @@ from agencyflow.domain.lifecycle import Status
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.domain.plan_spec import PlanSpec, StepSpec
 from agencyflow.errors import CycleExists, ValidationError
+from agencyflow.i18n import _
 from agencyflow.models import Assignment, Cycle, PlanVersion
 from agencyflow.models.types import dumps
 from agencyflow.services import audit, dependents, plans
@@ -92,7 +93,7 @@ def start(
             f"{existing.started_at:%Y-%m-%d} from version {existing.plan_version} "
             f"({existing.assignment_count} assignments): nothing was created"
         )
-    start_day = check_in_calendar(start_date or date(year, 1, 1), "the cycle start")
+    start_day = check_in_calendar(start_date or date(year, 1, 1), _("the cycle start"))
     if start_day.year != year:
         raise ValidationError(f"cycle start {start_day} is not in {year}")
     cycle = Cycle(plan_version_id=version.id or 0, plan_key=spec.key, plan_version=version.version,

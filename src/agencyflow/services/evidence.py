@@ -40,6 +40,7 @@ from sqlmodel import Session, col
 from agencyflow import storage
 from agencyflow.domain.outputs import check_link
 from agencyflow.errors import ValidationError
+from agencyflow.i18n import _
 from agencyflow.models import Evidence
 
 _CHUNK = 1024 * 1024
@@ -183,7 +184,8 @@ def _store_stream(src: BinaryIO, name: str, *, evidence_dir: Path, max_bytes: in
 def _write_failed(exc: OSError, evidence_dir: Path, name: str) -> Exception:
     """What to raise for a failed write of evidence ``name``: a StorageError for a full,
     read-only or unwritable disk, else ``exc`` itself."""
-    return storage.file_error(exc, where=evidence_dir, what=f"evidence {name}") or exc
+    what = _("evidence {name}").format(name=name)
+    return storage.file_error(exc, where=evidence_dir, what=what) or exc
 
 
 def _copy(src: BinaryIO, out: BinaryIO, name: str, max_bytes: int) -> tuple[str, int]:

@@ -26,6 +26,7 @@ from agencyflow.domain.ids import storable
 from agencyflow.domain.lifecycle import Status
 from agencyflow.domain.permissions import Action, Actor
 from agencyflow.errors import NotFound, TransitionError, ValidationError
+from agencyflow.i18n import _
 from agencyflow.models import Agency, Assignment, ExtensionRequest
 from agencyflow.services import assignment_core as core
 from agencyflow.services import event_notices, reminder_hooks
@@ -42,7 +43,7 @@ def request_extension(session: Session, *, assignment_id: int, actor: Actor, now
     a = core.begin(session, assignment_id, actor, Action.EXTEND, expected_version)
     core.require_state(a, RUNNING, "request an extension")
     text = core.require_reason(reason, f"request an extension of assignment {core.label(a)}")
-    check_in_calendar(new_due, "the new due date")
+    check_in_calendar(new_due, _("the new due date"))
     if a.due_current is not None and new_due <= a.due_current:
         raise ValidationError(
             f"assignment {core.label(a)} is due {a.due_current.isoformat()}: an extension must "
@@ -90,7 +91,8 @@ def decide_extension(session: Session, *, extension_id: int, actor: Actor, now: 
     if not approve:
         text = core.require_reason(reason, f"refuse extension request {extension_id}")
     if approve:  # a request stored before dates were bounded
-        check_in_calendar(ext.new_due, f"extension request {extension_id} asks for")
+        check_in_calendar(ext.new_due, _("extension request {id} asks for").format(
+            id=extension_id))
     changes = {"due_current": ext.new_due} if approve else {}
     before, after = core.write(session, a, changes, expected_version=expected_version)
     ext.status = "approved" if approve else "refused"

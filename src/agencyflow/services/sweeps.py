@@ -49,6 +49,7 @@ from agencyflow.domain import reminders
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.lifecycle import ACTIVE
 from agencyflow.errors import AgencyflowError
+from agencyflow.i18n import _
 from agencyflow.models import Assignment
 from agencyflow.services import outbox_writes, sweep_sql
 from agencyflow.services.notice_context import AgencyInfo, CycleInfo, agencies, load_cycles
@@ -219,7 +220,8 @@ class _Planner:
 def attention_reason(group: Group, exc: Exception) -> str:
     """What is recorded on the rows of a group the sweep could not handle."""
     what = str(exc) if isinstance(exc, AgencyflowError) else f"{type(exc).__name__}: {exc}"
-    return f"reminders cannot be computed for step {group.step_id} due {_iso(group.due)}: {what}"
+    return _("reminders cannot be computed for step {step} due {due}: {why}").format(
+        step=group.step_id, due=_iso(group.due), why=what)
 
 
 def sweep(engine: Engine, *, now: datetime, calendar: reminders.Calendar, lang: str = "vi",
