@@ -238,3 +238,29 @@ def test_the_docs_page_and_its_assets_are_served_locally(world: World) -> None:
     assert spec["servers"] == [{"url": "/api/v1"}]
     assert "Problem" in spec["components"]["schemas"]
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+def test_counts_audit_export_round_trip_and_four_eyes(world: World) -> None:
+    counts = world.call("xa", "GET", "/assignments/counts?now=2027-03-10").json()
+    assert sum(sum(c.values()) for c in counts["counts"].values()) > 6
+    plan = world.ids["PLAN"]
+    ext = world.call("coord", "POST", f"/assignments/{plan}/extensions",
+                     json={"new_due": "2027-04-30", "reason": "Chờ số liệu"}).json()
+    own = world.call("coord", "POST", f"/extensions/{ext['id']}/decision",
+                     json={"approve": True})
+    assert "four eyes" in _problem(own, 403)["detail"]  # the services' rule, inherited
+    assert world.call("leader", "POST", f"/extensions/{ext['id']}/decision",
+                      json={"approve": True}).status_code == 200
+    export = world.call("insp", "GET", "/audit/export?format=jsonl")
+    assert export.status_code == 200
+    assert re.fullmatch(r"\d+ [0-9a-f]{64}", export.headers["x-audit-head"])
+    checked = world.call("insp", "POST", "/audit/verify-export", content=export.content,
+                         headers={"Content-Type": "application/x-ndjson"}).json()
+    assert checked["intact"] and checked["events"] == int(export.headers["x-audit-events"])
+    assert world.call("insp", "POST", "/audit/verify").json()["intact"]
+    lines = export.text.splitlines()
+    edited = "\n".join([lines[0].replace('"plan.load"', '"plan.edit"'), *lines[1:]])
+    broken = world.call("insp", "POST", "/audit/verify-export", content=edited.encode()).json()
+    assert not broken["intact"] and "edited" in broken["problem"]
+    garbage = world.call("insp", "POST", "/audit/verify-export", content=b'{}\n[1]\n').json()
+    assert not garbage["intact"] and "not an exported audit event" in garbage["problem"]

@@ -221,9 +221,15 @@ def verify_export(lines: Iterable[str], *, source: str = "export") -> int:
         for number, line in enumerate(lines, start=1):
             if line.strip():
                 try:
-                    yield json.loads(line)
+                    event = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise AuditError(f"{source}:{number}: not a JSON line ({exc.msg})") from None
+                missing = ([f for f in (*audit_chain.HASHED_FIELDS, "hash") if f not in event]
+                           if isinstance(event, dict) else ["every field"])
+                if missing:
+                    raise AuditError(f"{source}:{number}: not an exported audit event "
+                                     f"(missing {', '.join(missing)})")
+                yield event
 
     count, broken = audit_chain.verify(events())
     if broken is not None:

@@ -111,6 +111,37 @@ def list_assignments(
 _ROW_KEYS = tuple(AssignmentRow.model_fields)
 
 
+class CountsPublic(SQLModel):
+    """The board's counts: assignments per lead agency and official status on ``today``."""
+
+    model_config = {"json_schema_extra": {"examples": [{
+        "cycle_id": 1, "today": "2027-03-15",
+        "counts": {"KTHT": {"in_progress": 3, "overdue": 1}, "NN": {"done_on_time": 2}}}]}}
+    cycle_id: int
+    today: date
+    counts: dict[str, dict[str, int]]
+
+
+@router.get("/counts", response_model=CountsPublic, summary="Counts per agency and status")
+def count_assignments(
+    session: Reader, ctx: Context,
+    cycle: Annotated[int | None, Query(ge=1, le=2**62, description="Cycle id.")] = None,
+    plan: Annotated[str | None, Query(max_length=100)] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    agency: Annotated[str | None, Query(max_length=64)] = None,
+    commune: Annotated[str | None, Query(max_length=64)] = None,
+    now: Annotated[date | None, Query(description="The day to count as of.")] = None,
+) -> CountsPublic:
+    """What the CLI board prints under its table: one GROUP BY over the cycle."""
+    found = (board_pages.cycle_by_id(session, cycle) if cycle is not None
+             else board.cycle_for(session, plan, year))
+    flt = board.BoardFilter(cycle_id=found.id, agency=agency, commune=commune,
+                            late_against=found.late_against)
+    today = _day(now)
+    return CountsPublic(cycle_id=found.id, today=today,
+                        counts=board.counts(session, flt, today=today, calendar=ctx.calendar))
+
+
 @router.get("/{assignment_id}", response_model=AssignmentDetail,
             responses={200: {"headers": _ETAG_HEADER}}, summary="One assignment")
 def get_assignment(assignment_id: AssignmentId, session: Reader, ctx: Context,

@@ -7,7 +7,7 @@ import io
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 from sqlmodel import SQLModel
 
@@ -78,6 +78,29 @@ def verify(session: Reader, actor: CurrentActor) -> VerifyPublic:
         return VerifyPublic(intact=False, events=None, head_seq=seq, head_hash=head,
                             problem=str(exc))
     return VerifyPublic(intact=True, events=count, head_seq=seq, head_hash=head, problem=None)
+
+
+class ExportChecked(SQLModel):
+    """The result of checking an export offline."""
+
+    intact: bool
+    events: int | None
+    problem: str | None
+
+
+@router.post("/verify-export", response_model=ExportChecked, summary="Check a jsonl export",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/x-ndjson": {"schema": {"type": "string"}}}}})
+async def verify_export(request: Request, actor: CurrentActor) -> ExportChecked:
+    """Recompute the chain of an export (``audit/export?format=jsonl``) without the database,
+    as ``agencyflow audit verify --file`` does; compare its last hash with the head you noted."""
+    _authorise(actor)
+    lines = (await request.body()).decode("utf-8", errors="replace").splitlines()
+    try:
+        count = audit.verify_export(lines, source="upload")
+    except AuditError as exc:
+        return ExportChecked(intact=False, events=None, problem=str(exc))
+    return ExportChecked(intact=True, events=count, problem=None)
 
 
 @router.get("/export", summary="Export every event (jsonl or csv)",
