@@ -121,6 +121,23 @@ def test_sweep_then_dispatch_flows_deliver_to_the_sink(prefect_harness: None,
     assert dispatch_notifications(now=T0, database_url=world["url"])["claimed"] == 0
 
 
+def test_monthly_report_flow_queues_once_and_sends_to_the_leader(prefect_harness: None,
+                                                                 world: dict) -> None:
+    from agencyflow.flows.monthly_report import monthly_report
+    from agencyflow.flows.start_cycle import start_cycle
+
+    start_cycle(plan=world["plan"], year=2027, now=T0, start_date=date(2027, 1, 18),
+                database_url=world["url"])
+    assert "skipped" in monthly_report(now=vn(2027, 2, 2, 8), database_url=world["url"])
+    first = monthly_report(now=vn(2027, 2, 1, 8), database_url=world["url"])
+    assert [q["written"] for q in first["queued"]] == [True]
+    assert first["queued"][0]["key"].endswith(":2027-01")
+    leader = [r for r in world["hook"].wait_for(1) if r.path == "/lanh-dao"]
+    assert leader and "Báo cáo tháng" in leader[0].json()["title"]
+    again = monthly_report(now=vn(2027, 2, 1, 10), database_url=world["url"])
+    assert [q["written"] for q in again["queued"]] == [False]
+
+
 def test_a_run_that_cannot_succeed_is_not_retried(prefect_harness: None, world: dict,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Without channels the dispatch task fails with the configuration error at once: retrying
@@ -186,4 +203,4 @@ def test_prefect_yaml_entrypoints_resolve_to_the_flows() -> None:
         assert isinstance(flow, Flow), deployment["entrypoint"]
         names.add(flow.name)
         assert deployment["work_pool"]["name"] == "agencyflow"
-    assert names == {"reminder-sweep", "dispatch-notifications", "start-cycle"}
+    assert names == {"reminder-sweep", "dispatch-notifications", "start-cycle", "monthly-report"}

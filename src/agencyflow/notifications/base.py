@@ -42,6 +42,8 @@ class Message:
     key: str | None = None
     notify_type: str = "info"
     data: Mapping[str, Any] | None = field(default=None, compare=False)
+    #: Files sent along (paths): e-mail channels attach them; other channels send the text.
+    attachments: tuple[str, ...] = ()
 
 
 def channel_id(channel: str) -> str:

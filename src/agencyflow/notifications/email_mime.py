@@ -15,10 +15,12 @@ message to every mail client. ``X-Agencyflow-Key`` carries the delivery key itse
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
+from pathlib import Path
 
 from agencyflow.notifications.base import Message
 
@@ -57,4 +59,9 @@ def build(message: Message, *, sender: tuple[str | None, str], to: tuple[str | N
     if message.html is not None:
         mail.add_alternative(message.html, subtype="html", charset="utf-8",
                              cte="quoted-printable")
+    for path in message.attachments:  # the parts above become the first part of mixed
+        kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        maintype, _, subtype = kind.partition("/")
+        mail.add_attachment(Path(path).read_bytes(), maintype=maintype, subtype=subtype,
+                            filename=Path(path).name)
     return mail

@@ -49,6 +49,10 @@ KINDS = (
 )
 """Message kinds; each has ``<kind>.subject.txt``, ``<kind>.txt`` and ``<kind>.html``."""
 
+#: Kinds that are not about one assignment: the monthly report to the leader
+#: (:mod:`agencyflow.services.reports.monthly`; its context is described there).
+REPORT_KINDS = ("monthly_report",)
+
 PARTS = ("subject.txt", "txt", "html")
 
 
@@ -191,7 +195,7 @@ class Renderer:
         Raises :class:`~agencyflow.errors.TemplateError` for an unknown kind or when a
         packaged template fails (e.g. a variable of the context contract is missing).
         """
-        if kind not in KINDS:
+        if kind not in KINDS and kind not in REPORT_KINDS:
             raise TemplateError(f"unknown notification kind {kind!r}; known: {', '.join(KINDS)}")
         ctx = self._prepare(context)
         subject = " ".join(self._render_part(kind, "subject.txt", ctx).split())

@@ -181,6 +181,7 @@ def _prepare(job: Job, notifier: Notifier, renderers: Mapping[str, Renderer]) ->
         return _Prepared(job, channels, None, f"render failed: {exc}", [])
     message = replace(
         message, key=row["key"], notify_type=payload.notify_type(row["kind"], job.context),
+        attachments=tuple(job.context.get("attachments") or ()),
         data=payload.notification_payload(
             notification_id=row["id"], key=row["key"], kind=row["kind"], level=row["level"],
             recipient=row["recipient_code"], context=job.context, link_for=renderer.link_for))
