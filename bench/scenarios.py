@@ -167,7 +167,9 @@ SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 if __name__ == "__main__":
-    from bench import reminder_scenarios
+    from bench import reminder_scenarios, report_scenarios
+
+    SCENARIOS.update(report_scenarios.SCENARIOS)
 
     SCENARIOS.update({"sweep": reminder_scenarios.sweep,
                       "floor_select": reminder_scenarios.floor_select,

@@ -85,6 +85,7 @@ def build(data: ReportData, head: Letterhead) -> dict[str, Any]:
         note = tr(lang, "and {n} more (see the Excel report)", n=number(more, lang))
         return items[:MAX_DOC_ROWS], (note if more > 0 else None)
 
+    agencies, agencies_more = cut(data.by_agency)
     overdue, overdue_more = cut(data.overdue)
     communes, communes_more = cut(data.by_commune)
     extensions, extensions_more = cut(data.extensions)
@@ -128,7 +129,8 @@ def build(data: ReportData, head: Letterhead) -> dict[str, Any]:
             "overdue_rate": percent(f.rate(f.n(S.OVERDUE)), lang),
             "waiting_rate": percent(f.rate(f.n(S.WAITING)), lang),
         },
-        "agencies": [_group(g, lang) for g in data.by_agency],
+        "agencies": [_group(g, lang) for g in agencies],
+        "agencies_more": agencies_more,
         "agency_total": _counts(f, lang),
         "communes": [_group(g, lang) for g in communes],
         "communes_more": communes_more,

@@ -191,11 +191,11 @@ def _spec(session: Session, cycle_id: int) -> PlanSpec:
 
 
 def _groups(rows: list[dict[str, Any]], key: str, names: dict[str, str]) -> list[GroupRow]:
-    per: dict[str, Counter[str]] = {}
-    for r in rows:
-        per.setdefault(r[key], Counter())[r["board_status"]] += 1
-    return [GroupRow(code, names.get(code, code), Figures(dict(c)))
-            for code, c in sorted(per.items())]
+    pairs = Counter((r[key], r["board_status"]) for r in rows)  # one pass, C-speed counting
+    per: dict[str, dict[str, int]] = {}
+    for (code, status), n in pairs.items():
+        per.setdefault(code, {})[status] = n
+    return [GroupRow(code, names.get(code, code), Figures(c)) for code, c in sorted(per.items())]
 
 
 def _title(r: dict[str, Any], lang: str) -> str:
@@ -205,14 +205,17 @@ def _title(r: dict[str, Any], lang: str) -> str:
 def _overdue(rows: list[dict[str, Any]], names: dict[str, str], calendar: WorkingCalendar,
              today: date, late_against: str, lang: str) -> list[OverdueRow]:
     column = "due_original" if late_against == "original" else "due_current"
+    late: dict[date, int] = {}  # many assignments share a due date
     out = []
     for r in rows:
         if r["board_status"] != S.OVERDUE.value:
             continue
         due = r[column]
+        if due not in late:
+            late[due] = calendar.working_days_between(due, today)
         out.append(OverdueRow(r["id"], _title(r, lang), r["lead_code"],
                               names.get(r["lead_code"], r["lead_code"]), r["member"] or None,
-                              due, calendar.working_days_between(due, today)))
+                              due, late[due]))
     out.sort(key=lambda o: (-o.days_late, o.due, o.id))
     return out
 

@@ -183,8 +183,7 @@ def build(path: Path = PATH) -> Path:
                        "{{ agency_total.done_on_time }}", "{{ agency_total.done_late }}",
                        "{{ agency_total.within }}", "{{ agency_total.overdue }}",
                        "{{ agency_total.waiting }}"])
-
-    _para(doc, "", after=3)
+    _para(doc, "{{ agencies_more or '' }}", align=J, indent=True, after=3)
     _para(doc, '{{ t("III. OVERDUE ASSIGNMENTS") }}', align=J, bold=True, after=3)
     _para(doc, "{%p if overdue %}", align=L)
     _loop_table(doc, ["#", '{{ t("Assignment") }}', '{{ t("Lead") }}', '{{ t("Due") }}',

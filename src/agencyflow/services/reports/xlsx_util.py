@@ -9,6 +9,7 @@ string as a string cell (``data_type = "s"``), so Excel shows it as typed and ru
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 from datetime import date, datetime
 from typing import Any
 
@@ -69,21 +70,44 @@ def colour(cell: Any, status: str) -> None:
         cell.fill = PatternFill("solid", fgColor=fill)
 
 
+def _plain(value: Any) -> bool:
+    """True for a value openpyxl writes as it should without a cell of ours."""
+    if value is None or isinstance(value, int | float):
+        return True
+    return isinstance(value, str) and not value.startswith("=")
+
+
 class Streamed:
     """A write-only sheet (openpyxl ``write_only``: rows go straight to the file, so 200,000
     rows fit in little memory) with the same conventions as :func:`put` and :func:`header`."""
 
-    def __init__(self, wb: Any, title: str, titles: Sequence[str], widths: Sequence[int]) -> None:
-        """Create the sheet with its header row frozen and its column widths."""
+    def __init__(self, wb: Any, title: str, titles: Sequence[str], widths: Sequence[int],
+                 *, header_row: int = 1) -> None:
+        """Create the sheet with its header row (at ``header_row``: call :meth:`preamble`
+        first when it is not 1) frozen and its column widths."""
         from openpyxl.cell import WriteOnlyCell
 
         self._cell = WriteOnlyCell
+        self._styles: dict[tuple[Any, ...], Any] = {}
         self.ws = wb.create_sheet(title)
         self.columns = len(titles)
-        self.rows = 1
+        self.header_row = header_row
+        self.titles = titles
+        self.rows = header_row
         for i, width in enumerate(widths, start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
-        self.ws.freeze_panes = "A2"
+        self.ws.freeze_panes = f"A{header_row + 1}"
+        if header_row == 1:
+            self._header()
+
+    def preamble(self, lines: Sequence[Sequence[Any]]) -> None:
+        """The lines above the header row (exactly ``header_row - 1`` of them), then the header."""
+        for line in lines:
+            self.ws.append([v if hasattr(v, "data_type") else self.cell(v) for v in line])
+        self._header()
+
+    def _header(self) -> None:
+        titles = self.titles
         cells = []
         for t in titles:
             c = self._cell(self.ws, t)
@@ -94,24 +118,39 @@ class Streamed:
             cells.append(c)
         self.ws.append(cells)
 
-    def cell(self, value: Any, status: str | None = None) -> Any:
-        """One cell: text stays text, dates are dd/mm/yyyy, ``status`` gives its colour."""
+    def cell(self, value: Any, status: str | None = None, font: Any = None) -> Any:
+        """One cell: text stays text, dates are dd/mm/yyyy, ``status`` gives its colour.
+
+        A style is registered with the workbook once per kind of cell and then copied (setting
+        a style on each of 100,000 cells costs more than writing them)."""
         if isinstance(value, list | tuple):
             value = ", ".join(str(v) for v in value)
         c = self._cell(self.ws, value)
         if isinstance(value, str):
             c.data_type = "s"
-        elif isinstance(value, date):
+        kind = (isinstance(value, date), status if status in STATUS_FILLS else None, font)
+        style = self._styles.get(kind)
+        if style is not None:
+            c._style = copy(style)
+            return c
+        if kind[0]:
             c.number_format = DATE_FORMAT
-        if status is not None and status in STATUS_FILLS:
-            c.fill = PatternFill("solid", fgColor=STATUS_FILLS[status])
+        if kind[1] is not None:
+            c.fill = PatternFill("solid", fgColor=STATUS_FILLS[kind[1]])
+        if font is not None:
+            c.font = font
+        self._styles[kind] = copy(c._style)
         return c
 
     def append(self, values: Sequence[Any]) -> None:
-        """Append a row of plain values (or cells made with :meth:`cell`)."""
-        self.ws.append([v if hasattr(v, "data_type") else self.cell(v) for v in values])
+        """Append a row of plain values (or cells made with :meth:`cell`). Numbers and text
+        that cannot become a formula go in as they are (openpyxl's cheap path); dates, lists
+        and text starting with ``=`` get a cell of their own."""
+        self.ws.append([v if _plain(v) else (v if hasattr(v, "data_type") else self.cell(v))
+                        for v in values])
         self.rows += 1
 
     def close(self) -> None:
         """Set the autofilter over what was written."""
-        self.ws.auto_filter.ref = f"A1:{get_column_letter(self.columns)}{self.rows}"
+        self.ws.auto_filter.ref = (f"A{self.header_row}:{get_column_letter(self.columns)}"
+                                   f"{self.rows}")
