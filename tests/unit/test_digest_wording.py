@@ -48,9 +48,17 @@ def test_a_mixed_digest_names_each_kind_and_asks_for_each() -> None:
 
     assert "(1 mới giao, 1 sắp đến hạn, 2 quá hạn)" in message.subject
     assert "chủ động triển khai các nhiệm vụ mới được giao" in message.text
-    assert "hoàn thành các nhiệm vụ sắp đến hạn, đến hạn đúng thời hạn" in message.text
+    assert "hoàn thành đúng hạn các nhiệm vụ sắp đến hạn;" in message.text
     assert "khẩn trương hoàn thành các nhiệm vụ quá hạn" in message.text
+    assert "đến hạn hôm nay" not in message.text.split("Đề nghị Quý cơ quan")[-1]
     assert "chỉ đạo" not in message.text  # no escalation in it
+
+
+def test_due_today_items_are_asked_for_today() -> None:
+    message = digest([item("reminder", 1), item("due_today", 2, days_left=0)])
+
+    assert "hoàn thành đúng hạn các nhiệm vụ sắp đến hạn và đến hạn hôm nay và cập nhật" in (
+        message.text)
 
 
 def test_an_escalation_digest_is_grouped_by_lead_agency_and_cites_the_plan_once() -> None:
