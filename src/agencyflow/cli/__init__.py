@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "remind": ("notify_cmds", "remind", "command"),
     "serve": ("notify_cmds", "serve", "command"),
     "demo": ("demo_cmds", "demo", "command"),
+    "web": ("web_cmds", "web", "command"),
     "plan": ("plan_cmds", "app", "group"),
     "cycle": ("cycle_cmds", "app", "group"),
     "assignment": ("assignment_cmds", "app", "group"),

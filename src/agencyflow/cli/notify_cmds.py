@@ -183,13 +183,17 @@ def channels_check() -> None:
 
 
 @handle_errors
-def serve() -> None:
+def serve(
+    web: bool = typer.Option(False, "--web", help="Also serve the web app (agencyflow web)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address of the web app (--web)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port of the web app."),
+) -> None:
     """Run the flows on their schedules with Prefect (sweep: AGENCYFLOW_SWEEP_CRON, dispatch:
-    every AGENCYFLOW_DISPATCH_INTERVAL_SECONDS) until stopped.
+    every AGENCYFLOW_DISPATCH_INTERVAL_SECONDS) until stopped; with --web, the web app beside.
 
-    Example: agencyflow serve
+    Example: agencyflow serve --web --port 8000
     """
     from agencyflow.cli.serve import run
 
     engine()  # the database is there and AGENCYFLOW_TOKEN, when set, is valid
-    run(settings())
+    run(settings(), web=(host, port) if web else None)

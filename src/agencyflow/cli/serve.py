@@ -4,6 +4,7 @@ imports Prefect (imported when the command runs, never when the CLI loads)."""
 from __future__ import annotations
 
 import signal
+import subprocess
 
 from agencyflow.cli.base import console, err_console
 from agencyflow.cli.prefect_server import prefect_api
@@ -35,21 +36,47 @@ def _stop(signum: int, _frame: object) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
-def run(settings: Settings) -> None:
+def _start_web(settings: Settings, web: tuple[str, int]) -> subprocess.Popen[bytes]:
+    """The web app (``agencyflow web``) in its own process, on the same settings."""
+    from agencyflow.cli.web_cmds import command
+    from agencyflow.db import engine_from_settings
+
+    engine_from_settings(settings)  # a bad database is one clear error, before anything starts
+    host, port = web
+    console.print(f"web app on http://{host}:{port}/")
+    return subprocess.Popen(command(host, port))
+
+
+def _stop_web(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def run(settings: Settings, web: tuple[str, int] | None = None) -> None:
     """Serve ``reminder-sweep`` (cron, Vietnam time), ``dispatch-notifications`` (interval) and
     ``start-cycle`` (on demand) until SIGINT (Ctrl+C) or SIGTERM; the local Prefect server, if
-    it started one, stops with it."""
+    it started one, stops with it. With ``web`` = (host, port) the web app runs beside, in its
+    own process, and stops with it."""
     _warn_missing_channels(settings)
     # Until the runner handles them (and again after it), either signal unwinds this function,
     # so that the local server is stopped: by default SIGTERM ends the process on the spot.
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    web_process = None
     try:
+        web_process = _start_web(settings, web) if web else None
         with prefect_api(settings.data_dir / "prefect") as api:
             console.print(f"Prefect API: {api}")
             _serve(settings)
     except _Stop:
         pass
     finally:
+        _stop_web(web_process)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     console.print("stopped")

@@ -91,6 +91,34 @@ def disable(
     console.print(f"user {username} disabled")
 
 
+@app.command("passwd")
+@handle_errors
+def passwd(
+    username: str = typer.Argument(..., help="Whose web password (yourself, or anyone if "
+                                   "coordinator)."),
+    stdin: bool = typer.Option(False, "--stdin", help="Read the password from standard input "
+                               "(one line) instead of prompting."),
+    now: str = typer.Option(None, help=NOW_HELP),
+    as_user: str = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Set a user's password for the web app (stored only as an Argon2 hash).
+
+    Example: agencyflow user passwd lan --as admin
+    (from a script: echo "$PW" | agencyflow user passwd lan --stdin --as admin)
+    """
+    import sys
+
+    from agencyflow.services import passwords
+
+    if stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    act_as(as_user, now, lambda session, actor, when: passwords.set_password(
+        session, username, password, now=when, actor=actor))
+    console.print(f"password of {username} set")
+
+
 @token_app.command("create")
 @handle_errors
 def token_create(

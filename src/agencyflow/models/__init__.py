@@ -12,6 +12,7 @@ from agencyflow.models.idempotency import IdempotentRequest
 from agencyflow.models.outbox import Delivery, Notification
 from agencyflow.models.people import ApiToken, User
 from agencyflow.models.plan import Agency, Cycle, PlanVersion
+from agencyflow.models.web import LoginAttempt, WebSession
 
 __all__ = [
     "Agency",
@@ -26,7 +27,9 @@ __all__ = [
     "Evidence",
     "ExtensionRequest",
     "IdempotentRequest",
+    "LoginAttempt",
     "Notification",
     "PlanVersion",
     "User",
+    "WebSession",
 ]

@@ -21,6 +21,8 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=16)
     active: bool = True
     email: str | None = None
+    #: Argon2 hash of the web password (None: the user cannot log in to the web app).
+    password_hash: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

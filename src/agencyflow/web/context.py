@@ -1,0 +1,127 @@
+"""What every page request needs: the app's adapters, a transaction, the viewer, the language.
+
+:class:`WebContext` is built once by :func:`agencyflow.web.app.create_app` and kept on
+``app.state.web``. Routes get their pieces through FastAPI dependencies: :func:`db` (one
+transaction per request, committed when the route returns), :func:`viewer` (the logged-in user
+or None), :func:`user` (the logged-in user, or a redirect to the login page) and :func:`csrf`
+(the POST's form, once its CSRF token has been checked against the session's).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import jinja2
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from agencyflow.config import Settings
+from agencyflow.db import session_scope
+from agencyflow.domain.deadlines import DayCounter
+from agencyflow.domain.permissions import Action, allowed
+from agencyflow.services.web_sessions import Current, SessionPolicy, resolve
+from agencyflow.web import i18n
+
+#: Name of the session cookie (its value is the random session id).
+SESSION_COOKIE = "af_session"
+#: Name of the language cookie (``vi`` or ``en``: a preference, not a secret).
+LANG_COOKIE = "af_lang"
+#: Name of the cookie that protects the login form itself (double submit).
+LOGIN_CSRF_COOKIE = "af_login"
+
+
+@dataclass
+class WebContext:
+    """The adapters of the app, built once from the settings."""
+
+    settings: Settings
+    engine: Engine
+    calendar: DayCounter
+    policy: SessionPolicy
+    templates: dict[str, jinja2.Environment]
+
+    def now(self) -> datetime:
+        """The real clock: what the web records always carries it."""
+        return datetime.now(UTC)
+
+
+class LoginRequired(Exception):
+    """Raised by :func:`user` when nobody is logged in: the app redirects to the login page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class CsrfFailed(Exception):
+    """A state-changing request without the session's CSRF token: refused with 403."""
+
+
+def ctx(request: Request) -> WebContext:
+    """The app's :class:`WebContext`."""
+    return request.app.state.web  # type: ignore[no-any-return]
+
+
+def db(request: Request) -> Iterator[Session]:
+    """One transaction for the request: committed when the route returns, rolled back on error."""
+    with session_scope(ctx(request).engine) as session:
+        yield session
+
+
+def viewer(request: Request, session: Session = Depends(db)) -> Current | None:
+    """The logged-in user behind the session cookie, or None."""
+    if hasattr(request.state, "viewer"):
+        cached: Current | None = request.state.viewer
+        return cached
+    web = ctx(request)
+    found = resolve(session, request.cookies.get(SESSION_COOKIE), now=web.now(),
+                    policy=web.policy)
+    request.state.viewer = found
+    return found
+
+
+def user(request: Request, current: Current | None = Depends(viewer)) -> Current:
+    """The logged-in user; nobody logged in → the login page (then back here)."""
+    if current is None:
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(path)
+    return current
+
+
+async def csrf(request: Request, current: Current = Depends(user)) -> FormData:
+    """The form of a POST, after checking its ``csrf`` field against the session's token."""
+    form = await form_of(request)
+    token = form.get("csrf")
+    if not isinstance(token, str) or not hmac.compare_digest(token, current.csrf):
+        raise CsrfFailed()
+    return form
+
+
+async def form_of(request: Request) -> FormData:
+    """The request's form (multipart uploads spooled to disk), parsed once."""
+    cached = getattr(request.state, "form", None)
+    if cached is None:
+        cached = await request.form(max_files=20, max_fields=2000)
+        request.state.form = cached
+    return cached
+
+
+def lang(request: Request) -> str:
+    """The viewer's language: the switch's cookie, else the site's ``AGENCYFLOW_LANGUAGE``."""
+    return i18n.pick(request.cookies.get(LANG_COOKIE), ctx(request).settings.language)
+
+
+def template_globals(request: Request, current: Current | None) -> dict[str, Any]:
+    """What every template may use: the viewer, the language, the request's path."""
+    def can(action: str) -> bool:
+        return current is not None and allowed(current.actor, Action(action))
+
+    return {"viewer": current, "lang": lang(request), "path": request.url.path,
+            "query": request.url.query, "can": can,
+            "csrf_token": current.csrf if current is not None else ""}

@@ -1,0 +1,51 @@
+"""The board: filters (plan, cycle, agency, commune, status, "as of" day), the counts per agency
+× official status, and the assignments one keyset page at a time."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from agencyflow.domain.calendar import local_date
+from agencyflow.domain.status import BoardStatus
+from agencyflow.services import board, board_page, cycle_queries
+from agencyflow.services.board import BoardFilter
+from agencyflow.services.web_sessions import Current
+from agencyflow.web.context import ctx, db, user
+from agencyflow.web.pages.common import cursor_of, day_of, newest_cycle
+from agencyflow.web.render import page
+
+router = APIRouter()
+
+
+@router.get("/board")
+def board_page_view(request: Request, plan: str | None = None, year: int | None = None,
+                    agency: str | None = None, commune: str | None = None,
+                    status: str | None = None, asof: str | None = None,
+                    after: str | None = None, session: Session = Depends(db),
+                    current: Current = Depends(user)) -> Response:
+    """The board of one cycle (default: the newest) as it stood on ``asof`` (default: today)."""
+    web = ctx(request)
+    today = day_of(asof, local_date(web.now()))
+    cycle = newest_cycle(session, plan or None, year)
+    values = {"plan": plan or "", "year": year or "", "agency": agency or "",
+              "commune": commune or "", "status": status or "", "asof": asof or ""}
+    cycles = cycle_queries.list_cycles(session)
+    if cycle is None:
+        return page(request, "board.html", current, cycle=None, cycles=cycles, values=values,
+                    today=today, rows=[], counts={}, names={}, communes=[], next_cursor=None)
+    flt = BoardFilter(cycle_id=cycle.id, agency=agency or None, commune=commune or None,
+                      status=status or None, late_against=cycle.late_against)
+    found = board_page.page(session, flt, today=today, calendar=web.calendar,
+                            after=cursor_of(after))
+    counts = board.counts(session, flt, today=today, calendar=web.calendar)
+    names = board.agency_names(session, cycle.plan_key)
+    communes = board_page.communes(session, cycle.plan_key)
+    filter_query = urlencode({k: v for k, v in values.items() if v})
+    return page(request, "board.html", current, cycle=cycle, cycles=cycles, values=values,
+                today=today, rows=found.rows, counts=counts, names=names, communes=communes,
+                order=[s.value for s in BoardStatus], filter_query=filter_query,
+                next_cursor=found.next.encode() if found.next else None)

@@ -1,0 +1,44 @@
+"""Jinja2 templates from the package (``PackageLoader``, autoescaped), one environment per
+language with the ``web`` catalog installed through ``jinja2.ext.i18n``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from agencyflow.domain.status import LABELS, BoardStatus
+from agencyflow.services.web_sessions import Current
+from agencyflow.web import formats, i18n
+from agencyflow.web.context import ctx, lang, template_globals
+
+
+def environments() -> dict[str, jinja2.Environment]:
+    """One environment per language of :data:`agencyflow.web.i18n.LANGUAGES`."""
+    return {code: _environment(code) for code in i18n.LANGUAGES}
+
+
+def _environment(code: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("agencyflow.web", "templates"),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations(code), newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(d=formats.ddmmyyyy, dt=formats.ddmmyyyy_hhmm, num=formats.number,
+                       total=lambda counts, s: sum(c.get(s, 0) for c in counts.values()))
+    env.globals.update(status_label=lambda s: LABELS[BoardStatus(s)][code],
+                       STATUSES=[s.value for s in BoardStatus])
+    return env
+
+
+def page(request: Request, name: str, current: Current | None, *, status: int = 200,
+         **values: Any) -> HTMLResponse:
+    """Render template ``name`` for the viewer in their language."""
+    env = ctx(request).templates[lang(request)]
+    body = env.get_template(name).render(**template_globals(request, current), **values)
+    return HTMLResponse(body, status_code=status)
