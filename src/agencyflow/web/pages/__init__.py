@@ -7,7 +7,7 @@ from importlib import import_module
 from fastapi import APIRouter
 
 #: Modules under agencyflow.web.pages that define ``router``.
-MODULES = ("auth", "home", "work", "board")
+MODULES = ("auth", "home", "work", "board", "assignment", "extensions")
 
 
 def routers() -> list[APIRouter]:
