@@ -32,6 +32,7 @@ from agencyflow.services import wiring
 from agencyflow.services.web_sessions import SessionPolicy
 from agencyflow.web import render
 from agencyflow.web.context import CsrfFailed, LoginRequired, WebContext
+from agencyflow.web.i18n import RequestLanguage
 from agencyflow.web.security import SecurityHeaders
 
 log = logging.getLogger("agencyflow.web")
@@ -55,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app = FastAPI(title="agencyflow", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web = web
+    app.add_middleware(RequestLanguage, default=settings.language)
     app.add_middleware(SecurityHeaders, hsts=settings.web_cookie_secure)
     app.mount("/static", StaticFiles(packages=[("agencyflow.web", "static")]), name="static")
     _handlers(app)

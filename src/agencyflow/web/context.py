@@ -27,11 +27,10 @@ from agencyflow.domain.deadlines import DayCounter
 from agencyflow.domain.permissions import Action, allowed
 from agencyflow.services.web_sessions import Current, SessionPolicy, resolve
 from agencyflow.web import i18n
+from agencyflow.web.i18n import LANG_COOKIE
 
 #: Name of the session cookie (its value is the random session id).
 SESSION_COOKIE = "af_session"
-#: Name of the language cookie (``vi`` or ``en``: a preference, not a secret).
-LANG_COOKIE = "af_lang"
 #: Name of the cookie that protects the login form itself (double submit).
 LOGIN_CSRF_COOKIE = "af_login"
 

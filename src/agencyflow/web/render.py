@@ -9,6 +9,7 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from agencyflow import i18n as gettext_catalogs
 from agencyflow.domain.status import LABELS, BoardStatus
 from agencyflow.services.web_sessions import Current
 from agencyflow.web import formats, i18n
@@ -28,7 +29,7 @@ def _environment(code: str) -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True, lstrip_blocks=True,
     )
-    env.install_gettext_translations(i18n.translations(code), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(gettext_catalogs.translations(code), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(d=formats.ddmmyyyy, dt=formats.ddmmyyyy_hhmm, num=formats.number,
                        total=lambda counts, s: sum(c.get(s, 0) for c in counts.values()))
     env.globals.update(status_label=lambda s: LABELS[BoardStatus(s)][code],
