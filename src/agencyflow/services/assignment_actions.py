@@ -94,3 +94,9 @@ def evidence_file(session: Session, evidence_id: int, actor: Actor, evidence_dir
     if not path.is_file():
         raise NotFound(f"evidence file {evidence_id} ({row.filename}) is missing from the store")
     return EvidenceFile(path, row.filename or row.sha256, row.size)
+
+
+def authorise(session: Session, assignment_id: int, actor: Actor, action: Action) -> None:
+    """PermissionDenied unless ``actor`` may make ``action`` on the assignment (checked before a
+    form is even read, so that nobody learns anything from a form they may not send)."""
+    core.authorise(actor, action, core.load(session, assignment_id))

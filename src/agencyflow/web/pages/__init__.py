@@ -7,7 +7,8 @@ from importlib import import_module
 from fastapi import APIRouter
 
 #: Modules under agencyflow.web.pages that define ``router``.
-MODULES = ("auth", "home", "work", "board", "assignment", "extensions")
+MODULES = ("auth", "home", "work", "board", "assignment", "extensions", "cycles", "audit",
+           "notifications", "users", "charts")
 
 
 def routers() -> list[APIRouter]:

@@ -72,6 +72,7 @@ async def act(request: Request, assignment_id: int, move: str, session: Session 
     action = MOVES.get(move)
     if action is None:
         raise NotFound(f"no move {move!r}")
+    assignment_actions.authorise(session, assignment_id, current.actor, action)
     web = ctx(request)
     typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     outputs_form: forms.OutputsForm | None = None

@@ -1,0 +1,66 @@
+"""The audit trail (inspector, leader, coordinator): events with filters, verification of the
+whole chain, and the export (jsonl or csv) to re-verify elsewhere."""
+
+from __future__ import annotations
+
+import tempfile
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, Response
+from sqlmodel import Session
+from starlette.background import BackgroundTask
+
+from agencyflow.errors import AuditError
+from agencyflow.services import access
+from agencyflow.services.web_sessions import Current
+from agencyflow.web.context import db, user
+from agencyflow.web.render import page
+
+router = APIRouter()
+
+
+@router.get("/audit")
+def events(request: Request, who: str = "", action: str = "", target_type: str = "",
+           target_id: str = "", before: int | None = None, session: Session = Depends(db),
+           current: Current = Depends(user)) -> Response:
+    """The newest events (filtered), one page at a time."""
+    rows = access.audit_events(session, current.actor, who=who or None, action=action or None,
+                               target_type=target_type or None, target_id=target_id or None,
+                               before_seq=before)
+    values = {"who": who, "action": action, "target_type": target_type, "target_id": target_id}
+    from urllib.parse import urlencode
+
+    more = (urlencode({**{k: v for k, v in values.items() if v}, "before": rows[-1].seq})
+            if len(rows) == access.AUDIT_PAGE else None)
+    return page(request, "audit.html", current, rows=rows, values=values, more=more,
+                verified=None, broken=None)
+
+
+@router.get("/audit/verify")
+def verify(request: Request, session: Session = Depends(db),
+           current: Current = Depends(user)) -> Response:
+    """Recompute the whole chain; say how many events are intact and the head to note down,
+    or the first broken event."""
+    try:
+        count, head = access.audit_verify(session, current.actor)
+    except AuditError as exc:
+        return page(request, "audit.html", current, status=409, rows=[], values={}, more=None,
+                    verified=None, broken=str(exc))
+    return page(request, "audit.html", current, rows=[], values={}, more=None,
+                verified={"count": count, "seq": head[0], "hash": head[1]}, broken=None)
+
+
+@router.get("/audit/export")
+def export(request: Request, format: str = "jsonl", session: Session = Depends(db),
+           current: Current = Depends(user)) -> Response:
+    """The whole trail as a file (every field, hashes included)."""
+    fmt = "csv" if format == "csv" else "jsonl"
+    with tempfile.NamedTemporaryFile("w+", encoding="utf-8", newline="", suffix=f".{fmt}",
+                                     delete=False) as tmp:
+        access.audit_export(session, current.actor, fmt, tmp)  # type: ignore[arg-type]
+    kind = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    import os
+
+    return FileResponse(tmp.name, media_type=kind, filename=f"audit.{fmt}",
+                        content_disposition_type="attachment",
+                        background=BackgroundTask(os.unlink, tmp.name))

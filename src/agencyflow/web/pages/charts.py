@@ -1,0 +1,55 @@
+"""Targets (a server-drawn SVG chart per target) and the cycle's timeline (steps on a month
+axis, due dates, today's line)."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from agencyflow.domain.calendar import local_date
+from agencyflow.services import cycle_queries, targets, timeline
+from agencyflow.services.web_sessions import Current
+from agencyflow.web import charts
+from agencyflow.web.context import ctx, db, lang, user
+from agencyflow.web.pages.common import day_of, newest_cycle
+from agencyflow.web.render import page
+
+router = APIRouter()
+
+
+@router.get("/targets")
+def targets_page(request: Request, plan: str | None = None, year: int | None = None,
+                 asof: str | None = None, session: Session = Depends(db),
+                 current: Current = Depends(user)) -> Response:
+    """Each target of the plan, its periods' values against the minimum, as a chart."""
+    today = day_of(asof, local_date(ctx(request).now()))
+    cycle = newest_cycle(session, plan, None)
+    charts_by_target = []
+    if cycle is not None:
+        found = targets.report(session, cycle.plan_key, today=today, actor=current.actor,
+                               year=year)
+        for target_id, results in groupby(found.results, key=lambda r: r.target_id):
+            rows = list(results)
+            bars, height, top = charts.target_bars(rows)
+            charts_by_target.append({"id": target_id, "title": rows[0].title, "bars": bars,
+                                     "height": height, "top": top, "rows": rows})
+    return page(request, "targets.html", current, cycle=cycle, charts=charts_by_target,
+                today=today, width=charts.WIDTH, label_w=charts.LABEL)
+
+
+@router.get("/timeline")
+def timeline_page(request: Request, plan: str | None = None, year: int | None = None,
+                  session: Session = Depends(db), current: Current = Depends(user)) -> Response:
+    """The steps of a cycle (default: the newest) on a month axis."""
+    today = local_date(ctx(request).now())
+    cycle = newest_cycle(session, plan, year)
+    drawing = None
+    if cycle is not None:
+        row = cycle_queries.find(session, cycle.plan_key, cycle.year)
+        assert row is not None
+        drawing = charts.timeline(timeline.lines(session, cycle.id), row.start_date,
+                                  row.end_date, today, lang(request))
+    return page(request, "timeline.html", current, cycle=cycle, drawing=drawing, today=today)
