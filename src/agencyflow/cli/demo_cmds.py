@@ -49,5 +49,6 @@ def demo(
         sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         view.finish(lang, result, tables=chatty)
+        view.web_hint(lang, cfg.data_dir)
     if result.findings.audit_error is not None or not result.tally.consistent:
         raise typer.Exit(code=1)

@@ -46,6 +46,8 @@ TEXT: dict[str, dict[str, str]] = {
                    "chậm tiến độ tới {leader}.",
         "took": "Thời gian chạy: {s:.1f} giây. Xem thêm: agencyflow board --year {year} "
                 "--now {year}-12-31",
+        "web": "Mở bảng điều khiển trên dữ liệu này: AGENCYFLOW_DATA_DIR={dir} agencyflow web "
+               "rồi vào http://127.0.0.1:8000/ — đăng nhập bằng {users} (mật khẩu: {password}).",
     },
     "en": {
         "title": "agencyflow demo — Kim Thành district OCOP plan, {year} cycle",
@@ -71,6 +73,8 @@ TEXT: dict[str, dict[str, str]] = {
         "summary": "{sent} notifications sent to {agencies} agencies; {escalations} escalations "
                    "to {leader}.",
         "took": "Run time: {s:.1f} s. Explore: agencyflow board --year {year} --now {year}-12-31",
+        "web": "Open the dashboard on this data: AGENCYFLOW_DATA_DIR={dir} agencyflow web, then "
+               "http://127.0.0.1:8000/ — log in as {users} (password: {password}).",
     },
 }
 KIND_LABELS = {
@@ -217,6 +221,16 @@ def finish(lang: str, result: DemoResult, *, tables: bool) -> None:
     if tables:
         year_end(lang, result)
     closing(lang, result)
+
+
+def web_hint(lang: str, data_dir: object) -> None:
+    """How to open the web app on the demo's data, with the users and their password."""
+    from agencyflow.demo import cast
+
+    names = ", ".join(f"{p.username} ({ROLES[lang].get(p.role.value, p.role.value)})"
+                      for p in cast.PEOPLE)
+    console.print(t(lang, "web", dir=data_dir, users=names, password=cast.PASSWORD),
+                  highlight=False, soft_wrap=True)
 
 
 def closing(lang: str, result: DemoResult) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from agencyflow.domain.permissions import Actor, Role
-from agencyflow.services import users
+from agencyflow.services import passwords, users
 
 #: The actor that sets up the empty database (loads the plan, adds the first coordinator).
 SYSTEM = Actor("system:demo", Role.SYSTEM)
@@ -44,6 +44,8 @@ OFFICERS = (
     Person("cb.kimanh", Role.OFFICER, "XA-KIM-ANH", "Bùi Thị Anh"),
 )
 PEOPLE = (COORDINATOR, CLERK, LEADER, INSPECTOR, *OFFICERS)
+#: The web password of every demo user (fictional people, a throw-away database).
+PASSWORD = "ocop-kim-thanh"
 
 
 def actor(person: Person) -> Actor:
@@ -52,12 +54,14 @@ def actor(person: Person) -> Actor:
 
 
 def add_people(session: Session, now: datetime) -> None:
-    """Create every demo user: the system adds the coordinator, who adds the others."""
+    """Create every demo user with the web password :data:`PASSWORD`: the system adds the
+    coordinator, who adds the others."""
     by = SYSTEM
     for person in PEOPLE:
         users.add_user(session, username=person.username, role=person.role.value, now=now,
                        actor=by, agency_code=person.agency, full_name=person.full_name)
         by = actor(COORDINATOR)
+        passwords.set_password(session, person.username, PASSWORD, now=now, actor=by)
 
 
 def acting_for(agency: str) -> Actor:
