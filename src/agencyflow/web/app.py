@@ -69,12 +69,11 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _mount_api(app: FastAPI, settings: Settings) -> None:
-    """The REST API (stream api's ``agencyflow.web.api.create_api``) under ``/api/v1``."""
-    try:
-        from agencyflow.web.api import create_api  # type: ignore[attr-defined]
-    except ImportError:
-        return  # not built yet: the API mounts here once agencyflow.web.api exists
-    app.mount("/api/v1", create_api(settings))
+    """The REST API under ``/api/v1`` and its docs page under ``/api/docs``."""
+    from agencyflow.web.api import API_PREFIX, DOCS_PREFIX, create_api, create_docs
+
+    app.mount(API_PREFIX, create_api(settings))
+    app.mount(DOCS_PREFIX, create_docs())
 
 
 def factory() -> FastAPI:
