@@ -42,6 +42,8 @@ def test_headers_on_every_response(client: TestClient) -> None:
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["referrer-policy"] == "same-origin"
     assert client.get("/no-such-page").status_code == 404
+    api = client.get("/api/v1/openapi.json")  # the REST API is mounted under the app
+    assert api.status_code == 200 and "/assignments" in str(api.json()["paths"])
 
 
 def test_login_session_cookie_and_logout(world: Engine, client: TestClient) -> None:

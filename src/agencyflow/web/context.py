@@ -25,6 +25,7 @@ from agencyflow.config import Settings
 from agencyflow.db import session_scope
 from agencyflow.domain.deadlines import DayCounter
 from agencyflow.domain.permissions import Action, allowed
+from agencyflow.errors import ValidationError
 from agencyflow.services.web_sessions import Current, SessionPolicy, resolve
 from agencyflow.web import i18n
 from agencyflow.web.i18n import LANG_COOKIE
@@ -73,7 +74,7 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
-def viewer(request: Request, session: Session = Depends(db)) -> Current | None:
+def viewer(request: Request, session: Session = Depends(db, scope="function")) -> Current | None:
     """The logged-in user behind the session cookie, or None."""
     if hasattr(request.state, "viewer"):
         cached: Current | None = request.state.viewer
@@ -102,11 +103,21 @@ async def csrf(request: Request, current: Current = Depends(user)) -> FormData:
     return form
 
 
+#: Files one form may carry; a body larger than that many evidence files (plus 2 MiB of fields)
+#: is refused before it is read.
+MAX_FILES = 20
+
+
 async def form_of(request: Request) -> FormData:
     """The request's form (multipart uploads spooled to disk), parsed once."""
     cached = getattr(request.state, "form", None)
     if cached is None:
-        cached = await request.form(max_files=20, max_fields=2000)
+        limit = ctx(request).settings.evidence_max_bytes * MAX_FILES + 2 * 1024 * 1024
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            raise ValidationError(f"the form is larger than {limit} bytes: send fewer or "
+                                  "smaller files")
+        cached = await request.form(max_files=MAX_FILES, max_fields=2000)
         request.state.form = cached
     return cached
 

@@ -25,27 +25,31 @@ router = APIRouter()
 def board_page_view(request: Request, plan: str | None = None, year: int | None = None,
                     agency: str | None = None, commune: str | None = None,
                     status: str | None = None, asof: str | None = None,
-                    after: str | None = None, session: Session = Depends(db),
+                    after: str | None = None, cycle: str | None = None,
+                    session: Session = Depends(db, scope="function"),
                     current: Current = Depends(user)) -> Response:
     """The board of one cycle (default: the newest) as it stood on ``asof`` (default: today)."""
     web = ctx(request)
     today = day_of(asof, local_date(web.now()))
-    cycle = newest_cycle(session, plan or None, year)
-    values = {"plan": plan or "", "year": year or "", "agency": agency or "",
+    if cycle and "|" in cycle:  # the cycle menu: "plan|year"
+        plan, _, chosen = cycle.partition("|")
+        year = int(chosen) if chosen.isdigit() else None
+    shown = newest_cycle(session, plan or None, year)
+    values = {"plan": plan or "", "year": str(year or ""), "agency": agency or "",
               "commune": commune or "", "status": status or "", "asof": asof or ""}
     cycles = cycle_queries.list_cycles(session)
-    if cycle is None:
+    if shown is None:
         return page(request, "board.html", current, cycle=None, cycles=cycles, values=values,
                     today=today, rows=[], counts={}, names={}, communes=[], next_cursor=None)
-    flt = BoardFilter(cycle_id=cycle.id, agency=agency or None, commune=commune or None,
-                      status=status or None, late_against=cycle.late_against)
+    flt = BoardFilter(cycle_id=shown.id, agency=agency or None, commune=commune or None,
+                      status=status or None, late_against=shown.late_against)
     found = board_page.page(session, flt, today=today, calendar=web.calendar,
                             after=cursor_of(after))
     counts = board.counts(session, flt, today=today, calendar=web.calendar)
-    names = board.agency_names(session, cycle.plan_key)
-    communes = board_page.communes(session, cycle.plan_key)
+    names = board.agency_names(session, shown.plan_key)
+    communes = board_page.communes(session, shown.plan_key)
     filter_query = urlencode({k: v for k, v in values.items() if v})
-    return page(request, "board.html", current, cycle=cycle, cycles=cycles, values=values,
+    return page(request, "board.html", current, cycle=shown, cycles=cycles, values=values,
                 today=today, rows=found.rows, counts=counts, names=names, communes=communes,
                 order=[s.value for s in BoardStatus], filter_query=filter_query,
                 next_cursor=found.next.encode() if found.next else None)

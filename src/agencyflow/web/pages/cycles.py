@@ -26,7 +26,7 @@ def _page(request: Request, session: Session, current: Current, *, status: int =
 
 
 @router.get("/cycles")
-def list_cycles(request: Request, done: str = "", session: Session = Depends(db),
+def list_cycles(request: Request, done: str = "", session: Session = Depends(db, scope="function"),
                 current: Current = Depends(user)) -> Response:
     """Every cycle, and (for a coordinator) the form that starts one."""
     require(current.actor, Action.CYCLE_START, target="cycles")
@@ -34,7 +34,7 @@ def list_cycles(request: Request, done: str = "", session: Session = Depends(db)
 
 
 @router.post("/cycles")
-def start_cycle(request: Request, session: Session = Depends(db),
+def start_cycle(request: Request, session: Session = Depends(db, scope="function"),
                 current: Current = Depends(user), form: FormData = Depends(csrf)) -> Response:
     """Start the cycle of a year from the plan's newest version."""
     require(current.actor, Action.CYCLE_START, target="cycles")

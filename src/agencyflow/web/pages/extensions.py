@@ -17,7 +17,7 @@ router = APIRouter()
 
 
 @router.get("/extensions")
-def pending(request: Request, session: Session = Depends(db),
+def pending(request: Request, session: Session = Depends(db, scope="function"),
             current: Current = Depends(user)) -> Response:
     """The pending requests, oldest first; each links to its assignment's decision form."""
     own = current.actor.agency_code if current.actor.role is Role.OFFICER else None

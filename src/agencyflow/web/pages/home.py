@@ -22,7 +22,7 @@ def home(current: Current = Depends(user)) -> Response:
 
 
 @router.get("/healthz")
-def health(request: Request, session: Session = Depends(db)) -> Response:
+def health(request: Request, session: Session = Depends(db, scope="function")) -> Response:
     """200 when the app can read its database (for load balancers and monitors)."""
     session.execute(text("SELECT 1"))
     return JSONResponse({"status": "ok"})

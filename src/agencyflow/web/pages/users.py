@@ -28,7 +28,7 @@ def _page(request: Request, session: Session, current: Current, *, status: int =
 
 
 @router.get("/users")
-def list_users(request: Request, done: str = "", session: Session = Depends(db),
+def list_users(request: Request, done: str = "", session: Session = Depends(db, scope="function"),
                current: Current = Depends(user)) -> Response:
     """Users with their role and agency, and the tokens."""
     return _page(request, session, current, done=done)
@@ -39,7 +39,7 @@ def _text(form: FormData) -> dict[str, str]:
 
 
 @router.post("/users")
-def add_user(request: Request, session: Session = Depends(db),
+def add_user(request: Request, session: Session = Depends(db, scope="function"),
              current: Current = Depends(user), form: FormData = Depends(csrf)) -> Response:
     """Add a user (and give them a password when one is typed)."""
     values = _text(form)
@@ -61,7 +61,7 @@ def add_user(request: Request, session: Session = Depends(db),
 
 
 @router.post("/users/{username}/{what}")
-def change_user(request: Request, username: str, what: str, session: Session = Depends(db),
+def change_user(request: Request, username: str, what: str, session: Session = Depends(db, scope="function"),
                 current: Current = Depends(user), form: FormData = Depends(csrf)) -> Response:
     """``passwd`` (a new password), ``disable``, or ``token`` (create one)."""
     values = _text(form)
@@ -88,7 +88,7 @@ def change_user(request: Request, username: str, what: str, session: Session = D
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke(request: Request, token_id: int, session: Session = Depends(db),
+def revoke(request: Request, token_id: int, session: Session = Depends(db, scope="function"),
            current: Current = Depends(user), form: FormData = Depends(csrf)) -> Response:
     """Revoke a token for good."""
     users.revoke_token(session, token_id, now=ctx(request).now(), actor=current.actor,

@@ -18,7 +18,7 @@ router = APIRouter()
 
 
 @router.get("/work")
-def my_work(request: Request, after: str | None = None, session: Session = Depends(db),
+def my_work(request: Request, after: str | None = None, session: Session = Depends(db, scope="function"),
             current: Current = Depends(user)) -> Response:
     """The viewer's agency's unfinished assignments in the newest cycle."""
     web = ctx(request)
