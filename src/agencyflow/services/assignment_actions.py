@@ -51,12 +51,17 @@ def _state_allows(a: Assignment, action: Action, pending: bool) -> bool:
 
 
 def available(session: Session, assignment_id: int, actor: Actor) -> list[Action]:
-    """The moves ``actor`` may make on the assignment in its current state."""
+    """The moves ``actor`` may make on the assignment in its current state (four eyes
+    included: nobody approves their own submission or decides their own request)."""
     a = core.load(session, assignment_id)
-    pending = pending_request(session, assignment_id) is not None
+    request = pending_request(session, assignment_id)
+    authors = {Action.DECIDE: request.requested_by if request else None}
+    if Status(a.status) is Status.SUBMITTED:
+        authors[Action.APPROVE] = core.submitter(session, a)
     return [m for m in MOVES
-            if allowed(actor, m, lead=a.lead_code, cooperating=a.cooperating)
-            and _state_allows(a, m, pending)]
+            if allowed(actor, m, lead=a.lead_code, cooperating=a.cooperating,
+                       author=authors.get(m))
+            and _state_allows(a, m, request is not None)]
 
 
 def step_of(session: Session, assignment_id: int, actor: Actor) -> tuple[PlanSpec, StepSpec]:

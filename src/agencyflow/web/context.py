@@ -74,7 +74,13 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
-def viewer(request: Request, session: Session = Depends(db, scope="function")) -> Current | None:
+#: The request's transaction as a route parameter's default. Function scope: committed before
+#: the answer is sent (the default request scope would commit after it, so that a redirect
+#: could reach the browser before its change is saved, and a failed commit look like success).
+DB_SESSION: Any = Depends(db, scope="function")
+
+
+def viewer(request: Request, session: Session = DB_SESSION) -> Current | None:
     """The logged-in user behind the session cookie, or None."""
     if hasattr(request.state, "viewer"):
         cached: Current | None = request.state.viewer

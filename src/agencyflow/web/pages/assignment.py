@@ -24,7 +24,7 @@ from agencyflow.services import (
 )
 from agencyflow.services.web_sessions import Current
 from agencyflow.web import forms
-from agencyflow.web.context import WebContext, csrf, ctx, db, user
+from agencyflow.web.context import DB_SESSION, WebContext, csrf, ctx, user
 from agencyflow.web.render import page
 from agencyflow.web.uploads import uploaded
 
@@ -38,7 +38,7 @@ WITH_OUTPUTS = {Action.PROGRESS: True, Action.COMPLETE: False, Action.SUBMIT: Fa
 
 @router.get("/assignments/{assignment_id}")
 def show(request: Request, assignment_id: int, done: str | None = None,
-         session: Session = Depends(db, scope="function"), current: Current = Depends(user)) -> Response:
+         session: Session = DB_SESSION, current: Current = Depends(user)) -> Response:
     """Everything about one assignment, and the forms of the moves the viewer may make."""
     return _page(request, session, current, assignment_id, done=done)
 
@@ -66,7 +66,7 @@ def _page(request: Request, session: Session, current: Current, assignment_id: i
 
 
 @router.post("/assignments/{assignment_id}/{move}")
-async def act(request: Request, assignment_id: int, move: str, session: Session = Depends(db, scope="function"),
+async def act(request: Request, assignment_id: int, move: str, session: Session = DB_SESSION,
               current: Current = Depends(user), form: FormData = Depends(csrf)) -> Response:
     """Make one move; back to the page, or the page with the problems."""
     action = MOVES.get(move)
@@ -204,7 +204,7 @@ _MOVES: dict[Action, Mover] = {
 
 
 @router.get("/evidence/{evidence_id}")
-def download(request: Request, evidence_id: int, session: Session = Depends(db, scope="function"),
+def download(request: Request, evidence_id: int, session: Session = DB_SESSION,
              current: Current = Depends(user)) -> Response:
     """An evidence file, as an attachment with the type of its stored name."""
     import mimetypes

@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 from agencyflow.errors import AuditError
 from agencyflow.services import access
 from agencyflow.services.web_sessions import Current
-from agencyflow.web.context import db, user
+from agencyflow.web.context import DB_SESSION, user
 from agencyflow.web.render import page
 
 router = APIRouter()
@@ -21,7 +21,7 @@ router = APIRouter()
 
 @router.get("/audit")
 def events(request: Request, who: str = "", action: str = "", target_type: str = "",
-           target_id: str = "", before: int | None = None, session: Session = Depends(db, scope="function"),
+           target_id: str = "", before: int | None = None, session: Session = DB_SESSION,
            current: Current = Depends(user)) -> Response:
     """The newest events (filtered), one page at a time."""
     rows = access.audit_events(session, current.actor, who=who or None, action=action or None,
@@ -37,7 +37,7 @@ def events(request: Request, who: str = "", action: str = "", target_type: str =
 
 
 @router.get("/audit/verify")
-def verify(request: Request, session: Session = Depends(db, scope="function"),
+def verify(request: Request, session: Session = DB_SESSION,
            current: Current = Depends(user)) -> Response:
     """Recompute the whole chain; say how many events are intact and the head to note down,
     or the first broken event."""
@@ -51,7 +51,7 @@ def verify(request: Request, session: Session = Depends(db, scope="function"),
 
 
 @router.get("/audit/export")
-def export(request: Request, format: str = "jsonl", session: Session = Depends(db, scope="function"),
+def export(request: Request, format: str = "jsonl", session: Session = DB_SESSION,
            current: Current = Depends(user)) -> Response:
     """The whole trail as a file (every field, hashes included)."""
     fmt = "csv" if format == "csv" else "jsonl"

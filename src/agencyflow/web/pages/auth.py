@@ -19,12 +19,12 @@ from agencyflow.services import web_sessions
 from agencyflow.services.web_sessions import Current
 from agencyflow.web import i18n
 from agencyflow.web.context import (
+    DB_SESSION,
     LANG_COOKIE,
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     csrf,
     ctx,
-    db,
     form_of,
     user,
     viewer,
@@ -56,7 +56,7 @@ def login_form(request: Request, next: str = "/",
 
 
 @router.post("/login")
-async def login(request: Request, session: Session = Depends(db, scope="function")) -> Response:
+async def login(request: Request, session: Session = DB_SESSION) -> Response:
     """Check the password; success opens a session and goes on to ``next``."""
     form = await form_of(request)
     username = str(form.get("username") or "")
@@ -88,7 +88,7 @@ async def login(request: Request, session: Session = Depends(db, scope="function
 
 
 @router.post("/logout")
-def logout(request: Request, session: Session = Depends(db, scope="function"), current: Current = Depends(user),
+def logout(request: Request, session: Session = DB_SESSION, current: Current = Depends(user),
            _form: object = Depends(csrf)) -> Response:
     """End the session (its cookie stops working everywhere) and go to the login page."""
     web_sessions.logout(session, current, now=ctx(request).now())

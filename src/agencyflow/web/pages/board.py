@@ -14,7 +14,7 @@ from agencyflow.domain.status import BoardStatus
 from agencyflow.services import board, board_page, cycle_queries
 from agencyflow.services.board import BoardFilter
 from agencyflow.services.web_sessions import Current
-from agencyflow.web.context import ctx, db, user
+from agencyflow.web.context import DB_SESSION, ctx, user
 from agencyflow.web.pages.common import cursor_of, day_of, newest_cycle
 from agencyflow.web.render import page
 
@@ -26,7 +26,7 @@ def board_page_view(request: Request, plan: str | None = None, year: int | None 
                     agency: str | None = None, commune: str | None = None,
                     status: str | None = None, asof: str | None = None,
                     after: str | None = None, cycle: str | None = None,
-                    session: Session = Depends(db, scope="function"),
+                    session: Session = DB_SESSION,
                     current: Current = Depends(user)) -> Response:
     """The board of one cycle (default: the newest) as it stood on ``asof`` (default: today)."""
     web = ctx(request)

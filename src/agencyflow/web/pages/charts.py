@@ -13,7 +13,7 @@ from agencyflow.domain.calendar import local_date
 from agencyflow.services import cycle_queries, targets, timeline
 from agencyflow.services.web_sessions import Current
 from agencyflow.web import charts
-from agencyflow.web.context import ctx, db, lang, user
+from agencyflow.web.context import DB_SESSION, ctx, lang, user
 from agencyflow.web.pages.common import day_of, newest_cycle
 from agencyflow.web.render import page
 
@@ -22,7 +22,7 @@ router = APIRouter()
 
 @router.get("/targets")
 def targets_page(request: Request, plan: str | None = None, year: int | None = None,
-                 asof: str | None = None, session: Session = Depends(db, scope="function"),
+                 asof: str | None = None, session: Session = DB_SESSION,
                  current: Current = Depends(user)) -> Response:
     """Each target of the plan, its periods' values against the minimum, as a chart."""
     today = day_of(asof, local_date(ctx(request).now()))
@@ -42,7 +42,7 @@ def targets_page(request: Request, plan: str | None = None, year: int | None = N
 
 @router.get("/timeline")
 def timeline_page(request: Request, plan: str | None = None, year: int | None = None,
-                  session: Session = Depends(db, scope="function"), current: Current = Depends(user)) -> Response:
+                  session: Session = DB_SESSION, current: Current = Depends(user)) -> Response:
     """The steps of a cycle (default: the newest) on a month axis."""
     today = local_date(ctx(request).now())
     cycle = newest_cycle(session, plan, year)

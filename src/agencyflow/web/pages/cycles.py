@@ -12,7 +12,7 @@ from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import CalendarError, CycleExists, ValidationError
 from agencyflow.services import cycle_queries, cycles, plans
 from agencyflow.services.web_sessions import Current
-from agencyflow.web.context import csrf, ctx, db, user
+from agencyflow.web.context import DB_SESSION, csrf, ctx, user
 from agencyflow.web.render import page
 
 router = APIRouter()
@@ -26,7 +26,7 @@ def _page(request: Request, session: Session, current: Current, *, status: int =
 
 
 @router.get("/cycles")
-def list_cycles(request: Request, done: str = "", session: Session = Depends(db, scope="function"),
+def list_cycles(request: Request, done: str = "", session: Session = DB_SESSION,
                 current: Current = Depends(user)) -> Response:
     """Every cycle, and (for a coordinator) the form that starts one."""
     require(current.actor, Action.CYCLE_START, target="cycles")
@@ -34,7 +34,7 @@ def list_cycles(request: Request, done: str = "", session: Session = Depends(db,
 
 
 @router.post("/cycles")
-def start_cycle(request: Request, session: Session = Depends(db, scope="function"),
+def start_cycle(request: Request, session: Session = DB_SESSION,
                 current: Current = Depends(user), form: FormData = Depends(csrf)) -> Response:
     """Start the cycle of a year from the plan's newest version."""
     require(current.actor, Action.CYCLE_START, target="cycles")

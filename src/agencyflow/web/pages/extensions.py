@@ -10,14 +10,14 @@ from sqlmodel import Session
 from agencyflow.domain.permissions import Action, Role, allowed
 from agencyflow.services import assignment_reads
 from agencyflow.services.web_sessions import Current
-from agencyflow.web.context import db, user
+from agencyflow.web.context import DB_SESSION, user
 from agencyflow.web.render import page
 
 router = APIRouter()
 
 
 @router.get("/extensions")
-def pending(request: Request, session: Session = Depends(db, scope="function"),
+def pending(request: Request, session: Session = DB_SESSION,
             current: Current = Depends(user)) -> Response:
     """The pending requests, oldest first; each links to its assignment's decision form."""
     own = current.actor.agency_code if current.actor.role is Role.OFFICER else None

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from agencyflow.domain.permissions import Role
 from agencyflow.services.web_sessions import Current
-from agencyflow.web.context import db, user
+from agencyflow.web.context import DB_SESSION, user
 
 router = APIRouter()
 
@@ -22,7 +22,7 @@ def home(current: Current = Depends(user)) -> Response:
 
 
 @router.get("/healthz")
-def health(request: Request, session: Session = Depends(db, scope="function")) -> Response:
+def health(request: Request, session: Session = DB_SESSION) -> Response:
     """200 when the app can read its database (for load balancers and monitors)."""
     session.execute(text("SELECT 1"))
     return JSONResponse({"status": "ok"})

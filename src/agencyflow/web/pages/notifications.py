@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 
 from agencyflow.services import access
 from agencyflow.services.web_sessions import Current
-from agencyflow.web.context import csrf, ctx, db, user
+from agencyflow.web.context import DB_SESSION, csrf, ctx, user
 from agencyflow.web.render import page
 
 router = APIRouter()
@@ -17,7 +17,7 @@ router = APIRouter()
 
 @router.get("/notifications")
 def outbox_page(request: Request, status: str = "dead", done: str = "",
-                session: Session = Depends(db, scope="function"), current: Current = Depends(user)) -> Response:
+                session: Session = DB_SESSION, current: Current = Depends(user)) -> Response:
     """Notifications of one status (default: dead), newest first, with the counts."""
     rows, counts = access.notifications(session, current.actor, status or None)
     return page(request, "notifications.html", current, rows=rows, counts=counts,
@@ -25,7 +25,7 @@ def outbox_page(request: Request, status: str = "dead", done: str = "",
 
 
 @router.post("/notifications/retry")
-def retry(request: Request, session: Session = Depends(db, scope="function"), current: Current = Depends(user),
+def retry(request: Request, session: Session = DB_SESSION, current: Current = Depends(user),
           form: FormData = Depends(csrf)) -> Response:
     """Queue the chosen (or every dead) notification again."""
     ids = [int(v) for v in form.getlist("id") if isinstance(v, str) and v.isdigit()]

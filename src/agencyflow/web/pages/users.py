@@ -12,7 +12,7 @@ from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import NotFound, ValidationError
 from agencyflow.services import access, passwords, users
 from agencyflow.services.web_sessions import Current
-from agencyflow.web.context import csrf, ctx, db, user
+from agencyflow.web.context import DB_SESSION, csrf, ctx, user
 from agencyflow.web.render import page
 
 router = APIRouter()
@@ -28,7 +28,7 @@ def _page(request: Request, session: Session, current: Current, *, status: int =
 
 
 @router.get("/users")
-def list_users(request: Request, done: str = "", session: Session = Depends(db, scope="function"),
+def list_users(request: Request, done: str = "", session: Session = DB_SESSION,
                current: Current = Depends(user)) -> Response:
     """Users with their role and agency, and the tokens."""
     return _page(request, session, current, done=done)
@@ -39,7 +39,7 @@ def _text(form: FormData) -> dict[str, str]:
 
 
 @router.post("/users")
-def add_user(request: Request, session: Session = Depends(db, scope="function"),
+def add_user(request: Request, session: Session = DB_SESSION,
              current: Current = Depends(user), form: FormData = Depends(csrf)) -> Response:
     """Add a user (and give them a password when one is typed)."""
     values = _text(form)
@@ -61,7 +61,7 @@ def add_user(request: Request, session: Session = Depends(db, scope="function"),
 
 
 @router.post("/users/{username}/{what}")
-def change_user(request: Request, username: str, what: str, session: Session = Depends(db, scope="function"),
+def change_user(request: Request, username: str, what: str, session: Session = DB_SESSION,
                 current: Current = Depends(user), form: FormData = Depends(csrf)) -> Response:
     """``passwd`` (a new password), ``disable``, or ``token`` (create one)."""
     values = _text(form)
@@ -88,7 +88,7 @@ def change_user(request: Request, username: str, what: str, session: Session = D
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke(request: Request, token_id: int, session: Session = Depends(db, scope="function"),
+def revoke(request: Request, token_id: int, session: Session = DB_SESSION,
            current: Current = Depends(user), form: FormData = Depends(csrf)) -> Response:
     """Revoke a token for good."""
     users.revoke_token(session, token_id, now=ctx(request).now(), actor=current.actor,

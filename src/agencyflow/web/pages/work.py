@@ -10,7 +10,7 @@ from sqlmodel import Session
 from agencyflow.domain.calendar import local_date
 from agencyflow.services import board, board_page
 from agencyflow.services.web_sessions import Current
-from agencyflow.web.context import ctx, db, user
+from agencyflow.web.context import DB_SESSION, ctx, user
 from agencyflow.web.pages.common import cursor_of, newest_cycle
 from agencyflow.web.render import page
 
@@ -18,7 +18,7 @@ router = APIRouter()
 
 
 @router.get("/work")
-def my_work(request: Request, after: str | None = None, session: Session = Depends(db, scope="function"),
+def my_work(request: Request, after: str | None = None, session: Session = DB_SESSION,
             current: Current = Depends(user)) -> Response:
     """The viewer's agency's unfinished assignments in the newest cycle."""
     web = ctx(request)
