@@ -53,11 +53,10 @@ def _has_web_app() -> bool:
 
 def _cookie(db: Path) -> str:
     """A logged-in browser session of the bench coordinator: the Cookie header's value."""
-    from agencyflow.web.context import SESSION_COOKIE  # type: ignore[import-not-found]
-
     from agencyflow.db import make_engine, session_scope
     from agencyflow.domain.permissions import Actor, Role
     from agencyflow.services import passwords, web_sessions  # type: ignore[attr-defined]
+    from agencyflow.web.context import SESSION_COOKIE  # type: ignore[import-not-found]
 
     engine = make_engine(f"sqlite:///{db}")
     now = datetime.now(UTC)
