@@ -55,8 +55,9 @@ class Settings(BaseSettings):
     report_signer: str | None = None
     report_signer_title: str | None = None
     report_recipients: str | None = None
-    web_session_idle_minutes: int = 30  # a web session unused this long ends
-    web_session_max_hours: int = 12  # and any web session ends this long after login
+    # a web session unused this long ends; any web session ends this long after its login
+    web_session_idle_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    web_session_max_hours: int = Field(default=12, ge=1, le=31 * 24)
     web_cookie_secure: bool = False  # True behind HTTPS: the session cookie is Secure
 
     @field_validator("language")
