@@ -30,12 +30,21 @@ class Strict(SQLModel):
 
 # --- plans and cycles -------------------------------------------------------------------------
 
+
 class PlanVersionPublic(SQLModel):
     """One stored version of a plan."""
 
-    model_config = _example({"key": "kim-thanh-ocop", "version": 1, "title_vi": "Kế hoạch OCOP",
-                             "title_en": "OCOP plan", "content_hash": "9f2c…", "source":
-                             "bundled:kim-thanh-ocop", "loaded_at": "2027-01-04T02:00:00Z"})
+    model_config = _example(
+        {
+            "key": "kim-thanh-ocop",
+            "version": 1,
+            "title_vi": "Kế hoạch OCOP",
+            "title_en": "OCOP plan",
+            "content_hash": "9f2c…",
+            "source": "bundled:kim-thanh-ocop",
+            "loaded_at": "2027-01-04T02:00:00Z",
+        }
+    )
     key: str
     version: int
     title_vi: str
@@ -47,6 +56,22 @@ class PlanVersionPublic(SQLModel):
 
 class StepSummary(SQLModel):
     """One step of a plan."""
+
+    model_config = _example(
+        {
+            "id": "EVAL",
+            "clauses": ["XA-4"],
+            "title_vi": "Tham gia đánh giá sản phẩm",
+            "title_en": None,
+            "lead": None,
+            "fan_out": "communes",
+            "cooperating": ["NN"],
+            "recurrence": "yearly",
+            "review": False,
+            "depends_on": ["COUNCIL"],
+            "outputs": ["products"],
+        }
+    )
 
     id: str
     clauses: list[str]
@@ -72,12 +97,22 @@ class PlanDetail(PlanVersionPublic):
 class PlanIn(Strict):
     """A plan to load: a bundled plan's key, or the YAML text of a plan file."""
 
-    model_config = _config(extra="forbid", json_schema_extra={"examples": [
-        {"bundled": "kim-thanh-ocop"}, {"text": "format: 1\nplan: …", "source": "my-plan.yaml"}]})
+    model_config = _config(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"bundled": "kim-thanh-ocop"},
+                {"text": "format: 1\nplan: …", "source": "my-plan.yaml"},
+            ]
+        },
+    )
     bundled: str | None = Field(default=None, max_length=100)
     text: str | None = Field(default=None, max_length=5_000_000)
-    source: str = Field(default="api-upload.yaml", max_length=200,
-                        description="The name problems are reported against.")
+    source: str = Field(
+        default="api-upload.yaml",
+        max_length=200,
+        description="The name problems are reported against.",
+    )
 
 
 class PlanLoaded(SQLModel):
@@ -90,11 +125,21 @@ class PlanLoaded(SQLModel):
 class CyclePublic(SQLModel):
     """One run of a plan over a year."""
 
-    model_config = _example({"id": 1, "plan_key": "kim-thanh-ocop", "plan_version": 1,
-                             "plan_hash": "9f2c…", "year": 2027, "start_date": "2027-01-01",
-                             "end_date": "2027-12-31", "started_at": "2027-01-04T02:00:00Z",
-                             "started_by": "an", "assignment_count": 312,
-                             "late_against": "current"})
+    model_config = _example(
+        {
+            "id": 1,
+            "plan_key": "kim-thanh-ocop",
+            "plan_version": 1,
+            "plan_hash": "9f2c…",
+            "year": 2027,
+            "start_date": "2027-01-01",
+            "end_date": "2027-12-31",
+            "started_at": "2027-01-04T02:00:00Z",
+            "started_by": "an",
+            "assignment_count": 312,
+            "late_against": "current",
+        }
+    )
     id: int
     plan_key: str
     plan_version: int
@@ -111,8 +156,9 @@ class CyclePublic(SQLModel):
 class CycleIn(Strict):
     """A cycle to start."""
 
-    model_config = _config(extra="forbid", json_schema_extra={"examples": [
-        {"plan": "kim-thanh-ocop", "year": 2027}]})
+    model_config = _config(
+        extra="forbid", json_schema_extra={"examples": [{"plan": "kim-thanh-ocop", "year": 2027}]}
+    )
     plan: str = Field(min_length=1, max_length=100, description="A stored or bundled plan key.")
     year: int = Field(ge=2000, le=2100)
     start: date | None = Field(default=None, description="First day (default 1 January).")
@@ -121,6 +167,27 @@ class CycleIn(Strict):
 class CycleStartedPublic(SQLModel):
     """What starting a cycle created."""
 
+    model_config = _example(
+        {
+            "cycle": {
+                "id": 1,
+                "plan_key": "kim-thanh-ocop",
+                "plan_version": 1,
+                "plan_hash": "9f2c…",
+                "year": 2027,
+                "start_date": "2027-01-01",
+                "end_date": "2027-12-31",
+                "started_at": "2027-01-04T02:00:00Z",
+                "started_by": "an",
+                "assignment_count": 312,
+                "late_against": "current",
+            },
+            "assignments": 312,
+            "open": 40,
+            "waiting": 272,
+        }
+    )
+
     cycle: CyclePublic
     assignments: int
     open: int
@@ -128,6 +195,7 @@ class CycleStartedPublic(SQLModel):
 
 
 # --- assignments ------------------------------------------------------------------------------
+
 
 class AssignmentFields(SQLModel):
     """What every view of an assignment shows."""
@@ -153,12 +221,27 @@ class AssignmentFields(SQLModel):
 class AssignmentRow(AssignmentFields):
     """One assignment as the board lists it, with its official status on the day asked."""
 
-    model_config = _example({
-        "id": 31, "version": 2, "plan_key": "kim-thanh-ocop", "year": 2027, "step_id": "XA-4",
-        "period": "2027", "member": "XA-KIM-ANH", "lead_code": "XA-KIM-ANH",
-        "cooperating": ["NN"], "clauses": ["XA-4"], "title_vi": "Tham gia đánh giá sản phẩm",
-        "title_en": None, "due_original": "2027-08-30", "due_current": "2027-08-30",
-        "completed_on": None, "status": "open", "board_status": "in_progress"})
+    model_config = _example(
+        {
+            "id": 31,
+            "version": 2,
+            "plan_key": "kim-thanh-ocop",
+            "year": 2027,
+            "step_id": "XA-4",
+            "period": "2027",
+            "member": "XA-KIM-ANH",
+            "lead_code": "XA-KIM-ANH",
+            "cooperating": ["NN"],
+            "clauses": ["XA-4"],
+            "title_vi": "Tham gia đánh giá sản phẩm",
+            "title_en": None,
+            "due_original": "2027-08-30",
+            "due_current": "2027-08-30",
+            "completed_on": None,
+            "status": "open",
+            "board_status": "in_progress",
+        }
+    )
     board_status: str
 
 
@@ -174,15 +257,36 @@ class AssignmentPage(SQLModel):
 class AssignmentPublic(AssignmentFields):
     """An assignment's stored fields; ``version`` is also its ETag."""
 
-    model_config = _example({
-        "id": 12, "version": 3, "cycle_id": 1, "plan_key": "kim-thanh-ocop", "year": 2027,
-        "step_id": "NN-2", "period": "2027", "member": "", "lead_code": "NN",
-        "cooperating": ["KTHT"], "clauses": ["NN-2"], "title_vi": "Xây dựng kế hoạch năm",
-        "title_en": "Yearly plan", "review": True, "status": "in_progress",
-        "due_original": "2027-02-26", "due_current": "2027-02-26", "opened_on": "2027-01-04",
-        "started_at": "2027-01-05T02:00:00Z", "submitted_at": None, "completed_at": None,
-        "completed_on": None, "completed_by": None, "outputs": None, "note": None,
-        "next_notice_on": "2027-02-19"})
+    model_config = _example(
+        {
+            "id": 12,
+            "version": 3,
+            "cycle_id": 1,
+            "plan_key": "kim-thanh-ocop",
+            "year": 2027,
+            "step_id": "NN-2",
+            "period": "2027",
+            "member": "",
+            "lead_code": "NN",
+            "cooperating": ["KTHT"],
+            "clauses": ["NN-2"],
+            "title_vi": "Xây dựng kế hoạch năm",
+            "title_en": "Yearly plan",
+            "review": True,
+            "status": "in_progress",
+            "due_original": "2027-02-26",
+            "due_current": "2027-02-26",
+            "opened_on": "2027-01-04",
+            "started_at": "2027-01-05T02:00:00Z",
+            "submitted_at": None,
+            "completed_at": None,
+            "completed_on": None,
+            "completed_by": None,
+            "outputs": None,
+            "note": None,
+            "next_notice_on": "2027-02-19",
+        }
+    )
     cycle_id: int
     review: bool
     opened_on: date | None
@@ -225,6 +329,18 @@ class AgencyRef(SQLModel):
 class HistoryEvent(SQLModel):
     """An audit event about the assignment."""
 
+    model_config = _example(
+        {
+            "seq": 41,
+            "at": "2027-02-10T03:00:00Z",
+            "actor": "lan",
+            "action": "assignment.start",
+            "before": {"status": "open", "version": 1},
+            "after": {"status": "in_progress", "version": 2},
+            "reason": None,
+        }
+    )
+
     seq: int
     at: datetime
     actor: str
@@ -237,11 +353,21 @@ class HistoryEvent(SQLModel):
 class ExtensionPublic(SQLModel):
     """An extension request (gia hạn) and its decision."""
 
-    model_config = _example({
-        "id": 3, "assignment_id": 12, "requested_by": "lan", "requested_at":
-        "2027-02-20T03:00:00Z", "old_due": "2027-02-26", "new_due": "2027-03-31",
-        "reason": "Chờ số liệu các xã", "status": "pending", "decided_by": None,
-        "decided_at": None, "decision_reason": None})
+    model_config = _example(
+        {
+            "id": 3,
+            "assignment_id": 12,
+            "requested_by": "lan",
+            "requested_at": "2027-02-20T03:00:00Z",
+            "old_due": "2027-02-26",
+            "new_due": "2027-03-31",
+            "reason": "Chờ số liệu các xã",
+            "status": "pending",
+            "decided_by": None,
+            "decided_at": None,
+            "decision_reason": None,
+        }
+    )
     id: int
     assignment_id: int
     requested_by: str
@@ -258,6 +384,18 @@ class ExtensionPublic(SQLModel):
 class ContributionPublic(SQLModel):
     """What a cooperating agency added."""
 
+    model_config = _example(
+        {
+            "id": 5,
+            "assignment_id": 12,
+            "agency_code": "KTHT",
+            "author": "lan",
+            "at": "2027-02-10T03:00:00Z",
+            "comment": "Đã rà soát",
+            "figures": None,
+        }
+    )
+
     id: int
     assignment_id: int
     agency_code: str
@@ -269,6 +407,20 @@ class ContributionPublic(SQLModel):
 
 class EvidencePublic(SQLModel):
     """A stored file (by SHA-256) or a link."""
+
+    model_config = _example(
+        {
+            "id": 8,
+            "assignment_id": 31,
+            "contribution_id": None,
+            "sha256": "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b",
+            "filename": "bien-ban.pdf",
+            "size": 48213,
+            "link": None,
+            "added_by": "lan",
+            "added_at": "2027-08-20T03:00:00Z",
+        }
+    )
 
     id: int
     assignment_id: int
@@ -310,8 +462,10 @@ class StartIn(Strict):
 class ProgressIn(Strict):
     """A progress report: a note, partial figures, evidence links (files: multipart)."""
 
-    model_config = _config(extra="forbid", json_schema_extra={"examples": [
-        {"note": "Đã khảo sát 5 xã", "figures": {"surveyed": 5}}]})
+    model_config = _config(
+        extra="forbid",
+        json_schema_extra={"examples": [{"note": "Đã khảo sát 5 xã", "figures": {"surveyed": 5}}]},
+    )
     note: str | None = Field(default=None, max_length=10_000)
     figures: dict[str, Any] = Field(default_factory=dict)
     links: list[str] = _LINKS
@@ -320,9 +474,21 @@ class ProgressIn(Strict):
 class HandInIn(Strict):
     """Complete or submit: the outputs the step declares, a note, evidence links."""
 
-    model_config = _config(extra="forbid", json_schema_extra={"examples": [
-        {"outputs": {"products": [{"product": "Mật ong Kim Anh", "producer": "HTX Kim Anh",
-                                   "score": 72}]}, "note": "Biên bản đính kèm"}]})
+    model_config = _config(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "outputs": {
+                        "products": [
+                            {"product": "Mật ong Kim Anh", "producer": "HTX Kim Anh", "score": 72}
+                        ]
+                    },
+                    "note": "Biên bản đính kèm",
+                }
+            ]
+        },
+    )
     outputs: dict[str, Any] = Field(default_factory=dict)
     note: str | None = Field(default=None, max_length=10_000)
     links: list[str] = _LINKS
@@ -337,16 +503,18 @@ class ApproveIn(Strict):
 class ReasonIn(Strict):
     """A move that needs a reason (reject, cancel)."""
 
-    model_config = _config(extra="forbid", json_schema_extra={"examples": [
-        {"reason": "Thiếu số liệu xã"}]})
+    model_config = _config(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Thiếu số liệu xã"}]}
+    )
     reason: str = Field(min_length=1, max_length=10_000)
 
 
 class ReassignIn(Strict):
     """Hand the assignment to another agency of the plan."""
 
-    model_config = _config(extra="forbid", json_schema_extra={"examples": [
-        {"to": "NN", "reason": "Xã thiếu cán bộ"}]})
+    model_config = _config(
+        extra="forbid", json_schema_extra={"examples": [{"to": "NN", "reason": "Xã thiếu cán bộ"}]}
+    )
     to: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=1, max_length=10_000)
 
@@ -354,20 +522,24 @@ class ReassignIn(Strict):
 class ContributeIn(Strict):
     """A cooperating agency's comment, figures and evidence links (files: multipart)."""
 
-    model_config = _config(extra="forbid", json_schema_extra={"examples": [
-        {"comment": "Đã rà soát", "figures": {}}]})
+    model_config = _config(
+        extra="forbid", json_schema_extra={"examples": [{"comment": "Đã rà soát", "figures": {}}]}
+    )
     comment: str | None = Field(default=None, max_length=10_000)
     figures: dict[str, Any] = Field(default_factory=dict)
     links: list[str] = _LINKS
-    agency: str | None = Field(default=None, max_length=64,
-                               description="Coordinators: the agency it is from.")
+    agency: str | None = Field(
+        default=None, max_length=64, description="Coordinators: the agency it is from."
+    )
 
 
 class ExtensionIn(Strict):
     """Ask for a later due date."""
 
-    model_config = _config(extra="forbid", json_schema_extra={"examples": [
-        {"new_due": "2027-04-30", "reason": "Chờ số liệu các xã"}]})
+    model_config = _config(
+        extra="forbid",
+        json_schema_extra={"examples": [{"new_due": "2027-04-30", "reason": "Chờ số liệu các xã"}]},
+    )
     new_due: date
     reason: str = Field(min_length=1, max_length=10_000)
 
@@ -375,7 +547,8 @@ class ExtensionIn(Strict):
 class DecisionIn(Strict):
     """Approve or refuse an extension request (a reason is required to refuse)."""
 
-    model_config = _config(extra="forbid", json_schema_extra={"examples": [
-        {"approve": True, "reason": "Đồng ý"}]})
+    model_config = _config(
+        extra="forbid", json_schema_extra={"examples": [{"approve": True, "reason": "Đồng ý"}]}
+    )
     approve: bool
     reason: str | None = Field(default=None, max_length=10_000)
