@@ -90,7 +90,8 @@ class ExportChecked(SQLModel):
 
 @router.post("/verify-export", response_model=ExportChecked, summary="Check a jsonl export",
              openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/x-ndjson": {"schema": {"type": "string"}}}}})
+                 "text/plain": {"schema": {"type": "string", "description":
+                                           "The jsonl text of an export (any media type)."}}}}})
 async def verify_export(request: Request, actor: CurrentActor) -> ExportChecked:
     """Recompute the chain of an export (``audit/export?format=jsonl``) without the database,
     as ``agencyflow audit verify --file`` does; compare its last hash with the head you noted."""
