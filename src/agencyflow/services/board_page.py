@@ -2,10 +2,10 @@
 
 Rows come in the board's order — due date, then id, the assignments without a due date (waiting
 for a step) last, by id — and a page is the ``limit`` rows after a :class:`Cursor` (the last row
-of the previous page): never an OFFSET, never all rows. Rows with a due date are read through
-``(cycle_id, due_current)`` (the index ``ix_assignment_cycle_due``), so a page costs the same
-whether it is the first or the thousandth. The filters and the status rule are the board's own
-(:mod:`agencyflow.services.board`); "my work" is the board of one agency restricted to
+of the previous page): never an OFFSET, never all rows. The query is the API's
+(:func:`agencyflow.services.board_pages.page`: index seeks on ``(cycle_id, due_current, id)``),
+so a page costs the same whether it is the first or the thousandth. The filters and the status
+rule are the board's own (:mod:`agencyflow.services.board`); "my work" is the board of one agency restricted to
 unfinished work, so due-soon and overdue come first.
 """
 
@@ -17,26 +17,13 @@ from typing import Any
 
 from agencyflow.dbapi import fetch
 from agencyflow.domain.deadlines import DayCounter
-from agencyflow.domain.lifecycle import UNFINISHED
 from agencyflow.errors import ValidationError
-from agencyflow.services import board
+from agencyflow.services import board_pages
 from agencyflow.services.board import BoardFilter
 
 #: Rows per page unless asked otherwise, and the most a page may hold.
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
-
-_COLUMNS = """a.id, a.step_id, a.period, a.member, a.lead_code, a.cooperating, a.title_vi,
-  a.title_en, a.due_original, a.due_current, a.completed_on, a.status,
-  {status} AS board_status, a.clauses, c.year, c.plan_key"""
-
-_PAGE_SQL = """SELECT """ + _COLUMNS + """
-FROM assignment a JOIN cycle c ON c.id = a.cycle_id
-WHERE {where}
-ORDER BY {order}
-LIMIT :limit"""
-
-_UNFINISHED = ", ".join(f"'{s.value}'" for s in sorted(UNFINISHED))
 
 
 @dataclass(frozen=True)
@@ -74,39 +61,15 @@ class Page:
 def page(conn: Any, flt: BoardFilter, *, today: date, calendar: DayCounter,
          after: Cursor | None = None, limit: int = PAGE_SIZE, unfinished: bool = False
          ) -> Page:
-    """The ``limit`` board rows after ``after`` (the first page when None)."""
+    """The ``limit`` board rows after ``after`` (the first page when None): the query is
+    :func:`agencyflow.services.board_pages.page`'s, the one keyset page of the API and the
+    pages (each page one to three index seeks)."""
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValidationError(f"page size {limit}: between 1 and {MAX_PAGE_SIZE}")
-    status = board.status_sql(flt.late_against)
-    where, params = board._where(flt, status)  # noqa: SLF001 - the board's own filter
-    base = [where.removeprefix("\nWHERE ")] if where else []
-    if unfinished:
-        base.append(f"a.status IN ({_UNFINISHED})")
-    params |= board._params(today, calendar)  # noqa: SLF001
-    rows: list[dict[str, Any]] = []
-    if after is None or after.due is not None:
-        dated = [*base, "a.due_current IS NOT NULL"]
-        if after is not None:
-            dated.append("(a.due_current > :after_due OR "
-                         "(a.due_current = :after_due AND a.id > :after_id))")
-            params |= {"after_due": after.due, "after_id": after.id}
-        rows = _fetch(conn, status, dated, "a.due_current, a.id", params, limit + 1)
-    if len(rows) <= limit:
-        undated = [*base, "a.due_current IS NULL"]
-        if after is not None and after.due is None:
-            undated.append("a.id > :after_id")
-            params["after_id"] = after.id
-        rows += _fetch(conn, status, undated, "a.id", params, limit + 1 - len(rows))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = rows[-1] if rows and more else None
-    return Page(rows, Cursor(last["due_current"], last["id"]) if last else None)
-
-
-def _fetch(conn: Any, status: str, clauses: list[str], order: str, params: dict[str, Any],
-           limit: int) -> list[dict[str, Any]]:
-    sql = _PAGE_SQL.format(status=status, where=" AND ".join(clauses), order=order)
-    return board._rows(fetch(conn, sql, {**params, "limit": limit}))  # noqa: SLF001
+    found = board_pages.page(conn, flt, today=today, calendar=calendar,
+                             after=board_pages.Cursor(after.due, after.id) if after else None,
+                             limit=limit, unfinished=unfinished)
+    return Page(found.rows, Cursor(found.next.due, found.next.id) if found.next else None)
 
 
 def my_work(conn: Any, agency: str, *, today: date, calendar: DayCounter,

@@ -20,6 +20,7 @@ from typing import Any
 
 from agencyflow.dbapi import fetch
 from agencyflow.domain.deadlines import DayCounter
+from agencyflow.domain.lifecycle import UNFINISHED
 from agencyflow.errors import NotFound, ValidationError
 from agencyflow.services import board
 
@@ -79,10 +80,18 @@ class Page:
     next: Cursor | None
 
 
-def _sql(flt: board.BoardFilter, status: str, scan: str) -> tuple[str, dict[str, Any]]:
-    """The page query of ``flt`` for one of the :data:`_SCANS`."""
+#: Only what is still to do ("my work"): the states before done and cancelled.
+_UNFINISHED = "a.status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(UNFINISHED)))
+
+
+def _sql(flt: board.BoardFilter, status: str, scan: str, unfinished: bool = False
+         ) -> tuple[str, dict[str, Any]]:
+    """The page query of ``flt`` for one of the :data:`_SCANS` (only unfinished work when
+    ``unfinished``)."""
     where, params = board._where(flt, status)
     condition, order = _SCANS[scan]
+    if unfinished:
+        condition = f"{_UNFINISHED} AND {condition}"
     where = f"{where} AND {condition}" if where else f"\nWHERE {condition}"
     return PAGE_SQL.format(status=status, where=where, order=order), params
 
@@ -96,8 +105,10 @@ def _scans(after: Cursor | None) -> list[str]:
 
 
 def page(conn: Any, flt: board.BoardFilter, *, today: date, calendar: DayCounter,
-         after: Cursor | None = None, limit: int = DEFAULT_LIMIT) -> Page:
-    """The ``limit`` rows of ``flt`` on ``today`` that follow ``after`` (from the start: None)."""
+         after: Cursor | None = None, limit: int = DEFAULT_LIMIT, unfinished: bool = False
+         ) -> Page:
+    """The ``limit`` rows of ``flt`` on ``today`` that follow ``after`` (from the start: None);
+    only unfinished work when ``unfinished``."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError(f"limit {limit}: ask for 1 to {MAX_LIMIT} rows")
     status = board.status_sql(flt.late_against)
@@ -106,7 +117,7 @@ def page(conn: Any, flt: board.BoardFilter, *, today: date, calendar: DayCounter
         common |= {"after_id": after.id, "after_due": after.due}
     found: list[tuple[Any, ...]] = []
     for scan in _scans(after):
-        sql, params = _sql(flt, status, scan)
+        sql, params = _sql(flt, status, scan, unfinished)
         used = {k: v for k, v in common.items() if f":{k}" in sql}
         found += fetch(conn, sql, {**params, **used, "limit": limit + 1 - len(found)})
         if len(found) > limit:
