@@ -5,8 +5,8 @@ for a step) last, by id — and a page is the ``limit`` rows after a :class:`Cur
 of the previous page): never an OFFSET, never all rows. The query is the API's
 (:func:`agencyflow.services.board_pages.page`: index seeks on ``(cycle_id, due_current, id)``),
 so a page costs the same whether it is the first or the thousandth. The filters and the status
-rule are the board's own (:mod:`agencyflow.services.board`); "my work" is the board of one agency restricted to
-unfinished work, so due-soon and overdue come first.
+rule are the board's own (:mod:`agencyflow.services.board`); "my work" is the board of one
+agency restricted to unfinished work, so due-soon and overdue come first.
 """
 
 from __future__ import annotations
