@@ -66,6 +66,20 @@ def test_the_overdue_assignment_is_escalated_to_the_leader(summary: dict[str, An
     assert summary["sample"]["title"].startswith("[Báo cáo chậm tiến độ - cấp 1]")
 
 
+def test_the_demo_leaves_the_yearly_report_and_the_board_in_its_data_directory(
+        summary: dict[str, Any], data_dir: Path) -> None:
+    import docx
+    from openpyxl import load_workbook
+
+    report, board = (Path(f) for f in summary["files"])
+    assert report == data_dir / "bao-cao-kim-thanh-ocop-2027.docx"
+    assert "Kết quả thực hiện nhiệm vụ được giao năm 2027" in [
+        p.text for p in docx.Document(str(report)).paragraphs]
+    assert board == data_dir / "bang-theo-doi-kim-thanh-ocop-2027.xlsx"
+    rows = load_workbook(board)["Bảng theo dõi"].max_row - 1
+    assert rows == sum(sum(c.values()) for c in summary["board"].values())
+
+
 def test_leads_hear_extension_decisions_and_the_coordinator_every_completion(
         summary: dict[str, Any]) -> None:
     received = summary["received"]

@@ -15,7 +15,7 @@ import typer
 from sqlalchemy import make_url
 
 from agencyflow.cli import demo_view as view
-from agencyflow.cli.base import handle_errors
+from agencyflow.cli.base import console, handle_errors
 from agencyflow.cli.common import settings
 
 
@@ -45,10 +45,18 @@ def demo(
         view.header(lang, year, make_url(cfg.resolved_database_url())
                     .render_as_string(hide_password=True))
     result = run(cfg, year=year, on_month=partial(view.month_line, lang) if chatty else None)
+    from agencyflow.demo.simulation import PLAN_KEY
+    from agencyflow.services.reports import demo_files
+
+    files = demo_files.write(cfg, plan_key=PLAN_KEY, year=year, lang=lang)
     if as_json:
-        sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        summary = result.as_dict() | {"files": [str(f) for f in files]}
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     else:
         view.finish(lang, result, tables=chatty)
+        for f in files:
+            console.print(("Written: " if lang == "en" else "Đã ghi: ") + str(f),
+                          highlight=False)
         view.web_hint(lang, cfg.data_dir)
     if result.findings.audit_error is not None or not result.tally.consistent:
         raise typer.Exit(code=1)
