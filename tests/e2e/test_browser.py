@@ -236,4 +236,15 @@ def test_4_inspector_verifies_the_audit_trail(server: tuple[str, Engine],
     with page.expect_download() as download:
         page.click("a[href='/audit/export?format=jsonl']")
     assert download.value.suggested_filename == "audit.jsonl"
+    for name, path in (("12-targets", "/targets"), ("13-timeline", "/timeline"),
+                       ("14-board-phone", "/board")):
+        page.goto(f"{base}{path}")
+        expect(page.locator("h1")).to_be_visible()
+        shot(page, name)
     page.context.close()
+    admin = log_in(browser, base, COORDINATOR.username)
+    for name, path in (("15-users", "/users"), ("16-notifications", "/notifications")):
+        admin.goto(f"{base}{path}")
+        expect(admin.locator("h1")).to_be_visible()
+        shot(admin, name)
+    admin.context.close()

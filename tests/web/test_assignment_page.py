@@ -149,3 +149,22 @@ def test_a_move_the_role_does_not_allow_is_403(world: Engine, client: TestClient
     r = client.post(f"/assignments/{ident}/start", data={"csrf": csrf_of(page.text)})
     assert r.status_code == 403
     assert get(world, ident).status == "open"
+
+
+def test_a_cooperating_agency_contributes_figures_and_a_comment(world: Engine,
+                                                                client: TestClient) -> None:
+    ident = assignment_id(world, "PLAN", year=get_year(world))
+    from tests.web_world import KTHT_OFFICER
+
+    login(client, KTHT_OFFICER.username)
+    page = client.get(f"/assignments/{ident}")
+    assert f'action="/assignments/{ident}/contribute"' in page.text
+    r = client.post(f"/assignments/{ident}/contribute", data={
+        "csrf": csrf_of(page.text), "comment": "Đã rà soát số liệu", "o.budget": "-5"})
+    assert r.status_code == 422 and 'id="contribute-o.budget-error"' in r.text
+    r = client.post(f"/assignments/{ident}/contribute", data={
+        "csrf": csrf_of(page.text), "comment": "Đã rà soát số liệu", "o.budget": "35"})
+    assert r.status_code == 303
+    page = client.get(f"/assignments/{ident}")
+    assert "Đã rà soát số liệu" in page.text and "budget: 35" in page.text
+    assert get(world, ident).status == "open"  # the lead's assignment itself is unchanged

@@ -33,7 +33,8 @@ router = APIRouter()
 #: URL name of each move → its action.
 MOVES = {a.value.removeprefix("assignment."): a for a in assignment_actions.MOVES}
 #: Moves whose form carries the step's outputs (complete/submit: all; progress: partial).
-WITH_OUTPUTS = {Action.PROGRESS: True, Action.COMPLETE: False, Action.SUBMIT: False}
+WITH_OUTPUTS = {Action.PROGRESS: True, Action.COMPLETE: False, Action.SUBMIT: False,
+                Action.CONTRIBUTE: True}
 
 
 @router.get("/assignments/{assignment_id}")
@@ -54,11 +55,13 @@ def _page(request: Request, session: Session, current: Current, assignment_id: i
     moves = [m.value.removeprefix("assignment.")
              for m in assignment_actions.available(session, assignment_id, current.actor)]
     stored = forms.from_stored(step.outputs, data["assignment"]["outputs"])
+    blank = forms.from_stored(step.outputs, None)
     pending = next((e for e in data["extensions"] if e["status"] == "pending"), None)
     agencies = (assignment_actions.plan_agencies(session, assignment_id)
                 if "reassign" in moves else [])
     return page(request, "assignment.html", current, status=status, d=data, step=step,
                 spec=spec, moves=moves, outputs=outputs or stored, stored_outputs=stored,
+                blank_outputs=blank,
                 errors=errors or {},
                 values=values or {}, open_move=open_move, pending=pending, agencies=agencies,
                 notices=assignment_reads.notices_for(session, assignment_id, current.actor),
@@ -191,8 +194,8 @@ def _reassign(s: Session, w: WebContext, c: Current, i: int, t: dict[str, str],
 def _contribute(s: Session, w: WebContext, c: Current, i: int, t: dict[str, str],
                 g: dict[str, Any], f: list[Any]) -> Any:
     return contributions.contribute(s, assignment_id=i, actor=c.actor, now=w.now(),
-                                    comment=t.get("comment"), agency_code=t.get("agency") or None,
-                                    **_evidence(w, t, f))
+                                    comment=t.get("comment"), figures=g or None,
+                                    agency_code=t.get("agency") or None, **_evidence(w, t, f))
 
 
 _MOVES: dict[Action, Mover] = {
