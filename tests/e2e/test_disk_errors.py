@@ -145,3 +145,13 @@ def test_evidence_on_a_full_and_on_a_read_only_disk(cli: Invoke, engine: Engine,
         assert f"{store} is on a read-only file system: evidence bien-ban.pdf cannot be " \
             "stored" in result.output
         assert _evidence_rows(engine) == 0 and get(engine, int(pid)).version == 2
+
+
+def test_an_export_to_a_full_device_is_a_message(cli: Invoke, engine: Engine) -> None:
+    setup_cycle(engine)
+    _people(engine)
+    result = cli("audit", "export", "--format", "jsonl", "--output", "/dev/full", "--as",
+                 "dieu.phoi")
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "no space left on the device holding /dev/full: the export was not stored" \
+        in result.output

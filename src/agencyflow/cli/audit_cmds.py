@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 from sqlmodel import Session
 
+from agencyflow import storage
 from agencyflow.cli.base import (
     AS_HELP,
     NOW_HELP,
@@ -27,6 +28,7 @@ from agencyflow.cli.base import (
 from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.permissions import Action, require
+from agencyflow.i18n import _
 from agencyflow.models.types import dumps
 from agencyflow.services import audit
 
@@ -125,6 +127,10 @@ def export(
         if output is None:
             count, (seq, head) = audit.export(session, fmt.value, sys.stdout)
         else:
-            with output.open("w", encoding="utf-8", newline="") as out:
-                count, (seq, head) = audit.export(session, fmt.value, out)
+            try:
+                with output.open("w", encoding="utf-8", newline="") as out:
+                    count, (seq, head) = audit.export(session, fmt.value, out)
+            except OSError as exc:  # a full or read-only disk: a message, not a traceback
+                raise storage.file_error(exc, where=output, what=_("the export")) or exc \
+                    from None
     err_console.print(f"{count} events exported; head #{seq} sha256 {head}", highlight=False)

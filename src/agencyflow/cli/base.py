@@ -154,6 +154,8 @@ def handle_errors(func: F) -> F:
         except OSError as exc:  # a file a command writes itself (e.g. `audit export --output`)
             where = exc.filename or _("a file")
             problem = storage.file_error(exc, where=where, what=_("the output"))
+            if problem is None and exc.filename is None:
+                raise  # not a file at all (a refused connection, say): not for this message
             _error(str(problem) if problem else _("cannot write {path}: {reason}").format(
                 path=where, reason=exc.strerror))
             raise typer.Exit(code=1) from None
