@@ -70,7 +70,7 @@ test: $(STAMP) compile lint
 
 ## fuzz: load 10,000 mutants of the bundled plan under resource limits; report crashes and hangs
 fuzz: $(STAMP)
-	$(BIN)/python -m tests.fuzz_plan --mutants 10000
+	$(BIN)/python -m tests.fuzz_plan --mutants 10000 --workers 2
 
 ## bench: national-scale benchmark; figures go to bench/RESULTS.md
 bench: $(STAMP)

@@ -105,3 +105,18 @@ def test_the_messages_are_vietnamese_by_default(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("AGENCYFLOW_LANGUAGE", raising=False)
     with pytest.raises(ConfigError, match="mysql không được hỗ trợ; agencyflow chạy trên"):
         make_engine("mysql://u@localhost/agencyflow")
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "/tmp"])
+def test_an_override_file_that_is_a_device_or_a_directory_is_never_read(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, special: str) -> None:
+    monkeypatch.setenv("AGENCYFLOW_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AGENCYFLOW_CALENDAR_OVERRIDES", special)
+    monkeypatch.setenv("AGENCYFLOW_LANGUAGE", "en")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["remind", "--dry-run"], catch_exceptions=False)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert f"{special}: cannot read the override file: not a regular file" in result.output

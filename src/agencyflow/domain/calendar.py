@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from agencyflow.domain.files import FileRefused, read_bounded
 from agencyflow.errors import CalendarError
 from agencyflow.i18n import _
 
@@ -35,6 +36,9 @@ DEFAULT_OVERRIDE_NAME = "Ngày nghỉ theo công bố của Chính phủ"
 #: (:mod:`agencyflow.services.calendar_store` builds it for them). A date a user gives — a
 #: ``--now``, a new due date — must fall in them, and is refused when it is given.
 FIRST_YEAR, LAST_YEAR = 2015, 2040
+
+#: The largest working-day override file read (a few hundred dates take a few KB).
+OVERRIDES_MAX_BYTES = 1024 * 1024
 
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _VIETNAMESE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -144,10 +148,14 @@ def load_overrides(path: str | Path) -> CalendarOverrides:
     import yaml
 
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_bounded(path, OVERRIDES_MAX_BYTES).decode("utf-8")
         data = yaml.load(text, Loader=_dates_as_text())  # safe: a SafeLoader subclass
-    except OSError as exc:
-        raise CalendarError(f"{path}: cannot read the override file: {exc.strerror}") from None
+    except FileRefused as exc:
+        why = (f"larger than {OVERRIDES_MAX_BYTES} bytes" if exc.too_large
+               else str(exc).removeprefix("cannot read: "))
+        raise CalendarError(f"{path}: cannot read the override file: {why}") from None
+    except UnicodeDecodeError:
+        raise CalendarError(f"{path}: the override file is not UTF-8 text") from None
     except yaml.YAMLError as exc:
         raise CalendarError(f"{path}: invalid YAML: {exc}") from None
     return parse_overrides(data, source=str(path))

@@ -9,15 +9,14 @@ list entries are validated one by one so that a bad step does not hide a bad tar
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any, NamedTuple, TypeVar
 
 import pydantic
 
+from agencyflow.domain.files import FileRefused, read_bounded
 from agencyflow.domain.plan_checks import GROUP_REF, UNREADABLE, Path, PlanView, check_view
 from agencyflow.domain.plan_file import (
     DefaultsFile,
@@ -104,29 +103,13 @@ def load_plan_file(path: str | FsPath, *, max_bytes: int = PLAN_MAX_BYTES) -> Lo
 
 def _read_bounded(source: str, max_bytes: int) -> bytes:
     """The bytes of the regular file ``source``; PlanError for anything else or too much."""
-
-    def refuse(message: str) -> PlanError:
-        return PlanError([Problem(source, 1, 1, "<file>", message)])
-
-    try:  # O_NONBLOCK: opening a FIFO must not wait for a writer
-        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except (OSError, ValueError) as exc:
-        raise refuse(f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):
-        os.close(fd)
-        raise refuse("not a regular file (a device, FIFO, socket or directory): "
-                     "give the plan file itself")
-    with os.fdopen(fd, "rb") as file:
-        if info.st_size > max_bytes:
-            raise refuse(too_large(max_bytes, info.st_size))
-        try:
-            data = file.read(max_bytes + 1)
-        except OSError as exc:
-            raise refuse(f"cannot read: {exc.strerror}") from None
-    if len(data) > max_bytes:
-        raise refuse(too_large(max_bytes))
-    return data
+    try:
+        return read_bounded(source, max_bytes)
+    except FileRefused as exc:
+        message = too_large(max_bytes, exc.size) if exc.too_large else str(exc)
+        if "regular file" in message:
+            message += ": give the plan file itself"
+        raise PlanError([Problem(source, 1, 1, "<file>", message)]) from None
 
 
 def too_large(max_bytes: int, size: int | None = None) -> str:

@@ -18,7 +18,14 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agencyflow.domain.calendar import FIRST_YEAR, LAST_YEAR, WorkingCalendar, load_overrides
+from agencyflow.domain.calendar import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    OVERRIDES_MAX_BYTES,
+    WorkingCalendar,
+    load_overrides,
+)
+from agencyflow.domain.files import FileRefused, read_bounded
 
 if TYPE_CHECKING:  # at run time any object with these two attributes will do
     from agencyflow.config import Settings
@@ -31,7 +38,10 @@ FORMAT = 1
 def _key(overrides: Path | None) -> str:
     digest = hashlib.sha256(f"{FORMAT}|{version('holidays')}|{FIRST_YEAR}-{LAST_YEAR}|".encode())
     if overrides is not None:
-        digest.update(overrides.read_bytes())
+        try:
+            digest.update(read_bounded(overrides, OVERRIDES_MAX_BYTES))
+        except FileRefused:
+            digest.update(b"unreadable")  # load_overrides says why, naming the file
     return digest.hexdigest()[:20]
 
 
