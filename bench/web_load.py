@@ -75,12 +75,13 @@ def _token(db: Path) -> tuple[str, int]:
     """A coordinator with an API token in ``db``; returns (token, cycle id)."""
     from sqlalchemy import select
 
-    from agencyflow.db import make_engine, session_scope
+    from agencyflow.db import make_engine, session_scope, upgrade
     from agencyflow.domain.permissions import Actor, Role
     from agencyflow.models import Cycle
     from agencyflow.services import users
 
     engine = make_engine(f"sqlite:///{db}")
+    upgrade(engine)  # the prepared database may be from an older run of the bench
     now = datetime.now(UTC)
     with session_scope(engine) as session:
         system = Actor("bench", Role.SYSTEM)
@@ -213,7 +214,7 @@ def wrk(url: str, header: tuple[str, str], seconds: int = SECONDS, server: int |
         script.write(LUA % header)
     try:
         out = subprocess.run(["wrk", "-t", str(THREADS), "-c", str(CLIENTS), "-d", f"{seconds}s",
-                              "--timeout", "10s", "-s", script.name, url],
+                              "--timeout", "30s", "-s", script.name, url],
                              check=True, capture_output=True, text=True).stdout
     finally:
         os.unlink(script.name)
@@ -254,6 +255,10 @@ def main(source: str) -> dict[str, Any]:
                                   server=server.pid)
             if board:
                 page = f"{base}/board?asof={TODAY}"
+                # One request first: it refreshes the session's last-seen time, which the page
+                # then leaves alone for a minute (20 first requests at once would all write it).
+                request = urllib.request.Request(page, headers={"Cookie": cookie})
+                assert urllib.request.urlopen(request, timeout=120).status == 200
                 wrk(page, ("Cookie", cookie), 3)
                 out["board"] = wrk(page, ("Cookie", cookie), server=server.pid)
         finally:
