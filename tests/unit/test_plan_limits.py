@@ -160,6 +160,16 @@ def test_nan_infinity_and_huge_numbers_are_refused_where_a_plan_has_a_number(val
     assert "stretch" in str(_problems(text))
 
 
+@pytest.mark.parametrize("tagged", ["!!timestamp z", "!!int x", "!!float y", "!!bool maybe",
+                                    "!!binary ###", "!!python/object:os.system x"])
+def test_an_explicit_tag_on_a_value_it_cannot_read_is_a_problem(tagged: str) -> None:
+    """``!!timestamp z`` crashed the loader with AttributeError (found by ``make fuzz``)."""
+    text = BUNDLED.replace("key: kim-thanh-ocop", f"key: {tagged}", 1)
+    assert text != BUNDLED
+    error = _problems(text, "kim.yaml")
+    assert any(p.field == "plan.key" for p in error.problems), str(error)
+
+
 def test_working_days_beyond_the_calendar_are_refused_when_the_plan_is_read() -> None:
     text = re.sub(r"working_days: \d+", "working_days: 99999999999999999999", BUNDLED, count=1)
     assert text != BUNDLED

@@ -325,7 +325,8 @@ class _Builder:
         node = ScalarNode(tag, event.value, _start(event), end, event.style)
         try:
             return self.constructor.construct_object(node)
-        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+        except Exception as exc:  # noqa: BLE001 - PyYAML's constructors fail in many ways: an
+            # explicit ``!!timestamp z`` is an AttributeError inside it (found by make fuzz)
             problem = getattr(exc, "problem", None) or str(exc)
             if not dropped:
                 self._problem_at(path, at, f"cannot read {event.value!r}: {problem}")
