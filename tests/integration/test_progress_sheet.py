@@ -130,7 +130,7 @@ def test_round_trip_completes_with_vietnamese_text_values(world, tmp_path: Path)
     before = events(engine, w.eval_c)
     dry = cli("import", "progress", str(path), "--as", "can.bo.xa-c", "--now", NOW,
               "--dry-run")
-    assert dry.exit_code == 0 and "would apply 1 rows" in dry.output, dry.output
+    assert dry.exit_code == 0 and "sẽ cập nhật 1 dòng" in dry.output, dry.output
     assert get(engine, w.eval_c).status == "open" and events(engine, w.eval_c) == before
     result = cli("import", "progress", str(path), "--as", "can.bo.xa-c", "--now", NOW)
     assert result.exit_code == 0, result.output
@@ -157,7 +157,7 @@ def test_several_rows_are_one_use_case_each(world, tmp_path: Path) -> None:
     before = {i: events(engine, i) for i in ids}
     result = cli("import", "progress", str(path), "--as", "can.bo.ktht", "--now", NOW)
     assert result.exit_code == 0, result.output
-    assert "1 completed, 0 submitted, 2 progress reports" in result.output
+    assert "1 hoàn thành, 0 trình duyệt, 2 báo cáo tiến độ" in result.output
     assert {i: events(engine, i) - before[i] for i in ids} == dict.fromkeys(ids, 1)
     assert [get(engine, i).status for i in ids] == ["done", "in_progress", "in_progress"]
 

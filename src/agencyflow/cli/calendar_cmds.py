@@ -42,4 +42,7 @@ def calendar(
         sys.stdout.write(content.decode())
         return
     output.write_bytes(content)
-    console.print(f"{output}: {content.count(b'BEGIN:VEVENT')} events", highlight=False)
+    from agencyflow.services.reports.text import tr
+
+    console.print(tr(lang, "{file}: {n} events", file=output, n=content.count(b"BEGIN:VEVENT")),
+                  highlight=False)

@@ -50,7 +50,10 @@ def board(
         names = board_service.agency_names(conn, cycle.plan_key)
     target = output or Path(f"bang-theo-doi-{cycle.plan_key}-{cycle.year}.xlsx")
     target.write_bytes(board_xlsx.write(rows, counts, names, today=today, lang=lang))
-    console.print(f"{target}: {len(rows)} assignments", highlight=False)
+    from agencyflow.services.reports.text import tr
+
+    console.print(tr(lang, "{file}: {n} assignments", file=target, n=len(rows)),
+                  highlight=False)
 
 
 @app.command("progress-sheet")
@@ -83,4 +86,7 @@ def progress_sheet(
         content = sheet.write(rows, now=when, lang=lang)
     target = output or Path(f"tien-do-{agency.lower()}-{rows.cycle.year}.xlsx")
     target.write_bytes(content)
-    console.print(f"{target}: {len(rows.assignments)} assignments of {agency}", highlight=False)
+    from agencyflow.services.reports.text import tr
+
+    console.print(tr(lang, "{file}: {n} assignments of {agency}", file=target,
+                     n=len(rows.assignments), agency=agency), highlight=False)

@@ -35,7 +35,13 @@ def progress(
         actor = resolve_actor(session, as_user, now=when)
         result = import_progress(session, file, actor=actor, now=when, calendar=calendar(),
                                  dry_run=dry_run, lang=lang)
-    what = "would apply" if dry_run else "applied"
-    console.print(f"{file.name}: {what} {result.applied} rows — {len(result.completed)} "
-                  f"completed, {len(result.submitted)} submitted, {len(result.progressed)} "
-                  f"progress reports; {result.unchanged} unchanged", highlight=False)
+    from agencyflow.services.reports.text import tr
+
+    msgid = ("{file}: would apply {n} rows — {completed} completed, {submitted} submitted, "
+             "{progressed} progress reports; {unchanged} unchanged") if dry_run else (
+             "{file}: applied {n} rows — {completed} completed, {submitted} submitted, "
+             "{progressed} progress reports; {unchanged} unchanged")
+    console.print(tr(lang, msgid, file=file.name, n=result.applied,
+                     completed=len(result.completed), submitted=len(result.submitted),
+                     progressed=len(result.progressed), unchanged=result.unchanged),
+                  highlight=False)

@@ -56,5 +56,8 @@ def report(
     target = output or Path(made.filename())
     target.write_bytes(made.content)
     f = made.data.figures
-    console.print(f"{target}: {f.total} assignments, {f.done} done, "
-                  f"{f.n(BoardStatus.OVERDUE)} overdue", highlight=False)
+    from agencyflow.services.reports.text import tr
+
+    console.print(tr(lang, "{file}: {total} assignments, {done} done, {overdue} overdue",
+                     file=target, total=f.total, done=f.done, overdue=f.n(BoardStatus.OVERDUE)),
+                  highlight=False)

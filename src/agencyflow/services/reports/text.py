@@ -100,6 +100,14 @@ MESSAGES: tuple[str, ...] = (
     pgettext("report", 'Document'),
     pgettext("report", 'Due today'),
     pgettext("report", '{n} working days left'),
+    pgettext("report", '{file}: {total} assignments, {done} done, {overdue} overdue'),
+    pgettext("report", '{file}: {n} assignments'),
+    pgettext("report", '{file}: {n} assignments of {agency}'),
+    pgettext("report", '{file}: {n} events'),
+    pgettext("report", "{file}: applied {n} rows — {completed} completed, {submitted} "
+                       "submitted, {progressed} progress reports; {unchanged} unchanged"),
+    pgettext("report", "{file}: would apply {n} rows — {completed} completed, {submitted} "
+                       "submitted, {progressed} progress reports; {unchanged} unchanged"),
 )
 
 
