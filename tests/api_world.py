@@ -74,7 +74,7 @@ def seed(engine: Engine) -> tuple[int, dict[str, str], dict[str, int]]:
 def world_for(engine: Engine, tmp_path: Path) -> Iterator[World]:
     """Seed ``engine`` and serve the API on it."""
     cycle_id, tokens, ids = seed(engine)
-    settings = Settings(data_dir=tmp_path / "data",
+    settings = Settings(data_dir=tmp_path / "data", simulation=True,  # the world plays 2027
                         database_url=engine.url.render_as_string(hide_password=False))
     with TestClient(create_standalone(settings), raise_server_exceptions=False) as client:
         yield World(engine, settings, client, tokens, cycle_id, ids)

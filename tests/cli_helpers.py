@@ -16,8 +16,10 @@ from agencyflow.config import get_settings
 Invoke = Callable[..., Result]
 
 
-def cli_for(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Invoke:
-    """An ``invoke(*args, token=None)`` running the CLI on ``engine``'s database.
+def cli_for(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *,
+            simulation: bool = True) -> Invoke:
+    """An ``invoke(*args, token=None)`` running the CLI on ``engine``'s database
+    (``simulation``: with ``AGENCYFLOW_SIMULATION``, so that writes may claim any ``--now``).
 
     The settings cache is cleared before each run; clear it again when the test ends (see the
     ``cli`` fixtures). ``token=`` sets ``AGENCYFLOW_TOKEN`` for one run; it is unset otherwise.
@@ -26,6 +28,10 @@ def cli_for(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     monkeypatch.setenv("AGENCYFLOW_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("AGENCYFLOW_TOKEN", raising=False)
+    if simulation:  # the tests play years ahead of the real clock, as the demo does
+        monkeypatch.setenv("AGENCYFLOW_SIMULATION", "true")
+    else:
+        monkeypatch.delenv("AGENCYFLOW_SIMULATION", raising=False)
     get_settings.cache_clear()
     runner = CliRunner()
 

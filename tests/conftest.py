@@ -20,6 +20,8 @@ from sqlalchemy import Engine, text
 from agencyflow.config import Settings
 from agencyflow.db import make_engine, upgrade
 from agencyflow.domain.calendar import TIMEZONE
+from agencyflow.domain.clock import Clock
+from agencyflow.services.clock import with_clock
 
 PG_URL = os.environ.get("AGENCYFLOW_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 
@@ -76,11 +78,21 @@ def _pg_db_url(name: str) -> str:
     return f"{base}/{name}"
 
 
+#: The tests play whole years ahead of (and behind) the real clock: their engines carry a
+#: simulated clock, as the demo's does (tests of the real clock's rules use ``real_clock``).
+SIMULATED = Clock(simulated=True)
+
+
+def real_clock(engine: Engine) -> Engine:
+    """``engine`` without the simulation: writes must be dated by the real clock."""
+    return with_clock(engine, Clock())
+
+
 def _sqlite_engine(template: Path, tmp_path: Path) -> tuple[Engine, str]:
     path = tmp_path / "agencyflow.db"
     shutil.copy(template, path)
     url = f"sqlite:///{path}"
-    return make_engine(url), url
+    return with_clock(make_engine(url), SIMULATED), url
 
 
 @pytest.fixture
@@ -98,7 +110,7 @@ def pg_engine(pg_template: str) -> Iterator[Engine]:
     name = f"af_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    engine = make_engine(_pg_db_url(name))
+    engine = with_clock(make_engine(_pg_db_url(name)), SIMULATED)
     yield engine
     engine.dispose()
     with admin.connect() as conn:
@@ -117,4 +129,4 @@ def engine(request: pytest.FixtureRequest) -> Engine:
 def settings(tmp_path: Path, engine: Engine) -> Settings:
     """Settings pointing at the test's database and a temporary data directory."""
     url = engine.url.render_as_string(hide_password=False)
-    return Settings(data_dir=tmp_path / "data", database_url=url)
+    return Settings(data_dir=tmp_path / "data", database_url=url, simulation=True)

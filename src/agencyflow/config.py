@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     sweep_cron: str = "*/30 7-16 * * 1-6"
     dispatch_interval_seconds: int = Field(default=60, ge=1, le=86400)
     token: str | None = None
+    simulation: bool = False
+    audit_tag: str = "inspectors"
+    audit_checkpoint_file: Path | None = None
     # Reports (services/reports): the Word template and the letterhead (see README, "Reports").
     report_template: Path | None = None
     report_place: str | None = None
@@ -101,6 +104,10 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL: the configured one, or SQLite in the data directory."""
         return database_url_for(self.database_url, self.data_dir)
+
+    def resolved_checkpoint_file(self) -> Path:
+        """Where `serve` appends its daily audit checkpoint (keep a copy off this machine)."""
+        return self.audit_checkpoint_file or (self.data_dir / "audit-checkpoints.jsonl")
 
     def resolved_evidence_dir(self) -> Path:
         """Where evidence files are stored (content-addressed)."""

@@ -144,6 +144,11 @@ def engine_from_settings(settings: Settings | None = None) -> Engine:
         data_path(settings)
     engine = _engine_for(url)
     ensure_schema(engine, auto=embedded or url.startswith("sqlite"))
+    if settings.simulation:  # claimed times accepted, and marked, on every write
+        from agencyflow.domain.clock import Clock
+        from agencyflow.services.clock import with_clock
+
+        return with_clock(engine, Clock(simulated=True))
     return engine
 
 

@@ -22,8 +22,10 @@ from sqlmodel import Session
 
 from agencyflow.config import Settings
 from agencyflow.db import make_engine, session_scope
+from agencyflow.domain.clock import Clock
 from agencyflow.models import ApiToken, User
 from agencyflow.services import assignments, extensions
+from agencyflow.services.clock import with_clock
 from agencyflow.web.api import create_standalone
 from tests.api_world import PEOPLE, seed
 from tests.factories import CALENDAR, SYSTEM, at
@@ -144,7 +146,7 @@ def template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
     """A seeded SQLite database file that the cells copy."""
     path = tmp_path_factory.mktemp("matrix") / "world.db"
     shutil.copy(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
+    engine = with_clock(make_engine(f"sqlite:///{path}"), Clock(simulated=True))  # plays 2027
     _cycle, tokens, ids = seed(engine)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -153,7 +155,7 @@ def template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
 
 
 def _client(db: Path, data: Path) -> TestClient:
-    settings = Settings(data_dir=data, database_url=f"sqlite:///{db}")
+    settings = Settings(data_dir=data, database_url=f"sqlite:///{db}", simulation=True)
     return TestClient(create_standalone(settings), raise_server_exceptions=False)
 
 

@@ -32,6 +32,7 @@ def run(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     monkeypatch.setenv("AGENCYFLOW_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("AGENCYFLOW_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("AGENCYFLOW_TOKEN", raising=False)
+    monkeypatch.setenv("AGENCYFLOW_SIMULATION", "true")  # the tests play 2027
     monkeypatch.setenv("COLUMNS", "200")
     get_settings.cache_clear()
     runner = CliRunner()

@@ -25,6 +25,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:  # type: i
     """Run `agencyflow ARGS` on a fresh embedded database in a temporary data directory."""
     monkeypatch.setenv("AGENCYFLOW_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("AGENCYFLOW_DATABASE_URL", raising=False)
+    monkeypatch.setenv("AGENCYFLOW_SIMULATION", "true")  # cycles of 2021, by a 2026 clock
     monkeypatch.setenv("COLUMNS", "200")
     get_settings.cache_clear()
     runner = CliRunner()

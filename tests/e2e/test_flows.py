@@ -54,6 +54,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
         channels.write_text("\n".join(lines) + "\n", encoding="utf-8")
         monkeypatch.setenv("AGENCYFLOW_DATA_DIR", str(tmp_path / "data"))
         monkeypatch.setenv("AGENCYFLOW_APPRISE_CONFIG", str(channels))
+        monkeypatch.setenv("AGENCYFLOW_SIMULATION", "true")  # the world plays 2027
         get_settings.cache_clear()
         yield {"url": url, "plan": str(plan), "hook": hook}
     get_settings.cache_clear()

@@ -39,6 +39,7 @@ def cli_env(sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPat
                            sqlite_engine.url.render_as_string(hide_password=False))
         monkeypatch.setenv("AGENCYFLOW_DATA_DIR", str(tmp_path / "data"))
         monkeypatch.setenv("AGENCYFLOW_APPRISE_CONFIG", str(channels))
+        monkeypatch.setenv("AGENCYFLOW_SIMULATION", "true")  # the world plays 2027
         monkeypatch.setenv("AGENCYFLOW_DISPATCH_MAX_ATTEMPTS", "1")
         get_settings.cache_clear()
         yield hook

@@ -75,11 +75,12 @@ def recipe(lines: list[str]) -> tuple[int, str]:
     """The standard-library recipe of services/audit.py:export, as an inspector would run it."""
     fields = ("seq", "at", "actor", "action", "target_type", "target_id", "before", "after",
               "reason", "prev_hash")
+    optional = ("recorded_at", "claim", "claim_reason")
     prev, n = "0" * 64, 0
     for line in lines:
         e, n = json.loads(line), n + 1
-        body = json.dumps({k: e[k] for k in fields}, sort_keys=True, separators=(",", ":"),
-                          ensure_ascii=False)
+        data = {k: e[k] for k in fields} | {k: e[k] for k in optional if e.get(k) is not None}
+        body = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         assert e["seq"] == n and e["prev_hash"] == prev
         assert hashlib.sha256(body.encode()).hexdigest() == e["hash"]
         prev = e["hash"]
@@ -108,7 +109,8 @@ def test_csv_export_keeps_every_field(cli: Invoke) -> None:
     assert "6 events exported" in result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0]) == ["id", "seq", "at", "actor", "action", "target_type", "target_id",
-                             "before", "after", "reason", "prev_hash", "hash"]
+                             "before", "after", "reason", "prev_hash", "recorded_at", "claim",
+                             "claim_reason", "hash"]
     assert [r["seq"] for r in rows] == ["1", "2", "3", "4", "5", "6"]
     assert json.loads(rows[0]["reason"]) is None
     assert json.loads(rows[2]["after"])["role"] == "coordinator"

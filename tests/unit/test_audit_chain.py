@@ -56,3 +56,31 @@ def test_edit_delete_insert_reorder_and_truncation_are_each_found() -> None:
     head = (5, truncated[-1]["hash"])
     broken = audit_chain.verify(truncated[:-1], head=head)[1]
     assert broken is not None and "deleted" in broken.reason
+
+
+def test_a_consistent_forgery_of_prev_hash_is_caught_only_by_the_link_check() -> None:
+    """Event #2 re-linked to a forged predecessor and re-hashed: its own hash matches, so only
+    the prev_hash check catches it (disable that check and this test fails)."""
+    events = chain(4)
+    events[1]["prev_hash"] = "f" * 64
+    events[1]["hash"] = audit_chain.event_hash(events[1])
+    events[2]["prev_hash"] = events[1]["hash"]
+    events[2]["hash"] = audit_chain.event_hash(events[2])
+    events[3]["prev_hash"] = events[2]["hash"]
+    events[3]["hash"] = audit_chain.event_hash(events[3])
+    _, broken = audit_chain.verify(events)
+    assert broken is not None and broken.seq == 2 and "prev_hash" in broken.reason
+
+
+def test_recorded_times_are_hashed_when_set_and_must_not_go_backwards() -> None:
+    events = chain(3)
+    for i, event in enumerate(events):
+        event["recorded_at"] = datetime(2026, 12, 1, 3, i, tzinfo=UTC)
+        event["prev_hash"] = events[i - 1]["hash"] if i else audit_chain.GENESIS
+        event["hash"] = audit_chain.event_hash(event)
+    assert audit_chain.verify(events) == (3, None)
+    assert b'"recorded_at":"2026-12-01T03:01:00.000000Z"' in audit_chain.canonical(events[1])
+    events[2]["recorded_at"] = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    events[2]["hash"] = audit_chain.event_hash(events[2])
+    _, broken = audit_chain.verify(events)
+    assert broken is not None and broken.seq == 3 and "out of real-clock order" in broken.reason

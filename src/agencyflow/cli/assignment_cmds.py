@@ -28,7 +28,7 @@ from agencyflow.cli.base import (
     styled,
 )
 from agencyflow.cli.common import settings
-from agencyflow.cli.identity import act_as
+from agencyflow.cli.identity import Act, act_as
 from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.outputs import parse_assignments
 from agencyflow.errors import ValidationError
@@ -48,6 +48,14 @@ EVIDENCE = typer.Option(None, "--evidence", help="A file to attach as evidence (
 LINK = typer.Option(None, "--link", help="An http(s) link to attach as evidence (repeat).")
 NOTE = typer.Option(None, "--note", help="A note for the coordinator.")
 REASON = typer.Option(..., "--reason", help="Why (recorded in the audit trail).")
+LATE = typer.Option(None, "--late-reason",
+                    help="Coordinators: record a past --now as a late entry of what happened on "
+                         "paper, and why it is recorded late.")
+
+def _as(as_user: str | None, now: str | None, late_reason: str | None, act: Act) -> Any:
+    """``act`` as the user at ``--now``, a coordinator's ``--late-reason`` passed on."""
+    return act_as(as_user, now, act, late_reason=late_reason)
+
 
 def _done(a: Assignment) -> None:
     console.print(styled(f"assignment {a.id} ({a.step_id} {a.lead_code}) is now ",
@@ -103,12 +111,12 @@ def show(assignment_id: int = ID, as_user: str = AS, now: str = NOW,
 @app.command("start")
 @handle_errors
 def start(assignment_id: int = ID, as_user: str = AS, now: str = NOW,
-          version: int = VERSION) -> None:
+          late_reason: str = LATE, version: int = VERSION) -> None:
     """Start working on an open assignment.
 
     Example: agencyflow assignment start 12 --as can.bo.nn
     """
-    _done(act_as(as_user, now, lambda s, actor, when: assignments.start(
+    _done(_as(as_user, now, late_reason, lambda s, actor, when: assignments.start(
         s, assignment_id=assignment_id, actor=actor, now=when, expected_version=version)))
 
 
@@ -117,22 +125,23 @@ def start(assignment_id: int = ID, as_user: str = AS, now: str = NOW,
 def progress(assignment_id: int = ID, note: str = NOTE, output: list[str] = OUTPUT,
              outputs_file: Path = OUTPUTS_FILE, evidence: list[Path] = EVIDENCE,
              link: list[str] = LINK, as_user: str = AS, now: str = NOW,
-             version: int = VERSION) -> None:
+             late_reason: str = LATE, version: int = VERSION) -> None:
     """Report progress: a note, partial figures and evidence (an open assignment starts).
 
     Example: agencyflow assignment progress 12 --note "Đã họp 5/9 xã" --output budget=120
     """
     figures = _outputs(output, outputs_file)
-    _done(act_as(as_user, now, lambda s, actor, when: assignments.progress(
+    _done(_as(as_user, now, late_reason, lambda s, actor, when: assignments.progress(
         s, assignment_id=assignment_id, actor=actor, now=when, note=note, figures=figures,
         expected_version=version, **_evidence(evidence, link))))
 
 
 def _hand_in(use_case: Callable[..., Assignment], assignment_id: int, output: list[str] | None,
              outputs_file: Path | None, evidence: list[Path] | None, link: list[str] | None,
-             note: str | None, as_user: str | None, now: str | None, version: int | None) -> None:
+             note: str | None, as_user: str | None, now: str | None, version: int | None,
+             late_reason: str | None = None) -> None:
     outputs = _outputs(output, outputs_file)
-    _done(act_as(as_user, now, lambda s, actor, when: use_case(
+    _done(_as(as_user, now, late_reason, lambda s, actor, when: use_case(
         s, assignment_id=assignment_id, actor=actor, now=when, calendar=calendar(),
         outputs=outputs, note=note, expected_version=version, **_evidence(evidence, link))))
 
@@ -142,13 +151,13 @@ def _hand_in(use_case: Callable[..., Assignment], assignment_id: int, output: li
 def complete(assignment_id: int = ID, output: list[str] = OUTPUT,
              outputs_file: Path = OUTPUTS_FILE, evidence: list[Path] = EVIDENCE,
              link: list[str] = LINK, note: str = NOTE, as_user: str = AS, now: str = NOW,
-             version: int = VERSION) -> None:
+             late_reason: str = LATE, version: int = VERSION) -> None:
     """Complete an assignment with the outputs its step declares, and evidence.
 
     Example: agencyflow assignment complete 31 --outputs-file products.yaml --evidence bb.pdf
     """
     _hand_in(partial(assignments.complete, lang=settings().language), assignment_id, output,
-             outputs_file, evidence, link, note, as_user, now, version)
+             outputs_file, evidence, link, note, as_user, now, version, late_reason)
 
 
 @app.command("submit")
@@ -156,25 +165,26 @@ def complete(assignment_id: int = ID, output: list[str] = OUTPUT,
 def submit(assignment_id: int = ID, output: list[str] = OUTPUT,
            outputs_file: Path = OUTPUTS_FILE, evidence: list[Path] = EVIDENCE,
            link: list[str] = LINK, note: str = NOTE, as_user: str = AS, now: str = NOW,
-           version: int = VERSION) -> None:
+           late_reason: str = LATE, version: int = VERSION) -> None:
     """Submit a reviewed step to the coordinator, with its outputs and evidence.
 
     Example: agencyflow assignment submit 12 --output plan_document=https://x.gov.vn/kh.pdf
     """
     _hand_in(assignments.submit, assignment_id, output, outputs_file, evidence, link, note,
-             as_user, now, version)
+             as_user, now, version, late_reason)
 
 
 @app.command("approve")
 @handle_errors
 def approve(assignment_id: int = ID,
             reason: str = typer.Option(None, "--reason", help="An optional comment."),
-            as_user: str = AS, now: str = NOW, version: int = VERSION) -> None:
+            as_user: str = AS, now: str = NOW,
+          late_reason: str = LATE, version: int = VERSION) -> None:
     """Approve a submitted assignment (coordinator): it is done, its dependents open.
 
     Example: agencyflow assignment approve 12 --as dieu.phoi
     """
-    _done(act_as(as_user, now, lambda s, actor, when: assignments.approve(
+    _done(_as(as_user, now, late_reason, lambda s, actor, when: assignments.approve(
         s, assignment_id=assignment_id, actor=actor, now=when, calendar=calendar(),
         reason=reason, expected_version=version, lang=settings().language)))
 
@@ -182,12 +192,12 @@ def approve(assignment_id: int = ID,
 @app.command("reject")
 @handle_errors
 def reject(assignment_id: int = ID, reason: str = REASON, as_user: str = AS, now: str = NOW,
-           version: int = VERSION) -> None:
+           late_reason: str = LATE, version: int = VERSION) -> None:
     """Send a submission back to the lead agency with the reason (coordinator).
 
     Example: agencyflow assignment reject 12 --reason "Thiếu dự toán"
     """
-    _done(act_as(as_user, now, lambda s, actor, when: assignments.reject(
+    _done(_as(as_user, now, late_reason, lambda s, actor, when: assignments.reject(
         s, assignment_id=assignment_id, actor=actor, now=when, reason=reason,
         expected_version=version)))
 
@@ -195,12 +205,12 @@ def reject(assignment_id: int = ID, reason: str = REASON, as_user: str = AS, now
 @app.command("cancel")
 @handle_errors
 def cancel(assignment_id: int = ID, reason: str = REASON, as_user: str = AS, now: str = NOW,
-           version: int = VERSION) -> None:
+           late_reason: str = LATE, version: int = VERSION) -> None:
     """Cancel an unfinished assignment, with the reason (coordinator).
 
     Example: agencyflow assignment cancel 40 --reason "Xã sáp nhập"
     """
-    _done(act_as(as_user, now, lambda s, actor, when: assignments.cancel(
+    _done(_as(as_user, now, late_reason, lambda s, actor, when: assignments.cancel(
         s, assignment_id=assignment_id, actor=actor, now=when, calendar=calendar(),
         reason=reason, expected_version=version)))
 
@@ -210,13 +220,13 @@ def cancel(assignment_id: int = ID, reason: str = REASON, as_user: str = AS, now
 def extend(assignment_id: int = ID,
            to: str = typer.Option(..., "--to", help="New due date (YYYY-MM-DD or dd/mm/yyyy)."),
            reason: str = REASON, as_user: str = AS, now: str = NOW,
-           version: int = VERSION) -> None:
+           late_reason: str = LATE, version: int = VERSION) -> None:
     """Request an extension (gia hạn) to a later due date (lead agency).
 
     Example: agencyflow assignment extend 12 --to 30/04/2027 --reason "Chờ số liệu các xã"
     """
     new_due = parse_date(to)
-    ext = act_as(as_user, now, lambda s, actor, when: extensions.request_extension(
+    ext = _as(as_user, now, late_reason, lambda s, actor, when: extensions.request_extension(
         s, assignment_id=assignment_id, actor=actor, now=when, new_due=new_due, reason=reason,
         expected_version=version))
     console.print(f"extension request #{ext.id} for assignment {assignment_id}: "
@@ -229,14 +239,15 @@ def decide(extension_id: int = typer.Argument(..., help="Extension request id.")
            approve: bool = typer.Option(None, "--approve/--refuse",
                                         help="Approve or refuse the request."),
            reason: str = typer.Option(None, "--reason", help="Why (required to refuse)."),
-           as_user: str = AS, now: str = NOW, version: int = VERSION) -> None:
+           as_user: str = AS, now: str = NOW,
+          late_reason: str = LATE, version: int = VERSION) -> None:
     """Approve or refuse an extension request (coordinator or leader).
 
     Example: agencyflow assignment decide 3 --refuse --reason "Quá dài"
     """
     if approve is None:
         raise ValidationError("say --approve or --refuse")
-    ext = act_as(as_user, now, lambda s, actor, when: extensions.decide_extension(
+    ext = _as(as_user, now, late_reason, lambda s, actor, when: extensions.decide_extension(
         s, extension_id=extension_id, actor=actor, now=when, approve=approve, reason=reason,
         expected_version=version, lang=settings().language))
     console.print(f"extension request #{ext.id} {ext.status}: due "
@@ -248,12 +259,12 @@ def decide(extension_id: int = typer.Argument(..., help="Extension request id.")
 def reassign(assignment_id: int = ID,
              to: str = typer.Option(..., "--to", help="Code of the new lead agency."),
              reason: str = REASON, as_user: str = AS, now: str = NOW,
-             version: int = VERSION) -> None:
+             late_reason: str = LATE, version: int = VERSION) -> None:
     """Hand an assignment to another agency of the plan (coordinator).
 
     Example: agencyflow assignment reassign 40 --to NN --reason "Xã thiếu cán bộ"
     """
-    _done(act_as(as_user, now, lambda s, actor, when: extensions.reassign(
+    _done(_as(as_user, now, late_reason, lambda s, actor, when: extensions.reassign(
         s, assignment_id=assignment_id, actor=actor, now=when, new_lead=to, reason=reason,
         expected_version=version)))
 
@@ -266,13 +277,14 @@ def contribute(assignment_id: int = ID,
                evidence: list[Path] = EVIDENCE, link: list[str] = LINK,
                agency: str = typer.Option(None, "--agency", help="Agency contributing "
                                           "(coordinators; officers contribute for their own)."),
-               as_user: str = AS, now: str = NOW) -> None:
+               as_user: str = AS, now: str = NOW,
+               late_reason: str = LATE) -> None:
     """Add a cooperating agency's comment, figures or evidence to an assignment.
 
     Example: agencyflow assignment contribute 12 --comment "Đã rà soát" --as can.bo.ktht
     """
     figures = _outputs(output, outputs_file)
-    row = act_as(as_user, now, lambda s, actor, when: contributions.contribute(
+    row = _as(as_user, now, late_reason, lambda s, actor, when: contributions.contribute(
         s, assignment_id=assignment_id, actor=actor, now=when, comment=comment,
         figures=figures or None, agency_code=agency, **_evidence(evidence, link)))
     console.print(f"contribution #{row.id} of {row.agency_code} added to assignment "

@@ -17,6 +17,16 @@ def _d(value: str | None) -> str:
     return f"{d}/{m}/{y}"
 
 
+def _later(late: dict[str, Any] | None) -> str:
+    """"recorded later by X on dd/mm/yyyy (for dd/mm/yyyy): reason", or empty."""
+    if not late:
+        return ""
+    text = f"recorded later by {late['by']} on {_d(late.get('recorded_at'))}"
+    if late.get("at"):
+        text += f" (for {_d(late['at'])})"
+    return text + (f": {late['reason']}" if late.get("reason") else "")
+
+
 def print_assignment(data: dict[str, Any], lang: str = "vi") -> None:
     """Summary, outputs, history, extensions, contributions and evidence."""
     a, step = data["assignment"], data["step"]
@@ -35,12 +45,14 @@ def print_assignment(data: dict[str, Any], lang: str = "vi") -> None:
         ("opened", _d(a["opened_on"])),
         ("completed", f"{_d(a['completed_on'])} {a['completed_by'] or ''}".strip()),
         ("note", a["note"] or ""),
+        ("recorded", _later(data.get("recorded_later"))),
         ("outputs", str(a["outputs"]) if a["outputs"] else ""),
     ]
     for key, value in lines:
         if value:
             console.print(f"  {key:<12} {value}", highlight=False)
-    _table("History", ["seq", "at", "actor", "action", "reason"], data["history"])
+    _table("History", ["seq", "at", "recorded_at", "claim", "actor", "action", "reason"],
+           data["history"])
     _table("Extensions", ["id", "old_due", "new_due", "status", "reason", "decided_by",
                           "decision_reason"], data["extensions"])
     _table("Contributions", ["id", "agency_code", "author", "at", "comment", "figures"],

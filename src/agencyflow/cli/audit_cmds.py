@@ -25,18 +25,21 @@ from agencyflow.cli.base import (
     handle_errors,
     parse_now,
 )
-from agencyflow.cli.common import transaction
+from agencyflow.cli.common import settings, transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.permissions import Action, require
+from agencyflow.errors import ValidationError
 from agencyflow.i18n import _
 from agencyflow.models.types import dumps
-from agencyflow.services import audit
+from agencyflow.services import audit, audit_anchor, wiring
 
 app = typer.Typer(help="The tamper-evident audit trail: verify, log, export.",
                   no_args_is_help=True)
 
-LOG_COLUMNS = ["seq", "at", "actor", "action", "target", "before", "after", "reason", "hash"]
-LOG_HEADERS = ["#", "at (UTC)", "actor", "action", "target", "before", "after", "reason", "hash"]
+LOG_COLUMNS = ["seq", "at", "recorded", "actor", "action", "target", "before", "after", "reason",
+               "hash"]
+LOG_HEADERS = ["#", "at (UTC)", "recorded (UTC)", "actor", "action", "target", "before", "after",
+               "reason", "hash"]
 
 
 class ExportFormat(StrEnum):
@@ -56,12 +59,16 @@ def _authorise(session: Session, as_user: str | None, now: str | None) -> None:
 @handle_errors
 def verify(
     file: Path = typer.Option(None, "--file", help="Check a jsonl export offline instead."),
+    checkpoint: list[Path] = typer.Option(
+        None, "--checkpoint", help="A checkpoint file (`audit checkpoint --file`): the chain "
+        "must still hold each of its events with its hash (repeat)."),
     now: str = typer.Option(None, help=NOW_HELP),
     as_user: str = typer.Option(None, "--as", help=AS_HELP),
 ) -> None:
-    """Check the whole hash chain; exit 1 naming the first edited, deleted, inserted or moved event.
+    """Check the whole hash chain; exit 1 naming the first edited, deleted, inserted or moved event,
+    or the first checkpoint the chain no longer holds.
 
-    Example: agencyflow audit verify --as inspector1
+    Example: agencyflow audit verify --checkpoint /mnt/usb/audit-checkpoints.jsonl --as inspector1
     """
     if file is not None:
         with file.open(encoding="utf-8") as lines:
@@ -73,8 +80,40 @@ def verify(
         _authorise(session, as_user, now)
         count = audit.verify(session)
         seq, head = audit.head(session)
-    console.print(f"{count} events, chain intact (head #{seq} sha256 {head})", highlight=False,
-                  soft_wrap=True)
+        checked = sum(audit_anchor.check(session, audit_anchor.read_file(path))
+                      for path in checkpoint or [])
+    anchored = f"; {checked} checkpoint(s) hold" if checkpoint else ""
+    console.print(f"{count} events, chain intact (head #{seq} sha256 {head}){anchored}",
+                  highlight=False, soft_wrap=True)
+
+
+@app.command("checkpoint")
+@handle_errors
+def checkpoint_(
+    file: Path = typer.Option(None, "--file", help="Append the checkpoint to this JSON-lines "
+                              "file (keep it off the database's machine)."),
+    notify: bool = typer.Option(False, "--notify", help="Send it to the inspectors' tag "
+                                "(AGENCYFLOW_AUDIT_TAG) through the channels file."),
+    as_user: str = typer.Option(None, "--as", help=AS_HELP),
+) -> None:
+    """Verify the chain and write its head (sequence, hash, time) outside the database.
+
+    Example: agencyflow audit checkpoint --file /mnt/usb/audit-checkpoints.jsonl --notify
+    """
+    if file is None and not notify:
+        raise ValidationError("say where the checkpoint goes: --file FILE and/or --notify")
+    cfg = settings()
+    notifier = wiring.notifier(cfg) if notify else None
+    with transaction() as session:
+        _authorise(session, as_user, None)
+        point = audit_anchor.take(session)
+    if file is not None:
+        audit_anchor.append_to_file(file, point)
+        console.print(f"checkpoint {point} appended to {file}", highlight=False, soft_wrap=True)
+    if notifier is not None:
+        sent = audit_anchor.send(notifier, cfg.audit_tag, point)
+        console.print(f"checkpoint {point} sent to tag {cfg.audit_tag} ({sent} channel(s))",
+                      highlight=False, soft_wrap=True)
 
 
 @app.command("log")
@@ -97,11 +136,21 @@ def log(
         rows = [audit.exported(e.model_dump()) for e in events]
     if fmt is Format.table:
         rows = [{**r, "target": f"{r['target_type']} {r['target_id']}", "hash": r["hash"][:12],
-                 "at": r["at"][:19].replace("T", " "), "before": _short(r["before"]),
+                 "at": r["at"][:19].replace("T", " "), "recorded": _recorded(r),
+                 "before": _short(r["before"]),
                  "after": _short(r["after"])} for r in rows]
         emit(rows, LOG_COLUMNS, fmt, title="Audit trail", headers=LOG_HEADERS)
         return
     emit(rows, list(audit.EXPORT_FIELDS), fmt)
+
+
+def _recorded(row: dict[str, object]) -> str:
+    """When the event was really written, and the claim its ``at`` makes (late, simulated)."""
+    text = str(row.get("recorded_at") or "")[:19].replace("T", " ")
+    if row.get("claim"):
+        text += f" ({row['claim']}: {row['claim_reason']})" if row.get("claim_reason") \
+            else f" ({row['claim']})"
+    return text
 
 
 def _short(value: object, width: int = 60) -> str:

@@ -18,7 +18,7 @@ from agencyflow.domain.status import LABELS, BoardStatus
 from agencyflow.services import board as board_service
 
 COLUMNS = ["id", "step_id", "period", "lead", "commune", "cooperating", "title", "due",
-           "original_due", "completed_on", "board_status"]
+           "original_due", "completed_on", "board_status", "recorded_later_by"]
 
 
 @handle_errors
@@ -56,7 +56,7 @@ def board(
         emit(rows, COLUMNS, fmt)
         return
     headers = ["#", "step", "period", "lead", "commune", "cooperating", "title", "due",
-               "original", "done", "status"]
+               "original", "done", "status", "recorded later by"]
     emit(rows, COLUMNS, fmt, headers=headers,
          title=f"{_title(cycle, lang)} — {cycle.year} — {today:%d/%m/%Y}")
     _counts_table(counts, names, lang)
@@ -74,7 +74,8 @@ def _row(r: dict, lang: str) -> dict:  # type: ignore[type-arg]
             "lead": r["lead_code"], "commune": r["member"] or None,
             "cooperating": r["cooperating"], "title": title, "due": r["due_current"],
             "original_due": r["due_original"] if r["due_original"] != r["due_current"] else None,
-            "completed_on": r["completed_on"], "board_status": r["board_status"]}
+            "completed_on": r["completed_on"], "board_status": r["board_status"],
+            "recorded_later_by": r["recorded_late_by"]}
 
 
 def _counts_table(counts: dict[str, dict[str, int]], names: dict[str, str], lang: str) -> None:

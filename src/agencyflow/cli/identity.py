@@ -19,6 +19,7 @@ open the database anyway); tokens are for scripts and remote callers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +30,7 @@ from agencyflow.cli.common import os_actor, transaction
 from agencyflow.config import get_settings
 from agencyflow.domain.permissions import Action, Actor, Role
 from agencyflow.errors import AuthenticationError
-from agencyflow.services import users
+from agencyflow.services import clock, users
 
 #: Actions that need no identity once users exist: reading the board, plans, cycles and targets.
 OPEN_ACTIONS = frozenset({Action.READ})
@@ -61,10 +62,15 @@ def resolve_actor(session: Session, as_user: str | None, *, now: datetime,
 Act = Callable[[Session, Actor, datetime], Any]
 
 
-def act_as(as_user: str | None, now: str | None, act: Act, *, reading: bool = False) -> Any:
+def act_as(as_user: str | None, now: str | None, act: Act, *, reading: bool = False,
+           late_reason: str | None = None) -> Any:
     """Run ``act`` in one transaction as the resolved user at ``--now`` (the way every command
-    that acts as someone starts; ``reading`` allows the anonymous reader)."""
+    that acts as someone starts; ``reading`` allows the anonymous reader). ``late_reason``
+    (``--late-reason``) lets a coordinator record a past ``--now`` as a late entry; whether a
+    claimed time is accepted is the services' rule (:mod:`agencyflow.domain.clock`)."""
     when = parse_now(now)
     with transaction() as session:
+        if late_reason:
+            clock.use(session, replace(clock.of(session), late_reason=late_reason))
         action = Action.READ if reading else None
         return act(session, resolve_actor(session, as_user, now=when, action=action), when)

@@ -89,6 +89,8 @@ def _serve(settings: Settings) -> None:
     from prefect.runner import Runner
     from prefect.schedules import Cron, Interval
 
+    from agencyflow.flows.audit_checkpoint import CRON as CHECKPOINT_CRON
+    from agencyflow.flows.audit_checkpoint import audit_checkpoint
     from agencyflow.flows.dispatch_notifications import dispatch_notifications
     from agencyflow.flows.monthly_report import monthly_report
     from agencyflow.flows.reminder_sweep import reminder_sweep
@@ -103,18 +105,21 @@ def _serve(settings: Settings) -> None:
 
     report = monthly_report.to_deployment(
         name="monthly-report", schedule=Cron(MONTHLY_CRON, timezone=str(TIMEZONE)))
+    anchor = audit_checkpoint.to_deployment(
+        name="audit-checkpoint", schedule=Cron(CHECKPOINT_CRON, timezone=str(TIMEZONE)))
     # Each run is a new process; cap how many run at once so that a short interval on a busy
     # machine queues runs instead of starting ever more processes (sweeps and dispatches are
     # idempotent and batched, so a run that waits loses nothing).
     runner = Runner(limit=MAX_CONCURRENT_RUNS, pause_on_shutdown=True)
-    for deployment in (sweep, deliver, on_demand, report):
+    for deployment in (sweep, deliver, on_demand, report, anchor):
         # to_deployment is typed sync-or-async; called outside an event loop it is sync.
         if not isinstance(deployment, RunnerDeployment):
             raise TypeError(f"expected a RunnerDeployment, got {type(deployment).__name__}")
         runner.add_deployment(deployment)
     console.print(f"serving reminder-sweep ({settings.sweep_cron}), dispatch-notifications "
                   f"(every {settings.dispatch_interval_seconds} s), monthly-report (first "
-                  "working day of the month) and start-cycle (on demand); Ctrl+C to stop")
+                  f"working day of the month), audit-checkpoint (daily, {CHECKPOINT_CRON}) and "
+                  "start-cycle (on demand); Ctrl+C to stop")
     # Ctrl+C stops the runner the way SIGTERM does (Prefect's handler): no new runs, the
     # running ones cancelled, the schedules paused; a second signal exits at once. Left to
     # asyncio, Ctrl+C cancels the runner's main task, and a cancellation swallowed by a run

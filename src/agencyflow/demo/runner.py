@@ -17,8 +17,10 @@ from agencyflow.db import engine_from_settings
 from agencyflow.demo import report
 from agencyflow.demo.simulation import Delivery, Month, Simulation, setup
 from agencyflow.demo.sink import DemoSink, Received
+from agencyflow.domain.clock import Clock
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.services import wiring
+from agencyflow.services.clock import with_clock
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,9 @@ def run(settings: Settings, *, year: int,
         on_month: Callable[[Month], None] | None = None) -> DemoResult:
     """Simulate the ``year`` cycle of the Kim Thành plan on the (empty) configured database."""
     started = clock.perf_counter()
-    engine = engine_from_settings(settings)
+    # The demo plays a whole year, ahead of the real clock: a simulation. Every event it writes
+    # carries the real recorded time and is marked ``simulated``.
+    engine = with_clock(engine_from_settings(settings), Clock(simulated=True))
     calendar = wiring.calendar(settings)
     cycle, spec = setup(engine, calendar, year)
     with DemoSink() as sink:

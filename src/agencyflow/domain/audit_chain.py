@@ -23,6 +23,9 @@ HASHED_FIELDS = (
     "seq", "at", "actor", "action", "target_type", "target_id", "before", "after", "reason",
     "prev_hash",
 )
+#: Fields hashed when they are set (not None): the recorded time and the claim of the business
+#: time (events written before they existed have none, and keep their hashes).
+OPTIONAL_HASHED = ("recorded_at", "claim", "claim_reason")
 
 
 def _default(value: Any) -> str:
@@ -36,8 +39,9 @@ def _default(value: Any) -> str:
 
 
 def canonical(fields: Mapping[str, Any]) -> bytes:
-    """The canonical JSON bytes of the hashed fields of an event."""
+    """The canonical JSON bytes of the hashed fields of an event (the optional ones when set)."""
     data = {name: fields.get(name) for name in HASHED_FIELDS}
+    data |= {name: fields[name] for name in OPTIONAL_HASHED if fields.get(name) is not None}
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       default=_default)
     return text.encode("utf-8")
@@ -51,6 +55,13 @@ def event_hash(fields: Mapping[str, Any]) -> str:
 def normalise(value: Any) -> Any:
     """Turn dates, datetimes and tuples into the JSON values that will be stored and hashed."""
     return json.loads(json.dumps(value, ensure_ascii=False, default=_default))
+
+
+def _instant(value: Any) -> str | None:
+    """A recorded time in its canonical text (which sorts as time does), or None."""
+    if value is None:
+        return None
+    return value if isinstance(value, str) else _default(value)
 
 
 @dataclass(frozen=True)
@@ -70,12 +81,15 @@ def verify(events: Iterable[Mapping[str, Any]], *, head: tuple[int, str] | None 
            ) -> tuple[int, ChainBreak | None]:
     """Check events in storage order; return (events checked, first break or None).
 
-    Each event must have the next sequence number, link to the previous hash and hash to its own
-    stored hash. ``head`` (seq, hash) from the head row, when given, must match the last event,
+    Each event must have the next sequence number, link to the previous hash, hash to its own
+    stored hash, and be recorded (``recorded_at``, the real clock) no earlier than the event
+    before it. ``head`` (seq, hash) from the head row, when given, must match the last event,
     which catches events deleted from (or appended to) the end of the chain; the break then names
     the first event where the chain and the head disagree.
     """
     prev, expected_seq, count = GENESIS, 1, 0
+    last_recorded: str | None = None
+    before: Mapping[str, Any] | None = None
     for event in events:
         count += 1
         seq, event_id = event["seq"], event.get("id")
@@ -83,10 +97,20 @@ def verify(events: Iterable[Mapping[str, Any]], *, head: tuple[int, str] | None 
             why = f"sequence number {seq} where {expected_seq} was expected (missing or moved)"
             return count, ChainBreak(seq, event_id, why)
         if event["prev_hash"] != prev:
+            if before is not None and event["prev_hash"] == before["prev_hash"]:
+                # It links past the event before it: that one was inserted (name it, not this).
+                return count, ChainBreak(before["seq"], before.get("id"),
+                                         f"inserted: event #{seq} links to the event before it")
             return count, ChainBreak(seq, event_id, "prev_hash does not match the previous event")
         if event_hash(event) != event["hash"]:
             return count, ChainBreak(seq, event_id, "content does not match its hash (edited)")
-        prev, expected_seq = event["hash"], expected_seq + 1
+        recorded = _instant(event.get("recorded_at"))
+        if recorded is not None and last_recorded is not None and recorded < last_recorded:
+            why = (f"recorded at {recorded}, before the previous event ({last_recorded}): "
+                   "out of real-clock order")
+            return count, ChainBreak(seq, event_id, why)
+        last_recorded = recorded or last_recorded
+        prev, expected_seq, before = event["hash"], expected_seq + 1, event
     if head is not None and head != (expected_seq - 1, prev):
         end = expected_seq - 1
         reason = f"chain ends at #{end} but the head records #{head[0]}"

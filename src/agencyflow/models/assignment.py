@@ -65,6 +65,10 @@ class Assignment(AssignmentBase, table=True):
     # its dates or lead change (services.reminder_hooks clears the flag).
     attention: str | None = None
     attention_on: date | None = None
+    #: The real clock of the last change made through a use case (None: as the cycle made it).
+    recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: The coordinator who recorded the last change later, as a late entry (None: it was not).
+    recorded_late_by: str | None = Field(default=None, max_length=100)
 
 
 class ExtensionRequest(SQLModel, table=True):

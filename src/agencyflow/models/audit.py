@@ -32,6 +32,12 @@ class AuditEvent(SQLModel, table=True):
     reason: str | None = None
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    #: The real clock when the event was appended (``at`` is the business time it claims).
+    recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: Why ``at`` differs from ``recorded_at``: None, ``simulated`` or ``late``.
+    claim: str | None = Field(default=None, max_length=16)
+    #: Why a late entry was recorded late.
+    claim_reason: str | None = None
 
 
 class AuditHead(SQLModel, table=True):
@@ -42,3 +48,5 @@ class AuditHead(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     seq: int = 0
     hash: str = Field(default="0" * 64, max_length=64)
+    #: The last event's recorded time (recorded times never go backwards).
+    recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

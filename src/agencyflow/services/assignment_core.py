@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, update
 from sqlmodel import Session, col
 
+from agencyflow.domain.clock import LATE
 from agencyflow.domain.ids import storable
 from agencyflow.domain.lifecycle import Move, Status, next_status
 from agencyflow.domain.permissions import Action, Actor, require
@@ -120,10 +121,19 @@ def write(session: Session, a: Assignment, changes: Mapping[str, Any], *,
 def record(session: Session, a: Assignment, *, actor: Actor | str, now: datetime, action: str,
            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
            reason: str | None = None) -> None:
-    """Append the audit event of a change to ``a`` (same transaction)."""
-    name = actor.username if isinstance(actor, Actor) else actor
-    audit.record(session, now=now, actor=name, action=action, target_type=TARGET,
-                 target_id=a.id or 0, before=before, after=after, reason=reason)
+    """Append the audit event of a change to ``a`` (same transaction). A change (``before``
+    given: :func:`write` made it) also stamps the row with the event's real time and, for a
+    late entry, who recorded it later (``recorded_late_by``, shown on the board)."""
+    event = audit.record(session, now=now, actor=actor, action=action, target_type=TARGET,
+                         target_id=a.id or 0, before=before, after=after, reason=reason,
+                         opened_on=a.opened_on)
+    if before is None:
+        return
+    late_by = event.actor if event.claim == LATE else None
+    session.execute(update(Assignment).where(col(Assignment.id) == a.id)
+                    .values(recorded_at=event.recorded_at, recorded_late_by=late_by),
+                    execution_options={"synchronize_session": False})
+    a.recorded_at, a.recorded_late_by = event.recorded_at, late_by
 
 
 def cycle_of(session: Session, a: Assignment) -> Cycle:

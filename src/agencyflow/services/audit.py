@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TextIO
 
 from sqlalchemy import select, update
@@ -14,9 +14,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from agencyflow.domain import audit_chain
+from agencyflow.domain.clock import stamp
 from agencyflow.domain.ids import clamp_limit
+from agencyflow.domain.permissions import Actor
 from agencyflow.errors import AuditError, ValidationError
 from agencyflow.models import AuditEvent, AuditHead
+from agencyflow.services import clock
 
 
 def _lock_head(session: Session) -> AuditHead:
@@ -49,20 +52,32 @@ def record(
     session: Session,
     *,
     now: datetime,
-    actor: str,
+    actor: Actor | str,
     action: str,
     target_type: str,
     target_id: str | int,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str | None = None,
+    opened_on: date | None = None,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction (it commits or rolls back with the change)."""
+    """Append one event in the caller's transaction (it commits or rolls back with the change).
+
+    ``now`` is the business time the change was decided at; the event records the real clock
+    too (``recorded_at``, from the session's :mod:`~agencyflow.services.clock`, never going
+    backwards along the chain) and the claim ``now`` makes. A claim that is not honest — a time
+    after the real clock, a past time from anyone but a coordinator giving a reason, a late
+    entry before ``opened_on`` (the day the assignment opened) — raises, and the caller's
+    transaction rolls back (:func:`agencyflow.domain.clock.stamp`).
+    """
     head = _lock_head(session)
+    acting = actor if isinstance(actor, Actor) else None  # a bare name claims no role
+    mark = stamp(clock.of(session), now=now, actor=acting, after=head.recorded_at,
+                 opened_on=opened_on, target=f"{target_type} {target_id}")
     fields: dict[str, Any] = {
         "seq": head.seq + 1,
         "at": now,
-        "actor": actor,
+        "actor": actor.username if isinstance(actor, Actor) else actor,
         "action": action,
         "target_type": target_type,
         "target_id": str(target_id),
@@ -70,11 +85,15 @@ def record(
         "after": audit_chain.normalise(after),
         "reason": reason,
         "prev_hash": head.hash,
+        "recorded_at": mark.recorded_at,
+        "claim": mark.claim,
+        "claim_reason": mark.claim_reason,
     }
     fields["hash"] = audit_chain.event_hash(fields)
     event = AuditEvent(**fields)
     session.add(event)
-    head.seq, head.hash = fields["seq"], fields["hash"]
+    session.flush()  # the event first: the database lets the head advance only onto it
+    head.seq, head.hash, head.recorded_at = fields["seq"], fields["hash"], mark.recorded_at
     session.add(head)
     session.flush()
     return event
@@ -152,7 +171,7 @@ def last_actor(session: Session, *, target_type: str, target_id: str | int, acti
 
 
 #: Columns of an export, in order: every stored field, hashes included.
-EXPORT_FIELDS = ("id", *audit_chain.HASHED_FIELDS, "hash")
+EXPORT_FIELDS = ("id", *audit_chain.HASHED_FIELDS, *audit_chain.OPTIONAL_HASHED, "hash")
 
 
 def exported(event: Mapping[str, Any]) -> dict[str, Any]:
@@ -166,21 +185,25 @@ def export(session: Session, fmt: str, out: TextIO) -> tuple[int, tuple[int, str
     The export is made so that an inspector can re-verify the chain without agencyflow:
 
     - **jsonl**: one JSON object per line with ``id, seq, at, actor, action, target_type,
-      target_id, before, after, reason, prev_hash, hash``. ``at`` is exactly the string that was
-      hashed (ISO 8601 UTC with microseconds and ``Z``).
-    - **csv**: the same columns with a header row; ``before``, ``after`` and ``reason`` are
-      JSON-encoded (``null`` when empty) so that nothing is lost.
+      target_id, before, after, reason, prev_hash, recorded_at, claim, claim_reason, hash``.
+      ``at`` (the business time) and ``recorded_at`` (the real clock) are exactly the strings
+      that were hashed (ISO 8601 UTC with microseconds and ``Z``); ``recorded_at``, ``claim``
+      and ``claim_reason`` are hashed only when they are not null (older events have none).
+    - **csv**: the same columns with a header row; ``before``, ``after``, ``reason`` and
+      ``claim_reason`` are JSON-encoded (``null`` when empty) so that nothing is lost.
 
     Re-verifying a jsonl export with Python's standard library alone::
 
         import hashlib, json
         FIELDS = ("seq", "at", "actor", "action", "target_type", "target_id",
                   "before", "after", "reason", "prev_hash")
+        OPTIONAL = ("recorded_at", "claim", "claim_reason")
         prev, n = "0" * 64, 0
         for line in open("audit.jsonl", encoding="utf-8"):
             e, n = json.loads(line), n + 1
-            body = json.dumps({k: e[k] for k in FIELDS}, sort_keys=True,
-                              separators=(",", ":"), ensure_ascii=False)
+            data = {k: e[k] for k in FIELDS}
+            data |= {k: e[k] for k in OPTIONAL if e.get(k) is not None}
+            body = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
             assert e["seq"] == n and e["prev_hash"] == prev, f"event #{e['seq']}: link broken"
             assert hashlib.sha256(body.encode()).hexdigest() == e["hash"], f"#{n}: edited"
             prev = e["hash"]
@@ -209,7 +232,7 @@ def export(session: Session, fmt: str, out: TextIO) -> tuple[int, tuple[int, str
 
 
 def _csv_cell(name: str, value: Any) -> Any:
-    if name in ("before", "after", "reason"):
+    if name in ("before", "after", "reason", "claim_reason"):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return value
 

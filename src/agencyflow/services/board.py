@@ -46,7 +46,7 @@ DUE_COLUMN = {"current": "a.due_current", "original": "a.due_original"}
 
 ROWS_SQL = """SELECT a.id, a.step_id, a.period, a.member, a.lead_code, a.cooperating, a.title_vi,
   a.title_en, a.due_original, a.due_current, a.completed_on, a.status,
-  {status} AS board_status, a.clauses, c.year, c.plan_key
+  {status} AS board_status, a.clauses, c.year, c.plan_key, a.recorded_late_by
 FROM assignment a JOIN cycle c ON c.id = a.cycle_id{where}
 ORDER BY a.due_current IS NULL, a.due_current, a.id"""
 
@@ -133,7 +133,8 @@ def _rows(found: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     lists: dict[str | None, list[str] | None] = {None: None}  # JSON text, decoded once
     rows = []
     for (id_, step_id, period, member, lead_code, cooperating, title_vi, title_en, due_original,
-         due_current, completed_on, status, board_status, clauses, year, plan_key) in found:
+         due_current, completed_on, status, board_status, clauses, year, plan_key,
+         recorded_late_by) in found:
         for value in (due_original, due_current, completed_on):
             if value not in days:
                 days[value] = date.fromisoformat(value) if isinstance(value, str) else value
@@ -147,7 +148,8 @@ def _rows(found: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
             "title_vi": title_vi, "title_en": title_en, "due_original": days[due_original],
             "due_current": days[due_current], "completed_on": days[completed_on],
             "status": status, "board_status": board_status,
-            "clauses": None if cl is None else list(cl), "year": year, "plan_key": plan_key})
+            "clauses": None if cl is None else list(cl), "year": year, "plan_key": plan_key,
+            "recorded_late_by": recorded_late_by})
     return rows
 
 

@@ -29,7 +29,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 
 PAGE_SQL = """SELECT a.id, a.version, a.step_id, a.period, a.member, a.lead_code, a.cooperating,
   a.title_vi, a.title_en, a.due_original, a.due_current, a.completed_on, a.status,
-  {status} AS board_status, a.clauses, a.year, a.plan_key
+  {status} AS board_status, a.clauses, a.year, a.plan_key, a.recorded_late_by
 FROM assignment a{where}
 ORDER BY {order}
 LIMIT :limit"""

@@ -118,7 +118,7 @@ def start(
     total = insert_rows(session.connection(), "assignment", COLUMNS, rows())
     cycle.assignment_count = total
     session.add(cycle)
-    audit.record(session, now=now, actor=actor.username, action="cycle.start", target_type="cycle",
+    audit.record(session, now=now, actor=actor, action="cycle.start", target_type="cycle",
                  target_id=cycle.id or 0,
                  after={"plan": spec.key, "version": version.version, "hash": version.content_hash,
                         "year": year, "start": start_day, "assignments": total,

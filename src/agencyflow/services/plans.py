@@ -71,7 +71,7 @@ def store(session: Session, loaded: LoadedPlan, *, now: datetime, actor: Actor
     _upsert_agencies(session, spec)
     session.flush()
     audit.record(
-        session, now=now, actor=actor.username, action="plan.load", target_type="plan",
+        session, now=now, actor=actor, action="plan.load", target_type="plan",
         target_id=f"{spec.key}@{version.version}",
         after={"key": spec.key, "version": version.version, "hash": loaded.content_hash,
                "source": loaded.source, "steps": len(spec.steps), "agencies": len(spec.agencies)},

@@ -30,7 +30,7 @@ from agencyflow.domain.ids import storable
 from agencyflow.domain.permissions import Action, Actor, Role, allowed, require
 from agencyflow.errors import AuthenticationError, NotFound, PermissionDenied, ValidationError
 from agencyflow.models import Agency, ApiToken, User
-from agencyflow.services import audit, token_check
+from agencyflow.services import audit, clock, token_check
 from agencyflow.services.token_check import token_hash
 
 #: Prefix of every API token (recognisable in logs and by secret scanners).
@@ -118,7 +118,7 @@ def add_user(session: Session, *, username: str, role: str, now: datetime, actor
                 role=parsed.value, email=email, created_at=now)
     session.add(user)
     session.flush()
-    audit.record(session, now=now, actor=actor.username, action="user.add", target_type="user",
+    audit.record(session, now=now, actor=actor, action="user.add", target_type="user",
                  target_id=username, after=_public(user))
     return user
 
@@ -141,7 +141,7 @@ def disable_user(session: Session, username: str, *, now: datetime, actor: Actor
     user.active = False
     session.add(user)
     session.flush()
-    audit.record(session, now=now, actor=actor.username, action="user.disable",
+    audit.record(session, now=now, actor=actor, action="user.disable",
                  target_type="user", target_id=username, before={"active": True},
                  after={"active": False}, reason=reason)
     return user
@@ -169,7 +169,7 @@ def create_token(session: Session, username: str, *, now: datetime, actor: Actor
                      created_at=now)
     session.add(token)
     session.flush()
-    audit.record(session, now=now, actor=actor.username, action="token.create",
+    audit.record(session, now=now, actor=actor, action="token.create",
                  target_type="token", target_id=token.id or 0,
                  after={"token_id": token.id, "name": name, "user": username})
     return NewToken(token, username, secret)
@@ -190,7 +190,7 @@ def revoke_token(session: Session, token_id: int, *, now: datetime, actor: Actor
     token.revoked_at = now
     session.add(token)
     session.flush()
-    audit.record(session, now=now, actor=actor.username, action="token.revoke",
+    audit.record(session, now=now, actor=actor, action="token.revoke",
                  target_type="token", target_id=token_id,
                  before={"token_id": token_id, "name": token.name, "user": user.username,
                          "revoked": False},
@@ -237,9 +237,10 @@ def actor_for(session: Session, username: str) -> Actor:
 
 
 def authenticate_token(session: Session, token: str, now: datetime) -> Actor:
-    """The actor owning ``token`` (records ``last_used_at``); AuthenticationError if invalid."""
+    """The actor owning ``token`` (records ``last_used_at``, by the real clock: ``now`` is the
+    time the command decides at, which a read may move); AuthenticationError if invalid."""
     actor, row = token_actor(session, token)
-    touch_token(session, row.id or 0, now)
+    touch_token(session, row.id or 0, clock.of(session).read())
     return actor
 
 

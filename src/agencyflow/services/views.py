@@ -1,7 +1,9 @@
 """The read model of one assignment: everything a user needs on one screen.
 
 ``show`` returns JSON-ready data (dates as ISO strings): the assignment, its step (title, clauses,
-declared outputs), the lead and cooperating agencies with names, the history (its audit events),
+declared outputs), the lead and cooperating agencies with names, the history (its audit events,
+each with its real ``recorded_at`` and the ``claim`` of its business time), ``recorded_later``
+(who recorded the current state later, as a late entry, and why; None when nobody did),
 extension requests, contributions, evidence, and its official board status on ``now``'s day — the
 same SQL rule the board uses (:data:`agencyflow.services.board.STATUS_SQL`).
 """
@@ -15,6 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from agencyflow.domain.calendar import local_date
+from agencyflow.domain.clock import LATE
 from agencyflow.domain.deadlines import DayCounter
 from agencyflow.domain.permissions import Action, Actor
 from agencyflow.domain.plan_spec import PlanSpec, StepSpec
@@ -26,7 +29,8 @@ from agencyflow.services import board, evidence
 _FIELDS = ("id", "version", "cycle_id", "plan_key", "year", "step_id", "period", "member",
            "lead_code", "cooperating", "clauses", "title_vi", "title_en", "review", "status",
            "due_original", "due_current", "opened_on", "started_at", "submitted_at",
-           "completed_at", "completed_on", "completed_by", "outputs", "note", "next_notice_on")
+           "completed_at", "completed_on", "completed_by", "outputs", "note", "next_notice_on",
+           "recorded_at", "recorded_late_by")
 
 
 def _json(value: Any) -> Any:
@@ -60,7 +64,8 @@ def show(session: Session, assignment_id: int, actor: Actor, *, now: datetime,
         "board_label": LABELS[status],
         "today": today.isoformat(),
         "late_against": spec.late_against.value,
-        "history": history(session, assignment_id),
+        "history": (events := history(session, assignment_id)),
+        "recorded_later": recorded_later(a, events),
         "extensions": [_row(e) for e in _all(session, ExtensionRequest, assignment_id)],
         "contributions": [_row(c) for c in _all(session, Contribution, assignment_id)],
         "evidence": [_row(e) for e in evidence.list_for(session, assignment_id)],
@@ -86,8 +91,22 @@ def history(session: Session, assignment_id: int) -> list[dict[str, Any]]:
                    col(AuditEvent.target_id) == str(assignment_id))
             .order_by(col(AuditEvent.seq)))
     return [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-             "before": e.before, "after": e.after, "reason": e.reason}
+             "before": e.before, "after": e.after, "reason": e.reason,
+             "recorded_at": _json(e.recorded_at), "claim": e.claim,
+             "claim_reason": e.claim_reason}
             for e in session.execute(stmt).scalars()]
+
+
+def recorded_later(a: Assignment, events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Who recorded the assignment's current state later, when, for which day and why (None
+    when its last change was recorded as it happened)."""
+    if not a.recorded_late_by:
+        return None
+    late = next((e for e in reversed(events) if e["claim"] == LATE), None)
+    if late is None:
+        return {"by": a.recorded_late_by, "recorded_at": _json(a.recorded_at)}
+    return {"by": late["actor"], "recorded_at": late["recorded_at"], "at": late["at"],
+            "action": late["action"], "reason": late["claim_reason"]}
 
 
 def board_status(session: Session, a: Assignment, spec: PlanSpec, *, today: date,
