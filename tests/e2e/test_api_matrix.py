@@ -203,7 +203,7 @@ def test_writes(route: Route, who: str, tmp_path: Path,
     path, tokens, ids = template
     db = tmp_path / "cell.db"
     shutil.copy(path, db)
-    engine = make_engine(f"sqlite:///{db}")
+    engine = with_clock(make_engine(f"sqlite:///{db}"), Clock(simulated=True))
     assert route.setup is not None
     values = {**ids, **route.setup(engine, ids)}
     engine.dispose()

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from agencyflow.db import make_engine
+from agencyflow.domain.clock import Clock
+from agencyflow.services.clock import with_clock
 from tests.api_world import seed
 
 EXAMPLES = 8
@@ -35,12 +37,12 @@ def server(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[str, str, Pa
     """(base URL, coordinator token, server log) of uvicorn serving the seeded database."""
     db = tmp_path / "api.db"
     shutil.copy(sqlite_template, db)
-    engine = make_engine(f"sqlite:///{db}")
+    engine = with_clock(make_engine(f"sqlite:///{db}"), Clock(simulated=True))  # plays 2027
     _cycle, tokens, _ids = seed(engine)
     engine.dispose()
     log = tmp_path / "uvicorn.log"
     env = {**os.environ, "AGENCYFLOW_DATABASE_URL": f"sqlite:///{db}",
-           "AGENCYFLOW_DATA_DIR": str(tmp_path / "data")}
+           "AGENCYFLOW_DATA_DIR": str(tmp_path / "data"), "AGENCYFLOW_SIMULATION": "true"}
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory",

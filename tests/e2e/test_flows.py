@@ -204,4 +204,5 @@ def test_prefect_yaml_entrypoints_resolve_to_the_flows() -> None:
         assert isinstance(flow, Flow), deployment["entrypoint"]
         names.add(flow.name)
         assert deployment["work_pool"]["name"] == "agencyflow"
-    assert names == {"reminder-sweep", "dispatch-notifications", "start-cycle", "monthly-report"}
+    assert names == {"reminder-sweep", "dispatch-notifications", "start-cycle", "monthly-report",
+                     "audit-checkpoint"}
