@@ -34,7 +34,7 @@ from agencyflow.domain.permissions import Actor, Role
 from agencyflow.domain.plan_loader import load_plan_text
 from agencyflow.models import Notification
 from agencyflow.models.types import dumps
-from agencyflow.services import assignments, cycles, extensions, plans
+from agencyflow.services import assignments, cycles, extensions, plans, sweeps
 from agencyflow.services.notice_context import RenderContexts
 
 ACTOR = Actor("system:test", Role.SYSTEM)
@@ -150,3 +150,26 @@ def render_context(engine: Engine, key: str) -> dict | None:
         [row] = [r for r in notifications(engine) if r["key"] == key]
         [context] = RenderContexts().of(conn, [row])
     return None if context is None else json.loads(dumps(context))
+
+
+def queue_opened(engine: Engine, copies: int = 0) -> int:
+    """Start the cycle, queue its six opening notices, and ``copies`` more notices for NN
+    (copies of the PLAN assignment's own, with their own keys); return how many are queued."""
+    start(engine)
+    assert sweeps.sweep(engine, now=vn(2027, 1, 18), calendar=CALENDAR).written == 6
+    if copies:
+        with engine.begin() as conn:
+            source = conn.execute(text(
+                "SELECT id FROM notification WHERE recipient_code = 'NN' AND assignment_id = 1"
+            )).scalar_one()
+            conn.execute(text(
+                "INSERT INTO notification (key, assignment_id, cycle_id, kind, \"window\", "
+                "scheduled_on, recipient_code, tag, level, days_left, lang, digest, status, "
+                "attempts, created_at, next_attempt_at) "
+                "SELECT n.key || '-copy-' || CAST(c.i AS VARCHAR), n.assignment_id, n.cycle_id, "
+                "n.kind, n.\"window\", "
+                "n.scheduled_on, n.recipient_code, n.tag, n.level, n.days_left, n.lang, n.digest, "
+                "n.status, n.attempts, n.created_at, n.next_attempt_at "
+                "FROM notification n CROSS JOIN (SELECT CAST(:one AS INTEGER) AS i) c "
+                "WHERE n.id = :source"), [{"one": i, "source": source} for i in range(copies)])
+    return 6 + copies

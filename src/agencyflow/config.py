@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     sweep_batch_size: int = Field(default=50_000, ge=1, le=10_000_000)  # sweeps.BATCH_SIZE
     sweep_cron: str = "*/30 7-16 * * 1-6"
     dispatch_interval_seconds: int = Field(default=60, ge=1, le=86400)
+    #: Seconds a dispatcher holds the rows it claimed, renewed before each chunk it sends (must
+    #: exceed the time one chunk of 200 takes); a dead dispatcher's rows wait this long.
+    dispatch_lease_seconds: int = Field(default=300, ge=1, le=86_400)
     token: str | None = None
     simulation: bool = False
     audit_tag: str = "inspectors"

@@ -3,7 +3,7 @@ digests, leases, and a real webhook sink that goes down and comes back."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -103,15 +103,39 @@ def test_a_tag_without_channel_fails_loudly(engine: Engine) -> None:
         assert outbox.check_channels(notifier, session) == ["lanh-dao", "vp", "xa-b"]
 
 
+class _Clock:
+    """A real-clock stand-in that tests move by hand (leases are taken from the real clock)."""
+
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
 def test_a_worker_that_dies_leaves_its_rows_to_others_after_the_lease(engine: Engine) -> None:
     _queue(engine)
+    real = _Clock()
     claimed = dispatch.claim(engine, now=T0, worker_id="dead-worker", limit=100,
-                             lease_seconds=300)
+                             lease_seconds=300, clock=real)
     assert len(claimed) == 6
     notifier = RecordingNotifier()
-    assert _send(engine, notifier, worker_id="w2").claimed == 0
-    later = _send(engine, notifier, now=T0 + timedelta(seconds=301), worker_id="w2")
+    assert _send(engine, notifier, worker_id="w2", clock=real).claimed == 0
+    real.at += timedelta(seconds=299)
+    assert _send(engine, notifier, worker_id="w2", clock=real).claimed == 0
+    real.at += timedelta(seconds=2)
+    later = _send(engine, notifier, worker_id="w2", clock=real)
     assert later.claimed == 6 and len(notifier.sent) == 5
+
+
+def test_a_lease_comes_from_the_real_clock_not_from_the_decision_time(engine: Engine) -> None:
+    """Travelling in time (``now`` a day later) does not make a live lease look expired."""
+    _queue(engine)
+    assert len(dispatch.claim(engine, now=T0, worker_id="busy", limit=100,
+                              lease_seconds=300)) == 6
+    notifier = RecordingNotifier()
+    assert _send(engine, notifier, now=T0 + timedelta(days=1), worker_id="w2").claimed == 0
+    assert notifier.sent == [] and len(notifications(engine, "lease_owner = 'busy'")) == 6
 
 
 def test_a_reminder_about_a_finished_assignment_is_superseded_but_its_completion_is_sent(

@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "import": ("import_cmds", "app", "group"),
     "remind": ("notify_cmds", "remind", "command"),
     "serve": ("notify_cmds", "serve", "command"),
+    "dispatch": ("worker_cmds", "dispatch", "command"),
+    "sweep": ("worker_cmds", "sweep", "command"),
     "demo": ("demo_cmds", "demo", "command"),
     "web": ("web_cmds", "web", "command"),
     "plan": ("plan_cmds", "app", "group"),

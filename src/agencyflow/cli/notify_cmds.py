@@ -81,7 +81,8 @@ def _dispatch(eng: Any, cfg: Any, when: datetime) -> dispatch.DispatchResult | N
     return dispatch.dispatch(
         eng, wiring.notifier(cfg), wiring.renderer_factory(cfg), now=when,
         worker_id=wiring.worker_id("remind"), max_attempts=cfg.dispatch_max_attempts,
-        backoff_seconds=cfg.dispatch_backoff_seconds, concurrency=cfg.dispatch_concurrency)
+        backoff_seconds=cfg.dispatch_backoff_seconds, concurrency=cfg.dispatch_concurrency,
+        lease_seconds=cfg.dispatch_lease_seconds)
 
 
 def _window_note(result: sweeps.SweepResult, when: datetime) -> None:

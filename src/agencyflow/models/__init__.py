@@ -9,7 +9,7 @@ from agencyflow.models.assignment import (
 )
 from agencyflow.models.audit import AuditEvent, AuditHead
 from agencyflow.models.idempotency import IdempotentRequest
-from agencyflow.models.outbox import Delivery, Notification
+from agencyflow.models.outbox import Delivery, DeliveryAttempt, Notification
 from agencyflow.models.people import ApiToken, User
 from agencyflow.models.plan import Agency, Cycle, PlanVersion
 from agencyflow.models.web import LoginAttempt, WebSession
@@ -24,6 +24,7 @@ __all__ = [
     "Contribution",
     "Cycle",
     "Delivery",
+    "DeliveryAttempt",
     "Evidence",
     "ExtensionRequest",
     "IdempotentRequest",

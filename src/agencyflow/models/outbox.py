@@ -66,6 +66,27 @@ class Notification(SQLModel, table=True):
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class DeliveryAttempt(SQLModel, table=True):
+    """One attempt to deliver a notification on one channel, kept for ever (the attempt history).
+
+    :class:`Delivery` keeps the latest state of a channel; this keeps every attempt with its
+    error, so that a failure later found to have been a delivery after all (an MQTT broker that
+    received the message after the client gave up waiting) leaves its trace. ``channel`` is None
+    for an attempt that failed before any channel was tried (rendering, no channel for the tag).
+    ``at`` is the real clock; ``worker`` the dispatcher that made the attempt.
+    """
+
+    __tablename__ = "delivery_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", index=True)
+    channel: str | None = Field(default=None, max_length=300)
+    ok: bool
+    error: str | None = None
+    worker: str = Field(max_length=100)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class Delivery(SQLModel, table=True):
     """The delivery state of one notification on one channel (masked apprise URL)."""
 

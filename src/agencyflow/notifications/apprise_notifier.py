@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -60,6 +60,7 @@ from agencyflow.notifications.base import (
     Message,
     SendItem,
     delivery_key,
+    iter_concurrently,
     run_concurrently,
     split_item,
 )
@@ -68,6 +69,10 @@ log = logging.getLogger(__name__)
 
 _HTTP_STATUS = re.compile(r"error=(\d{3})\b")
 _MAX_ERROR = 500
+DELIVERY_ERRORS: tuple[type[BaseException], ...] = (OSError, UnicodeError)
+"""What a channel call may raise that is a failure to deliver (sockets, TLS, SMTP and
+``requests`` errors are all ``OSError``s; odd text a peer's encoding refuses). Anything else is a
+bug of ours and propagates: the dispatcher fails loudly and leaves the row pending."""
 POOL_MIN_ITEMS = 64
 """Smaller ``send_many`` batches are sent on threads in this process even with ``processes``."""
 
@@ -239,7 +244,8 @@ class AppriseNotifier:
         return [self.send_to_channel(channel, message) for channel in targets]
 
     def send_to_channel(self, channel: str, message: Message) -> ChannelResult:
-        """Deliver to one named channel; never raises for a delivery failure.
+        """Deliver to one named channel; never raises for a delivery failure (only for a bug,
+        see :data:`DELIVERY_ERRORS`).
 
         What each kind of channel receives — the e-mail built from both template parts, the
         JSON and MQTT payloads, the delivery key (:func:`~.base.delivery_key` of
@@ -262,8 +268,8 @@ class AppriseNotifier:
                 body=body, title=title, body_format=apprise.NotifyFormat.TEXT,
                 notify_type=message.notify_type, timeout=self.call_timeout,
             )
-        except Exception as exc:  # apprise plugins may raise on odd input; report, never crash
-            log.exception("apprise raised while sending to %s", channel)
+        except DELIVERY_ERRORS as exc:  # the network or the peer failed: a delivery failure
+            log.warning("apprise raised while sending to %s: %r", channel, exc)
             return ChannelResult(channel, ok=False, error=f"{type(exc).__name__}: {exc}")
         if result:
             return ChannelResult(channel, ok=True)
@@ -279,6 +285,16 @@ class AppriseNotifier:
         if self.pool is None or len(normalised) < POOL_MIN_ITEMS or concurrency <= 1:
             return run_concurrently(self.send, normalised, concurrency)
         return self.pool.send_many(normalised, concurrency, self.channels)
+
+    def send_iter(
+        self, items: Sequence[SendItem], concurrency: int = 32
+    ) -> Iterator[tuple[int, list[ChannelResult]]]:
+        """Send like :meth:`send_many`, yielding ``(index, results)`` as items complete (from
+        the worker processes chunk by chunk, from threads item by item)."""
+        normalised = [split_item(item) for item in items]
+        if self.pool is None or len(normalised) < POOL_MIN_ITEMS or concurrency <= 1:
+            return iter_concurrently(self.send, normalised, concurrency)
+        return self.pool.send_iter(normalised, concurrency, self.channels)
 
     def close(self) -> None:
         """Stop the worker processes, if any (the notifier stays usable)."""

@@ -14,8 +14,8 @@ can record delivery per channel and later retry only the channels that failed::
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -107,6 +107,13 @@ class Notifier(Protocol):
         """Send many messages concurrently; results are returned in the order of ``items``."""
         ...
 
+    def send_iter(
+        self, items: Sequence[SendItem], concurrency: int = 32
+    ) -> Iterator[tuple[int, list[ChannelResult]]]:
+        """Send like :meth:`send_many`, yielding ``(index in items, results)`` as each item
+        completes, so that the caller can record every result as soon as it is known."""
+        ...
+
 
 def split_item(item: SendItem) -> tuple[str, Message, Collection[str] | None]:
     """Normalise a :data:`SendItem` to ``(tag, message, only)``."""
@@ -134,3 +141,43 @@ def run_concurrently(
     workers = min(concurrency, len(normalised))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notify") as pool:
         return list(pool.map(lambda item: send(*item), normalised))
+
+
+def iter_concurrently(
+    send: Callable[[str, Message, Collection[str] | None], list[ChannelResult]],
+    items: Sequence[SendItem],
+    concurrency: int,
+) -> Iterator[tuple[int, list[ChannelResult]]]:
+    """Call ``send(tag, message, only)`` for each item on ``concurrency`` threads and yield
+    ``(index, results)`` in completion order (the streaming twin of :func:`run_concurrently`).
+
+    Items are submitted as threads free up, never all at once: when the consumer stops
+    (an exception, a closed generator) at most ``concurrency`` sends are still in flight, and
+    no further item is started.
+    """
+    normalised = [split_item(item) for item in items]
+    if concurrency <= 1 or len(normalised) <= 1:
+        for index, item in enumerate(normalised):
+            yield index, send(*item)
+        return
+    workers = min(concurrency, len(normalised))
+    pending: dict[Future[list[ChannelResult]], int] = {}
+    following = iter(enumerate(normalised))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notify") as pool:
+        try:
+            for index, item in following:
+                pending[pool.submit(send, *item)] = index
+                if len(pending) >= workers:
+                    break
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                finished = [(pending.pop(future), future) for future in done]
+                for _ in finished:  # refill the threads before the consumer takes its time
+                    nxt = next(following, None)
+                    if nxt is not None:
+                        pending[pool.submit(send, *nxt[1])] = nxt[0]
+                for index, future in sorted(finished, key=lambda pair: pair[0]):
+                    yield index, future.result()
+        finally:
+            for future in pending:
+                future.cancel()

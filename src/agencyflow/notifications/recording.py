@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
-from agencyflow.notifications.base import ChannelResult, Message, SendItem, run_concurrently
+from agencyflow.notifications.base import (
+    ChannelResult,
+    Message,
+    SendItem,
+    iter_concurrently,
+    run_concurrently,
+)
 
 
 class RecordingNotifier:
@@ -69,3 +75,9 @@ class RecordingNotifier:
     ) -> list[list[ChannelResult]]:
         """Send each item like :meth:`send`, concurrently, results in item order."""
         return run_concurrently(self.send, items, concurrency)
+
+    def send_iter(
+        self, items: Sequence[SendItem], concurrency: int = 32
+    ) -> Iterator[tuple[int, list[ChannelResult]]]:
+        """Send each item like :meth:`send`, yielding ``(index, results)`` as each completes."""
+        return iter_concurrently(self.send, items, concurrency)

@@ -5,32 +5,45 @@ One batch goes through four short steps:
 1. **claim** — ``UPDATE … SET lease_owner, lease_until WHERE id IN (SELECT … FOR UPDATE SKIP
    LOCKED)`` (PostgreSQL; on SQLite the same statement under ``BEGIN IMMEDIATE``) takes up to
    ``batch_size`` rows that are pending or failed, due (``next_attempt_at <= now``) and not leased.
-   A worker that dies leaves its rows leased until ``lease_until``; then anyone may claim them.
+   Leases are taken from the **real clock** (``clock``), never from the decision time ``now``:
+   ``lease_until = clock() + lease_seconds``. A worker that dies leaves its rows leased until
+   ``lease_until``; then anyone may claim them.
    Claimed *reminder-type* notices (opened, reminder, due_today, overdue, escalation) about an
    assignment that no longer awaits work (done, cancelled, submitted) become ``superseded``;
    news about an event (``completed``, ``extension_decided``) is sent whatever the state.
 2. **fold** — a recipient's claimed *digest* rows (two or more) become one ``digest``
    notification (key ``digest:{recipient}:{lowest item id}``, deterministic) in the same
    transaction that marks the items ``digested``; a lone digest row is sent as it is.
-3. **send** — each row is rendered in its language at this moment (templates may have changed
-   since the sweep; the HTML part only when the tag has a channel that shows it) and sent with
-   ``notifier.send_many`` in chunks of ``_RECORD_EVERY`` as ``(tag, message, only)``, ``only``
-   being the channels that have not yet delivered it: a retry never repeats a channel. While
-   a chunk is being sent the next one is rendered. The message carries the notification's key
-   (each channel's delivery key derives from it), its apprise type and the machine payload
-   (:mod:`agencyflow.notifications.payload`), all from the row and its context: no query.
-4. **record** — as each chunk completes, one :class:`~agencyflow.models.Delivery` row per channel
-   (attempts, last error, sent time) and the notification's new state: ``sent`` when every
-   channel has delivered; otherwise ``failed`` with ``next_attempt_at = now + backoff ·
-   2^(attempts-1)``, or ``dead`` after ``max_attempts``. No matching channel is a failure
-   ("no channel for tag X"): nothing is dropped silently.
+3. **send** — the batch is sent chunk by chunk (``_RECORD_EVERY`` rows). Right before a chunk
+   is sent its lease is **renewed** from the real clock, and only the rows still leased to this
+   worker are sent: a row whose lease ran out and that another dispatcher claimed is never sent
+   by both (``lease_seconds`` must exceed the time one *chunk* takes, not the whole call). Each
+   row is rendered in its language at this moment (templates may have changed since the sweep;
+   the HTML part only when the tag has a channel that shows it) and sent with
+   ``notifier.send_iter`` as ``(tag, message, only)``, ``only`` being the channels that have not
+   yet delivered it: a retry never repeats a channel. While a chunk is sent the next is rendered.
+   The message carries the notification's key (each channel's delivery key derives from it),
+   its apprise type and the machine payload (:mod:`agencyflow.notifications.payload`), all
+   from the row and its context: no query.
+4. **record** — results are recorded **as they arrive**, in transactions of at most
+   ``_RECORD_GROUP`` notifications (or every ``_RECORD_SECONDS``): one
+   :class:`~agencyflow.models.Delivery` row per channel (attempts, last error, sent time), one
+   :class:`~agencyflow.models.DeliveryAttempt` per attempt (the history, errors included) and the
+   notification's new state: ``sent`` when every channel has delivered; otherwise ``failed`` with
+   ``next_attempt_at = now + backoff · 2^(attempts-1)``, or ``dead`` after ``max_attempts``. No
+   matching channel is a failure ("no channel for tag X"): nothing is dropped silently.
 
-``lease_seconds`` must exceed the time a batch takes, or another worker may send the same rows.
+A dispatcher killed outright can therefore send again only what it had *in flight*: the messages
+being sent at that moment and the results not yet recorded (see README, "Delivery guarantees").
+
+A bug of ours (an exception that is not a delivery failure) is not recorded as one: the rows of
+the batch that were not recorded yet are released (still pending, no attempt counted) and the
+exception propagates, so that the run fails loudly.
 """
 
 from __future__ import annotations
 
-import time as clock
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -43,14 +56,19 @@ from sqlmodel import col
 from agencyflow.domain.lifecycle import ACTIVE
 from agencyflow.domain.reminders import NoticeKind
 from agencyflow.models import Assignment, Delivery, Notification
+from agencyflow.models.types import utcnow
 from agencyflow.notifications import payload
-from agencyflow.notifications.base import ChannelResult, Message, Notifier
+from agencyflow.notifications.base import Message, Notifier
 from agencyflow.services import digests, dispatch_record
 from agencyflow.services.notice_context import RenderContexts
 from agencyflow.services.writes import write_transaction
 
 N = Notification
 _RECORD_EVERY = 200
+_RECORD_GROUP = 16
+_RECORD_SECONDS = 0.1
+RECORD_GROUP = _RECORD_GROUP
+"""At most this many results wait for their record (README, "Delivery guarantees")."""
 _ACTIVE = sorted(s.value for s in ACTIVE)
 #: The kinds a sweep schedules; only these are superseded when the assignment stops awaiting work.
 REMINDER_KINDS = tuple(k.value for k in NoticeKind)
@@ -66,6 +84,8 @@ class Renderer(Protocol):
 
 RendererFactory = Callable[[str], Renderer]
 """Language → renderer (the composition root decides templates directory and base URL)."""
+Clock = Callable[[], datetime]
+"""The real clock (aware UTC); leases are taken from it, tests may pass their own."""
 
 
 @dataclass
@@ -108,14 +128,16 @@ class Job:
 
 
 def claim(engine: Engine, *, now: datetime, worker_id: str, limit: int,
-          lease_seconds: int) -> list[int]:
-    """Lease up to ``limit`` due rows to ``worker_id``; return their ids (oldest first)."""
+          lease_seconds: int, clock: Clock = utcnow) -> list[int]:
+    """Lease up to ``limit`` rows due at ``now`` to ``worker_id`` until ``clock() +
+    lease_seconds``; return their ids (oldest first)."""
+    real = clock()
     due = (select(col(N.id)).where(col(N.status).in_(("pending", "failed")),
                                    col(N.next_attempt_at) <= now,
-                                   or_(col(N.lease_until).is_(None), col(N.lease_until) < now))
+                                   or_(col(N.lease_until).is_(None), col(N.lease_until) < real))
            .order_by(col(N.id)).limit(limit).with_for_update(skip_locked=True))
     stmt = (update(N).where(col(N.id).in_(due.scalar_subquery()))
-            .values(lease_owner=worker_id, lease_until=now + timedelta(seconds=lease_seconds))
+            .values(lease_owner=worker_id, lease_until=real + timedelta(seconds=lease_seconds))
             .returning(col(N.id)))
     with write_transaction(engine) as conn:
         # ``id`` is Optional only on an unsaved model; a returned primary key is never NULL.
@@ -123,6 +145,32 @@ def claim(engine: Engine, *, now: datetime, worker_id: str, limit: int,
         if ids:
             conn.execute(_supersede(ids))
     return ids
+
+
+def renew(engine: Engine, ids: Sequence[int], *, worker_id: str, lease_seconds: int,
+          clock: Clock = utcnow) -> set[int]:
+    """Extend the lease of ``ids`` that are still leased to ``worker_id`` and unsent; return
+    those. A row missing from the answer was taken over by another dispatcher after this
+    worker's lease ran out (or was superseded meanwhile): it must not be sent from here."""
+    if not ids:
+        return set()
+    stmt = (update(N).where(col(N.id).in_(ids), col(N.lease_owner) == worker_id,
+                            col(N.status).in_(("pending", "failed")))
+            .values(lease_until=clock() + timedelta(seconds=lease_seconds))
+            .returning(col(N.id)))
+    with write_transaction(engine) as conn:
+        return set(cast(Sequence[int], conn.execute(stmt).scalars().all()))
+
+
+def release(engine: Engine, ids: Sequence[int], *, worker_id: str) -> None:
+    """Give back the leases of ``ids`` still held by ``worker_id`` and unsent (after a bug of
+    ours): they stay pending, with no attempt counted, for the next run."""
+    if not ids:
+        return
+    with write_transaction(engine) as conn:
+        conn.execute(update(N).where(col(N.id).in_(ids), col(N.lease_owner) == worker_id,
+                                     col(N.status).in_(("pending", "failed")))
+                     .values(lease_owner=None, lease_until=None))
 
 
 def _supersede(ids: Sequence[int]) -> Any:
@@ -191,58 +239,111 @@ def _prepare(job: Job, notifier: Notifier, renderers: Mapping[str, Renderer]) ->
                      [c for c in channels if c not in job.delivered])
 
 
-def _send(prepared: list[_Prepared], notifier: Notifier, concurrency: int
-          ) -> list[dispatch_record.Outcome]:
-    """Send the prepared jobs that still miss a channel with one ``send_many``."""
-    todo = [(p, p.message) for p in prepared if p.missing and p.message is not None]
-    sent = notifier.send_many([(p.job.row["tag"], message, p.missing) for p, message in todo],
-                              concurrency=concurrency)
-    results: dict[int, list[ChannelResult]] = {
-        id(p): r for (p, _), r in zip(todo, sent, strict=True)}
-    return [dispatch_record.Outcome(p.job, p.channels, results.get(id(p), []), p.message,
-                                    p.error) for p in prepared]
+def _outcomes(prepared: list[_Prepared], notifier: Notifier, concurrency: int
+              ) -> Iterator[dispatch_record.Outcome]:
+    """Outcomes as they become known: first those with nothing to send (an error, or every
+    channel already delivered), then each sent job as its channels answer."""
+    todo = [p for p in prepared if p.missing and p.message is not None]
+    for p in prepared:
+        if not (p.missing and p.message is not None):
+            yield dispatch_record.Outcome(p.job, p.channels, [], p.message, p.error)
+    items = [(p.job.row["tag"], cast(Message, p.message), p.missing) for p in todo]
+    for index, results in notifier.send_iter(items, concurrency=concurrency):
+        p = todo[index]
+        yield dispatch_record.Outcome(p.job, p.channels, results, p.message, p.error)
 
 
-def _completed(jobs: list[Job], notifier: Notifier, renderers: Mapping[str, Renderer],
-               concurrency: int) -> Iterator[list[dispatch_record.Outcome]]:
-    """Outcomes chunk by chunk; chunk k+1 is rendered while chunk k is being sent."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch-send") as sender:
-        in_flight: Future[list[dispatch_record.Outcome]] | None = None
-        for start in range(0, len(jobs), _RECORD_EVERY):
-            prepared = [_prepare(j, notifier, renderers) for j in jobs[start:start + _RECORD_EVERY]]
-            following = sender.submit(_send, prepared, notifier, concurrency)
-            if in_flight is not None:
-                yield in_flight.result()
-            in_flight = following
-        if in_flight is not None:
-            yield in_flight.result()
+@dataclass
+class _Sender:
+    """Sends one batch chunk by chunk, renewing the lease before each chunk and recording
+    results in small groups as they arrive (see the module docstring)."""
+
+    engine: Engine
+    notifier: Notifier
+    renderers: Mapping[str, Renderer]
+    concurrency: int
+    worker_id: str
+    lease_seconds: int
+    clock: Clock
+    record: Callable[[list[dispatch_record.Outcome]], None]
+    chunk_size: int = _RECORD_EVERY
+
+    def prepare(self, jobs: list[Job]) -> list[_Prepared]:
+        """Render ``jobs`` (in the render thread, while the previous chunk is sent)."""
+        return [_prepare(j, self.notifier, self.renderers) for j in jobs]
+
+    def send(self, jobs: list[Job]) -> None:
+        """Send and record every job of the batch that is still leased to this worker.
+
+        Before each chunk the lease of every row of the batch not yet sent is renewed: a live
+        dispatcher keeps its batch, and a row it lost (its lease ran out first) is skipped."""
+        size = self.chunk_size
+        chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        if not chunks:
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch-render") as renders:
+            following: Future[list[_Prepared]] = renders.submit(self.prepare, chunks[0])
+            for k in range(len(chunks)):
+                prepared = following.result()
+                if k + 1 < len(chunks):
+                    following = renders.submit(self.prepare, chunks[k + 1])
+                ours = renew(self.engine, [j.row["id"] for c in chunks[k:] for j in c],
+                             worker_id=self.worker_id, lease_seconds=self.lease_seconds,
+                             clock=self.clock)
+                self._send_chunk([p for p in prepared if p.job.row["id"] in ours])
+
+    def _send_chunk(self, prepared: list[_Prepared]) -> None:
+        group: list[dispatch_record.Outcome] = []
+        started = time.monotonic()
+        for outcome in _outcomes(prepared, self.notifier, self.concurrency):
+            group.append(outcome)
+            if len(group) >= _RECORD_GROUP or time.monotonic() - started >= _RECORD_SECONDS:
+                self.record(group)
+                group, started = [], time.monotonic()
+        if group:
+            self.record(group)
 
 
 def dispatch(engine: Engine, notifier: Notifier, renderer_factory: RendererFactory, *,
              now: datetime, worker_id: str, max_attempts: int = 5, backoff_seconds: int = 60,
              concurrency: int = 32, batch_size: int = 500, lease_seconds: int = 300,
-             max_batches: int | None = None) -> DispatchResult:
+             max_batches: int | None = None, limit: int | None = None,
+             clock: Clock = utcnow, chunk_size: int = _RECORD_EVERY) -> DispatchResult:
     """Deliver every notification due at ``now``, batch after batch, until none is left (or
-    ``max_batches``); see the module docstring."""
-    started = clock.perf_counter()
+    ``max_batches`` batches, or about ``limit`` notifications claimed); see the module
+    docstring. ``clock`` is the real clock the leases are taken from; ``chunk_size`` the rows
+    sent between two renewals of the lease (``lease_seconds`` must exceed one chunk's time)."""
+    started = time.perf_counter()
     result = DispatchResult()
     policy = dispatch_record.RetryPolicy(max_attempts, backoff_seconds)
     renderers: dict[str, Renderer] = {}
     contexts = RenderContexts()
+
+    def record(outcomes: list[dispatch_record.Outcome]) -> None:
+        dispatch_record.record(engine, outcomes, now=now, worker_id=worker_id,
+                               policy=policy, result=result)
+
+    sender = _Sender(engine, notifier, renderers, concurrency, worker_id, lease_seconds,
+                     clock, record, max(1, chunk_size))
     while max_batches is None or result.batches < max_batches:
-        ids = claim(engine, now=now, worker_id=worker_id, limit=batch_size,
-                    lease_seconds=lease_seconds)
+        size = batch_size if limit is None else min(batch_size, limit - result.claimed)
+        if size <= 0:
+            break
+        ids = claim(engine, now=now, worker_id=worker_id, limit=size,
+                    lease_seconds=lease_seconds, clock=clock)
         if not ids:
             break
         result.batches += 1
         result.claimed += len(ids)
-        ids = digests.fold(engine, ids, now=now, worker_id=worker_id, result=result,
-                           contexts=contexts)
-        jobs = _jobs(engine, ids, worker_id, contexts)
-        for lang in {j.row["lang"] for j in jobs} - renderers.keys():
-            renderers[lang] = renderer_factory(lang)
-        for outcomes in _completed(jobs, notifier, renderers, concurrency):
-            dispatch_record.record(engine, outcomes, now=now, worker_id=worker_id,
-                                   policy=policy, result=result)
-    result.seconds = clock.perf_counter() - started
+        try:
+            ids = digests.fold(engine, ids, now=now, worker_id=worker_id, result=result,
+                               contexts=contexts)
+            jobs = _jobs(engine, ids, worker_id, contexts)
+            for lang in {j.row["lang"] for j in jobs} - renderers.keys():
+                renderers[lang] = renderer_factory(lang)
+            sender.send(jobs)
+        except BaseException:
+            release(engine, ids, worker_id=worker_id)
+            raise
+    result.seconds = time.perf_counter() - started
     return result

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, bindparam, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from agencyflow.models import Delivery, Notification
+from agencyflow.models import Delivery, DeliveryAttempt, Notification
+from agencyflow.models.types import utcnow
 from agencyflow.notifications.base import ChannelResult, Message
 from agencyflow.services.writes import write_transaction
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 _N = Notification.__table__  # type: ignore[attr-defined]
 _D = Delivery.__table__  # type: ignore[attr-defined]
+_A = DeliveryAttempt.__table__  # type: ignore[attr-defined]
 _MAX_ERROR = 1000
 
 
@@ -97,6 +99,20 @@ def _delivery_rows(outcome: Outcome, now: datetime) -> list[dict[str, Any]]:
             for r in outcome.results]
 
 
+def _attempt_rows(outcome: Outcome, worker_id: str, at: datetime) -> list[dict[str, Any]]:
+    """One attempt-history row per channel tried (or one without a channel when the whole
+    notification failed before any channel was tried)."""
+    nid = outcome.job.row["id"]
+    if not outcome.results:
+        if outcome.error is None:
+            return []
+        return [{"notification_id": nid, "channel": None, "ok": False,
+                 "error": outcome.error[:_MAX_ERROR], "worker": worker_id, "at": at}]
+    return [{"notification_id": nid, "channel": r.channel, "ok": r.ok,
+             "error": None if r.ok else (r.error or "failed")[:_MAX_ERROR],
+             "worker": worker_id, "at": at} for r in outcome.results]
+
+
 def _state(outcome: Outcome, now: datetime, worker_id: str, policy: RetryPolicy
            ) -> tuple[str, dict[str, Any]]:
     attempts = outcome.job.row["attempts"] + 1
@@ -118,14 +134,18 @@ def _state(outcome: Outcome, now: datetime, worker_id: str, policy: RetryPolicy
 
 def record(engine: Engine, outcomes: Sequence[Outcome], *, now: datetime, worker_id: str,
            policy: RetryPolicy, result: DispatchResult) -> None:
-    """Store the deliveries and new states of ``outcomes`` in one transaction; count them."""
+    """Store the deliveries, the attempt history and the new states of ``outcomes`` in one
+    transaction; count them."""
     if not outcomes:
         return
     deliveries = [d for o in outcomes for d in _delivery_rows(o, now)]
+    attempts = [a for o in outcomes for a in _attempt_rows(o, worker_id, utcnow())]
     states = [_state(o, now, worker_id, policy) for o in outcomes]
     with write_transaction(engine) as conn:
         if deliveries:
             conn.execute(_delivery_statement(conn), deliveries)
+        if attempts:
+            conn.execute(_A.insert(), attempts)
         conn.execute(_STATE, [params for _, params in states])
     for outcome, (status, _) in zip(outcomes, states, strict=True):
         result.count(outcome.job.row["recipient_code"], status)

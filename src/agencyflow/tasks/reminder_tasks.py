@@ -38,9 +38,16 @@ def dispatch_batch(now: datetime, worker_id: str, database_url: str | None = Non
                    batch_size: int = 500) -> dict[str, Any]:
     """Claim and deliver one batch of due notifications (leases make a retry safe)."""
     settings = wiring.settings_for(database_url)
-    result = dispatch.dispatch(
-        wiring.engine(settings), wiring.notifier(settings), wiring.renderer_factory(settings),
-        now=now, worker_id=worker_id, max_attempts=settings.dispatch_max_attempts,
-        backoff_seconds=settings.dispatch_backoff_seconds,
-        concurrency=settings.dispatch_concurrency, batch_size=batch_size, max_batches=1)
+    notifier = wiring.notifier(settings)
+    try:
+        result = dispatch.dispatch(
+            wiring.engine(settings), notifier, wiring.renderer_factory(settings),
+            now=now, worker_id=worker_id, max_attempts=settings.dispatch_max_attempts,
+            backoff_seconds=settings.dispatch_backoff_seconds,
+            concurrency=settings.dispatch_concurrency, batch_size=batch_size, max_batches=1,
+            lease_seconds=settings.dispatch_lease_seconds)
+    finally:
+        close = getattr(notifier, "close", None)
+        if close is not None:  # the worker processes end with the task, never orphaned
+            close()
     return result.as_dict()

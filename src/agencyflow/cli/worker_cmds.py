@@ -1,0 +1,151 @@
+"""`agencyflow dispatch` and `agencyflow sweep`: the two halves of `remind`, each on its own.
+
+They let an operator run dispatchers and sweepers as plain processes on several machines
+(systemd units, cron), beside or instead of the Prefect flows: sweeps are idempotent and can be
+split into shards, dispatchers claim outbox rows with leases from the real clock. Neither
+imports Prefect.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from datetime import datetime
+from types import FrameType
+from typing import Any
+
+import typer
+
+from agencyflow.cli.base import NOW_HELP, Format, emit, err_console, handle_errors, parse_now
+from agencyflow.cli.common import engine, settings
+from agencyflow.errors import ValidationError
+from agencyflow.services import dispatch as dispatching
+from agencyflow.services import sweeps, wiring
+
+DISPATCH_COLUMNS = ["agency", "sent", "failed", "dead"]
+SWEEP_COLUMNS = ["agency", "queued", "kinds"]
+
+
+class _Stop:
+    """Set by SIGTERM/SIGINT: a looping dispatcher finishes the batch it is sending (its
+    results recorded) and exits; a second signal exits at once."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+    def install(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._handle)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.event.is_set():
+            raise SystemExit(128 + signum)
+        self.event.set()
+
+
+@handle_errors
+def dispatch(
+    now: str = typer.Option(None, help=NOW_HELP + " Default: the real clock, each run."),
+    loop: bool = typer.Option(False, "--loop", help="Keep dispatching every "
+                              "AGENCYFLOW_DISPATCH_INTERVAL_SECONDS until stopped (SIGTERM)."),
+    limit: int = typer.Option(None, "--limit", min=1,
+                              help="Claim at most about this many notifications per run."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+) -> None:
+    """Deliver the notifications that are due: a dispatcher on its own (several may run at
+    once on several machines; each claims rows with a lease).
+
+    Example: agencyflow dispatch --loop
+    """
+    cfg = settings()
+    eng = engine()
+    notifier = wiring.notifier(cfg)
+    renderers = wiring.renderer_factory(cfg)
+    worker = wiring.worker_id("dispatch")
+    stop = _Stop()
+    if loop:
+        stop.install()
+    try:
+        while True:
+            when = parse_now(now)
+            result = dispatching.dispatch(
+                eng, notifier, renderers, now=when, worker_id=worker,
+                max_attempts=cfg.dispatch_max_attempts,
+                backoff_seconds=cfg.dispatch_backoff_seconds,
+                concurrency=cfg.dispatch_concurrency, limit=limit,
+                lease_seconds=cfg.dispatch_lease_seconds,
+                max_batches=1 if loop else None)
+            if result.claimed or not loop:
+                _report(result, when, fmt)
+            if not loop or stop.event.is_set():
+                return
+            if not result.claimed:
+                stop.event.wait(cfg.dispatch_interval_seconds)
+            if stop.event.is_set():
+                return
+    finally:
+        close = getattr(notifier, "close", None)
+        if close is not None:
+            close()
+
+
+def _report(result: dispatching.DispatchResult, when: datetime, fmt: Format) -> None:
+    rows = [{"agency": agency, "sent": counts.get("sent", 0), "failed": counts.get("failed", 0),
+             "dead": counts.get("dead", 0)} for agency, counts in sorted(result.by_agency.items())]
+    if fmt is Format.json:
+        print(_dumps(result.as_dict()))
+        return
+    emit(rows, DISPATCH_COLUMNS, fmt,
+         title=f"Dispatch {when:%d/%m/%Y %H:%M}: {result.claimed} claimed, {result.sent} sent, "
+               f"{result.failed} failed, {result.dead} dead ({result.seconds:.1f} s)")
+
+
+def parse_shard(value: str | None) -> tuple[int, int] | None:
+    """``--shard i/n`` → ``(i, n)`` with 0 ≤ i < n; None when not given."""
+    if not value:
+        return None
+    try:
+        index, count = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise ValidationError(f"--shard {value!r}: write it as i/n, e.g. 0/4") from None
+    if count < 1 or not 0 <= index < count:
+        raise ValidationError(f"--shard {value!r}: i must be between 0 and n-1 (n ≥ 1)")
+    return index, count
+
+
+@handle_errors
+def sweep(
+    now: str = typer.Option(None, help=NOW_HELP),
+    shard: str = typer.Option(None, "--shard", help="Sweep only assignments with id % n == i "
+                              "(i/n, e.g. 0/4); run the other shards elsewhere."),
+    fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
+) -> None:
+    """Queue the reminders, escalations and other notices that are due (a sweep on its own;
+    idempotent, so overlapping or repeated runs write nothing twice).
+
+    Example: agencyflow sweep --shard 0/2
+    """
+    when, cfg, part = parse_now(now), settings(), parse_shard(shard)
+    started = time.perf_counter()
+    result = sweeps.sweep(engine(), now=when, calendar=wiring.calendar(cfg), lang=cfg.language,
+                          batch_size=cfg.sweep_batch_size, shard=part)
+    if not result.in_office_hours and result.next_window is not None:
+        err_console.print(f"{when:%d/%m/%Y %H:%M} is outside office hours: nothing is due "
+                          f"before {result.next_window:%d/%m/%Y %H:%M}")
+    if fmt is Format.json:
+        print(_dumps(result.as_dict()))
+        return
+    rows: list[dict[str, Any]] = [
+        {"agency": agency, "queued": sum(kinds.values()),
+         "kinds": ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))}
+        for agency, kinds in sorted(result.by_agency.items())]
+    label = f" (shard {part[0]}/{part[1]})" if part else ""
+    emit(rows, SWEEP_COLUMNS, fmt,
+         title=f"Sweep {when:%d/%m/%Y %H:%M}{label}: {result.written} queued, "
+               f"{result.existing} already queued ({time.perf_counter() - started:.1f} s)")
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False)
