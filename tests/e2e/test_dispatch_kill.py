@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,13 @@ def test_a_killed_dispatcher_leaves_no_orphan_and_resends_only_what_was_in_fligh
         assert _marked(mark) == []
     statuses = _statuses(engine)
     assert statuses == {"sent": messages, "digested": 2}, statuses
+    keys = Counter(r.json()["idempotency_key"] for r in sink.requests)
+    assert len(keys) == messages, "every message delivered, each under its own key"
+    assert all(r.headers.get("Idempotency-Key") == r.json()["idempotency_key"]
+               for r in sink.requests)
+    assert set(keys.values()) <= {1, 2}, "a duplicate is a resend of the same key"
     duplicates = len(sink.requests) - messages
+    assert duplicates == sum(n - 1 for n in keys.values())
     # README "Delivery guarantees": at most what was in flight — the chunks handed to the
     # worker processes and the results waiting for their record.
     bound = in_flight_bound(CONCURRENCY, 2) + dispatch.RECORD_GROUP
