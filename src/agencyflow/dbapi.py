@@ -18,12 +18,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 #: The newest migration shipped with this version (a test checks it is Alembic's head). Kept as a
 #: constant so that commands can check the schema without importing Alembic (~0.3 s).
-SCHEMA_REVISION = "0009_delivery_attempts"
+SCHEMA_REVISION = "0010"
 
 #: Seconds a reader waits for a writer's lock, as :func:`agencyflow.db.make_engine` sets it.
 SQLITE_TIMEOUT = 30
@@ -94,12 +94,23 @@ def _driver_errors(conn: Any) -> type[Exception]:
     return psycopg.Error
 
 
+def dialect_of(conn: Any) -> str:
+    """``"sqlite"`` or ``"postgresql"``: the database of a DBAPI connection or a SQLAlchemy
+    Session/Connection."""
+    if hasattr(conn, "get_bind"):
+        return str(conn.get_bind().dialect.name)
+    if hasattr(conn, "dialect"):
+        return str(conn.dialect.name)
+    return "sqlite" if _is_sqlite(conn) else "postgresql"
+
+
 def fetch(conn: Any, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     """The rows of ``sql`` (``:name`` parameters) on a DBAPI connection or a SQLAlchemy
     Session/Connection (in its transaction; its errors stay SQLAlchemy errors).
 
-    Values come back as the driver gives them: on SQLite dates are ISO text. ``date`` parameters
-    are bound as ISO text on SQLite, as SQLAlchemy binds them there.
+    Values come back as the driver gives them: on SQLite dates are ISO text. ``date`` and
+    (naive UTC) ``datetime`` parameters are bound as text on SQLite, in the form SQLAlchemy
+    stores them there, so that comparisons with stored values are exact.
     """
     if hasattr(conn, "get_bind"):  # a SQLAlchemy Session
         conn = conn.connection()
@@ -119,5 +130,13 @@ def _for_driver(sqlite: bool, sql: str, params: Mapping[str, Any]
                 ) -> tuple[str, dict[str, Any]]:
     """``sql`` and ``params`` for the driver: sqlite3 takes ``:name``, psycopg ``%(name)s``."""
     if sqlite:
-        return sql, {k: v.isoformat() if type(v) is date else v for k, v in params.items()}
+        return sql, {k: _sqlite_value(v) for k, v in params.items()}
     return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%")), dict(params)
+
+
+def _sqlite_value(value: Any) -> Any:
+    if type(value) is date:
+        return value.isoformat()
+    if type(value) is datetime:
+        return value.isoformat(sep=" ", timespec="microseconds")
+    return value

@@ -112,7 +112,7 @@ def test_a_missing_or_old_embedded_database_takes_the_full_path(
     runner = CliRunner()
     for _ in ("missing", "old"):
         result = runner.invoke(app, ["board"], catch_exceptions=False)
-        assert result.exit_code == 1 and "no cycle started yet" in result.output
+        assert result.exit_code == 1 and "`agencyflow cycle start --plan KEY" in result.output
         ready = dbapi.open_current(url)  # the full path created or upgraded it
         assert ready is not None
         ready.close()

@@ -141,6 +141,31 @@ def test_a_rerun_on_a_fresh_directory_tells_the_same_story_without_prefect(
     assert again["audit"]["events"] == summary["audit"]["events"]
 
 
+def test_each_month_counts_completions_and_their_notices_alike(summary: dict[str, Any]) -> None:
+    """The coordinator (NN) is not told of completions it made itself: the month line says how
+    many, so that completions and completion notices add up (July 2027 counted 3 and 2)."""
+    months = {m["month"]: m for m in summary["months"]}
+    for month in months.values():
+        assert month["completed"] - month["own"] == month["queued"].get("completed", 0), month
+    assert (months["2027-07"]["completed"], months["2027-07"]["own"]) == (3, 1)
+    assert sum(m["own"] for m in months.values()) == sum(
+        summary["board"]["NN"].get(s, 0) for s in ("done_on_time", "done_late"))
+
+
+def test_the_closing_command_works_as_printed(summary: dict[str, Any], data_dir: Path) -> None:
+    """`make demo` sets AGENCYFLOW_DATA_DIR for the demo only: the command it prints carries
+    it, and runs in a shell that has no AGENCYFLOW_DATA_DIR."""
+    command = summary["explore"]
+    assert command.startswith("AGENCYFLOW_DATA_DIR=") and str(data_dir.name) in command
+    assert command.endswith("board --year 2027 --now 2027-12-31")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGENCYFLOW_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(["sh", "-c", command], env=env, capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "31/12/2027" in done.stdout and "XA-THUONG-VU" in done.stdout
+
+
 def test_the_demo_refuses_a_database_that_holds_data(summary: dict[str, Any]) -> None:
     result = runner.invoke(app, ["demo", "--quiet"], catch_exceptions=False)
     assert result.exit_code == 1

@@ -147,7 +147,8 @@ def table(engine: Engine, today: date, year: int | None = None
           ) -> dict[tuple[str, str], tuple[float, str, bool | None]]:
     """(target, period) → (value, status, stretch reached)."""
     with Session(engine) as session:
-        report = targets.report(session, PLAN, today=today, actor=SYSTEM, year=year)
+        report = targets.report(session, PLAN, today=today, actor=SYSTEM, year=year,
+                                known_at=at(today.year, today.month, today.day, 23))
     return {(r.target_id, r.period): (r.value, r.status.value, r.stretch_reached)
             for r in report.results}
 

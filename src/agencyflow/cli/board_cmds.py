@@ -15,6 +15,7 @@ from agencyflow.cli.attention import print_attention
 from agencyflow.cli.base import NOW_HELP, Format, calendar, emit, handle_errors, parse_now, reading
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.status import LABELS, BoardStatus
+from agencyflow.i18n import resolve_language
 from agencyflow.services import board as board_service
 
 COLUMNS = ["id", "step_id", "period", "lead", "commune", "cooperating", "title", "due",
@@ -40,15 +41,19 @@ def board(
 
     Example: agencyflow board --agency KTHT --now 2027-03-15
     """
-    today = local_date(parse_now(now))
+    lang = resolve_language(lang)  # EN → en; fr is an error, not a KeyError after the table
+    when = parse_now(now)
+    today = local_date(when)
     table = fmt is Format.table  # only the table shows the counts per agency
     with reading() as conn:
         cycle = board_service.cycle_for(conn, plan, year)
-        flt = board_service.BoardFilter(cycle_id=cycle.id, agency=agency, commune=commune,
-                                        status=status, late_against=cycle.late_against)
+        flt = board_service.resolve_filter(conn, cycle, agency=agency, commune=commune,
+                                           status=status)
         workdays = calendar()
-        found = board_service.rows(conn, flt, today=today, calendar=workdays, limit=limit)
-        counts = board_service.counts(conn, flt, today=today, calendar=workdays) if table else {}
+        found = board_service.rows(conn, flt, today=today, calendar=workdays, limit=limit,
+                                   known_at=when)
+        counts = (board_service.counts(conn, flt, today=today, calendar=workdays, known_at=when)
+                  if table else {})
         names = board_service.agency_names(conn, cycle.plan_key) if table else {}
         print_attention(conn, cycle.id)
     rows = [_row(r, lang) for r in found]

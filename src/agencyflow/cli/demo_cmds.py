@@ -8,8 +8,12 @@ imports Prefect. The scenario lives in :mod:`agencyflow.demo`, the printing in
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import shutil
 import sys
 from functools import partial
+from pathlib import Path
 
 import typer
 from sqlalchemy import make_url
@@ -17,6 +21,7 @@ from sqlalchemy import make_url
 from agencyflow.cli import demo_view as view
 from agencyflow.cli.base import console, handle_errors
 from agencyflow.cli.common import settings
+from agencyflow.config import Settings
 
 
 @handle_errors
@@ -49,14 +54,40 @@ def demo(
     from agencyflow.services.reports import demo_files
 
     files = demo_files.write(cfg, plan_key=PLAN_KEY, year=year, lang=lang)
+    explore = explore_command(cfg, year)
     if as_json:
-        summary = result.as_dict() | {"files": [str(f) for f in files]}
+        summary = result.as_dict() | {"files": [str(f) for f in files], "explore": explore}
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     else:
-        view.finish(lang, result, tables=chatty)
+        view.finish(lang, result, tables=chatty, explore=explore)
         for f in files:
             console.print(("Written: " if lang == "en" else "Đã ghi: ") + str(f),
                           highlight=False)
         view.web_hint(lang, cfg.data_dir)
     if result.findings.audit_error is not None or not result.tally.consistent:
         raise typer.Exit(code=1)
+
+
+def explore_command(cfg: Settings, year: int) -> str:
+    """A shell command that shows this demo's board at year end, as the user can paste it: with
+    the data directory of the embedded database (``make demo`` sets it only for the demo) and
+    the ``agencyflow`` that ran, when the one on PATH is another or none."""
+    exe = "agencyflow"
+    script = Path(sys.argv[0])
+    if script.name == "agencyflow" and script.is_file():
+        found = shutil.which("agencyflow")
+        if found is None or Path(found).resolve() != script.resolve():
+            exe = shlex.quote(_short(script))
+    prefix = ""
+    if not os.environ.get("AGENCYFLOW_DATABASE_URL"):  # the embedded database of DATA_DIR
+        prefix = f"AGENCYFLOW_DATA_DIR={shlex.quote(_short(cfg.data_dir))} "
+    return f"{prefix}{exe} board --year {year} --now {year}-12-31"
+
+
+def _short(path: Path) -> str:
+    """``path`` relative to the working directory when it is inside it, else absolute."""
+    absolute = path.resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(absolute)

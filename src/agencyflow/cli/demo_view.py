@@ -29,8 +29,9 @@ TEXT: dict[str, dict[str, str]] = {
         "sink": "Thông báo gửi qua apprise tới máy nhận cục bộ json://127.0.0.1:<cổng>/<mã cơ "
                 "quan>; chưa khớp kênh: {missing}.",
         "people": "Người dùng",
-        "month": "Tháng {m}: hoàn thành {done} ({late} trễ hạn) · {notices} thông báo "
+        "month": "Tháng {m}: hoàn thành {done} ({late} trễ hạn{own}) · {notices} thông báo "
                  "[{kinds}] → {sent} tin đã gửi",
+        "own": "; {n} của chính cơ quan điều phối: không gửi báo hoàn thành",
         "digest_note": "Các xã, thị trấn nhận thông báo gộp thành tin tổng hợp (digest).",
         "received": "Thông báo mỗi cơ quan đã nhận (máy nhận cục bộ, đối chiếu với hộp thư đi)",
         "agency": "Cơ quan", "total": "Tổng",
@@ -44,8 +45,7 @@ TEXT: dict[str, dict[str, str]] = {
         "mismatch": "Máy nhận và hộp thư đi KHÔNG khớp ({unmatched} tin không rõ nguồn)",
         "summary": "{sent} thông báo đã gửi tới {agencies} cơ quan; {escalations} báo cáo "
                    "chậm tiến độ tới {leader}.",
-        "took": "Thời gian chạy: {s:.1f} giây. Xem thêm: agencyflow board --year {year} "
-                "--now {year}-12-31",
+        "took": "Thời gian chạy: {s:.1f} giây. Xem thêm: {explore}",
         "web": "Mở bảng điều khiển trên dữ liệu này: AGENCYFLOW_DATA_DIR={dir} agencyflow web "
                "rồi vào http://127.0.0.1:8000/ — đăng nhập bằng {users} (mật khẩu: {password}).",
     },
@@ -57,8 +57,9 @@ TEXT: dict[str, dict[str, str]] = {
         "sink": "Notifications go through apprise to a local sink json://127.0.0.1:<port>/"
                 "<agency code>; tags without a channel: {missing}.",
         "people": "Users",
-        "month": "{m}: {done} completed ({late} late) · {notices} notices [{kinds}] → {sent} "
-                 "messages sent",
+        "month": "{m}: {done} completed ({late} late{own}) · {notices} notices [{kinds}] → "
+                 "{sent} messages sent",
+        "own": "; {n} by the coordinator's own office: no completion notice",
         "digest_note": "Communes and the town get their notices folded into digest messages.",
         "received": "What each agency received (local sink, cross-checked with the outbox)",
         "agency": "Agency", "total": "Total",
@@ -72,7 +73,7 @@ TEXT: dict[str, dict[str, str]] = {
         "mismatch": "The sink and the outbox do NOT agree ({unmatched} unknown messages)",
         "summary": "{sent} notifications sent to {agencies} agencies; {escalations} escalations "
                    "to {leader}.",
-        "took": "Run time: {s:.1f} s. Explore: agencyflow board --year {year} --now {year}-12-31",
+        "took": "Run time: {s:.1f} s. Explore: {explore}",
         "web": "Open the dashboard on this data: AGENCYFLOW_DATA_DIR={dir} agencyflow web, then "
                "http://127.0.0.1:8000/ — log in as {users} (password: {password}).",
     },
@@ -139,8 +140,9 @@ def month_line(lang: str, month: Month) -> None:
     """One line per month, and one indented line per notable event."""
     kinds = ", ".join(f"{KIND_LABELS[lang][k]} {n}" for k in KINDS if (n := month.queued[k]))
     console.print(t(lang, "month", m=f"{month.first:%m/%Y}", done=month.completed,
-                    late=month.late, notices=sum(month.queued.values()), kinds=kinds or "—",
-                    sent=month.sent), highlight=False)
+                    late=month.late, own=t(lang, "own", n=month.own) if month.own else "",
+                    notices=sum(month.queued.values()), kinds=kinds or "—", sent=month.sent),
+                  highlight=False)
     for event in month.events:
         console.print(f"   {event.day:%d/%m} {event_text(lang, event)}", highlight=False)
 
@@ -216,11 +218,12 @@ def targets_table(lang: str, result: DemoResult) -> None:
     console.print(table)
 
 
-def finish(lang: str, result: DemoResult, *, tables: bool) -> None:
-    """Everything after the year: the tables (unless ``--quiet``) and the closing lines."""
+def finish(lang: str, result: DemoResult, *, tables: bool, explore: str) -> None:
+    """Everything after the year: the tables (unless ``--quiet``) and the closing lines;
+    ``explore`` is the command to look at the board."""
     if tables:
         year_end(lang, result)
-    closing(lang, result)
+    closing(lang, result, explore)
 
 
 def web_hint(lang: str, data_dir: object) -> None:
@@ -233,8 +236,9 @@ def web_hint(lang: str, data_dir: object) -> None:
                   highlight=False, soft_wrap=True)
 
 
-def closing(lang: str, result: DemoResult) -> None:
-    """The summary lines: totals, escalations, cross-check, audit verification, run time."""
+def closing(lang: str, result: DemoResult, explore: str) -> None:
+    """The summary lines: totals, escalations, cross-check, audit verification, run time and
+    the command to explore further."""
     tally, f = result.tally, result.findings
     escalations = tally.kinds.get(result.leader, Counter())["escalation"]
     console.print(t(lang, "summary", sent=sum(tally.outbox_sent.values()),
@@ -248,4 +252,5 @@ def closing(lang: str, result: DemoResult) -> None:
     else:
         console.print(styled((t(lang, "audit_bad", n=f.audit_events, error=f.audit_error),
                               "bold red")), highlight=False)
-    console.print(t(lang, "took", s=result.seconds, year=result.year), highlight=False)
+    console.print(t(lang, "took", s=result.seconds, explore=explore), highlight=False,
+                  soft_wrap=True)

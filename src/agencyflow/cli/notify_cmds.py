@@ -24,7 +24,8 @@ from agencyflow.cli.base import (
 )
 from agencyflow.cli.common import engine, settings, transaction
 from agencyflow.cli.identity import resolve_actor
-from agencyflow.i18n import ngettext
+from agencyflow.domain.calendar import WorkingCalendar, local_date
+from agencyflow.i18n import _, ngettext
 from agencyflow.services import dispatch, outbox, sweeps, wiring
 
 notifications_app = typer.Typer(help="The notification outbox: list, and send again.")
@@ -53,13 +54,13 @@ def remind(
                               "batch_size": cfg.sweep_batch_size}
     if dry_run:
         planned = sweeps.preview(eng, **kwargs)
-        _window_note(planned, when)
+        _window_note(planned, when, cal)
         emit([_planned_row(p) for p in planned.planned], PLAN_COLUMNS, fmt,
              title=f"Would queue {planned.written} notifications ({planned.existing} already "
                    "queued)")
         return
     swept = sweeps.sweep(eng, **kwargs)
-    _window_note(swept, when)
+    _window_note(swept, when, cal)
     if swept.needs_attention:
         err_console.print(ngettext(
             "{n} assignment could not be swept and needs attention (see `agencyflow "
@@ -85,10 +86,21 @@ def _dispatch(eng: Any, cfg: Any, when: datetime) -> dispatch.DispatchResult | N
         lease_seconds=cfg.dispatch_lease_seconds)
 
 
-def _window_note(result: sweeps.SweepResult, when: datetime) -> None:
-    if not result.in_office_hours and result.next_window is not None:
-        err_console.print(f"{when:%d/%m/%Y %H:%M} is outside office hours: nothing is due "
-                          f"before {result.next_window:%d/%m/%Y %H:%M}")
+def _window_note(result: sweeps.SweepResult, when: datetime, cal: WorkingCalendar) -> None:
+    """Why nothing goes out now: a public holiday (named), a day off, or the time of day."""
+    if result.in_office_hours or result.next_window is None:
+        return
+    day, until = local_date(when), f"{result.next_window:%d/%m/%Y %H:%M}"
+    holiday = None if cal.is_working_day(day) else cal.holiday_name(day)
+    if holiday:
+        why = _("{day} is a public holiday ({holiday})").format(day=f"{day:%d/%m/%Y}",
+                                                             holiday=holiday)
+    elif not cal.is_working_day(day):
+        why = _("{day} is not a working day").format(day=f"{day:%d/%m/%Y}")
+    else:
+        why = _("{time} is outside office hours").format(time=f"{when:%d/%m/%Y %H:%M}")
+    err_console.print(_("{why}: no reminders go out; nothing is due before {until}").format(
+        why=why, until=until))
 
 
 def _planned_row(p: Any) -> dict[str, Any]:
@@ -116,18 +128,21 @@ def notifications(
     ctx: typer.Context,
     status: str = typer.Option(None, help="pending, sent, failed, dead, superseded, digested."),
     limit: int = typer.Option(100, help="Show at most this many (newest first); 0: all."),
+    now: str = typer.Option(None, help=NOW_HELP + " Shows the outbox as it was then."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
-    """List notifications (newest first), e.g. the dead ones with their last error.
+    """List notifications (newest first), e.g. the dead ones with their last error; with --now,
+    those written by then, each with its status then.
 
     Example: agencyflow notifications --status dead --format csv
     """
     if ctx.invoked_subcommand is not None:
         return
+    when = parse_now(now) if now else None
     with transaction() as session:
-        rows = [_notification_row(n) for n in
-                outbox.list_notifications(session, status=status, limit=limit or None)]
-        counts = outbox.counts(session)
+        rows = [_notification_row(n) for n in outbox.list_notifications(
+            session, status=status, limit=limit or None, known_at=when)]
+        counts = outbox.counts(session, known_at=when)
         print_attention(session)
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty"
     emit(rows, LIST_COLUMNS, fmt, title=f"Notifications ({summary})")

@@ -93,7 +93,11 @@ def show(
 
     Example: agencyflow plan show kim-thanh-ocop --lang en
     """
-    spec = plans.read_source(key).spec
+    if plans.is_file_ref(key):  # a file is read without opening the database
+        spec = plans.read_source(key).spec
+    else:
+        with transaction() as session:
+            spec, _ = plans.spec_named(session, key)
     rows = [{"step": s.id, "clauses": s.clauses, "title": s.title.get(lang),
              "lead": s.lead or f"each of group {s.fan_out}", "cooperating": s.cooperating,
              "recurrence": s.recurrence.value, "deadline": _rule(s.deadline),

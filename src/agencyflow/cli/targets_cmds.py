@@ -49,8 +49,8 @@ def targets(
     when = parse_now(now)
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when, action=Action.READ)
-        report = targets_service.report(session, plan, today=local_date(when), actor=actor,
-                                        year=year)
+        report = targets_service.report(session, plan, today=local_date(when), known_at=when,
+                                        actor=actor, year=year)
     rows = [_row(r, lang, fmt is Format.table) for r in report.results]
     title = f"{report.spec.title.get(lang)} — {local_date(when):%d/%m/%Y}"
     if fmt is Format.table:

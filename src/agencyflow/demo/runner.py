@@ -42,7 +42,8 @@ class DemoResult:
         return {
             "year": self.year, "leader": self.leader, "seconds": round(self.seconds, 1),
             "months": [{"month": m.first.strftime("%Y-%m"), "completed": m.completed,
-                        "late": m.late, "sent": m.sent, "queued": dict(sorted(m.queued.items()))}
+                        "late": m.late, "own": m.own, "sent": m.sent,
+                        "queued": dict(sorted(m.queued.items()))}
                        for m in self.months],
             "received": {a: dict(sorted(k.items())) for a, k in sorted(self.tally.kinds.items())},
             "outbox_sent": dict(sorted(self.tally.outbox_sent.items())),

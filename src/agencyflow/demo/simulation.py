@@ -57,6 +57,9 @@ class Month:
     first: date
     completed: int = 0
     late: int = 0
+    #: Completions of assignments the plan's coordinator leads: it is not told of its own
+    #: completions, so these have no ``completed`` notice.
+    own: int = 0
     sent: int = 0
     queued: Counter[str] = field(default_factory=Counter)
     events: list[Event] = field(default_factory=list)
@@ -188,6 +191,7 @@ class Simulation:
             month.events.append(Event(day, act.value, w.label, self._detail(w, act)))
         if isinstance(result, Assignment) and result.status == "done":
             month.completed += 1
+            month.own += result.lead_code == self.context.spec.coordinator
             due = result.due_current
             if due is not None and result.completed_on is not None and result.completed_on > due:
                 month.late += 1

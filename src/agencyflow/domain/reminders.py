@@ -48,6 +48,7 @@ from typing import Protocol
 
 from agencyflow.domain.calendar import TIMEZONE, local_date
 from agencyflow.errors import CalendarError, ValidationError
+from agencyflow.i18n import _
 
 #: Recipient value meaning the assignment's lead agency.
 LEAD = "lead"
@@ -224,10 +225,10 @@ def _forward(cal: Calendar, day: date, n: int) -> date:
     naming the step, never an endless loop of overdue notices."""
     moved = cal.add_working_days(day, n)
     if moved <= day:
-        raise CalendarError(
-            f"the working-day calendar did not move forward: {n} working day(s) after "
-            f"{day.isoformat()} gave {moved.isoformat()} (overdue notices every {n} working "
-            "days); check the calendar and its overrides")
+        raise CalendarError(_(
+            "the working-day calendar did not move forward: {n} working day(s) after {day} "
+            "gave {moved} (overdue notices every {n} working days); check the calendar and its "
+            "overrides").format(n=n, day=day.isoformat(), moved=moved.isoformat()))
     return moved
 
 

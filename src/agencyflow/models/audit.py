@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from agencyflow.models.types import JSONText, UTCDateTime
@@ -19,6 +20,8 @@ class AuditEvent(SQLModel, table=True):
     """One recorded change: who did what to which target, before and after, and why."""
 
     __tablename__ = "audit_event"
+    #: What was recorded about a kind of target after a moment (see services.asof).
+    __table_args__ = (Index("ix_audit_event_target_at", "target_type", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     seq: int = Field(unique=True)

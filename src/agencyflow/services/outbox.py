@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, and_, case, cast, func, select, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from agencyflow.domain import suggest
 from agencyflow.domain.ids import clamp_limit, storable
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.errors import NotFound, ValidationError
-from agencyflow.models import Agency, Notification
+from agencyflow.models import Agency, AuditEvent, Delivery, Notification
 from agencyflow.notifications.base import Notifier
 from agencyflow.services import audit
 
@@ -28,23 +31,61 @@ STATUSES = ("pending", "sent", "failed", "dead", "superseded", "digested")
 RETRYABLE = ("dead", "failed")
 
 
-def list_notifications(session: Session, status: str | None = None, limit: int | None = 100
-                       ) -> list[Notification]:
-    """Notifications, newest first, optionally only those with ``status``."""
-    stmt = select(N).order_by(col(N.id).desc())
+def list_notifications(session: Session, status: str | None = None, limit: int | None = 100,
+                       known_at: datetime | None = None) -> list[Notification]:
+    """Notifications, newest first, optionally only those with ``status``; with ``known_at``,
+    those written by then, each with its status then (:func:`status_known_at`)."""
+    shown = col(N.status) if known_at is None else status_known_at(known_at)
+    stmt = select(N, shown).order_by(col(N.id).desc())
+    if known_at is not None:
+        stmt = stmt.where(col(N.created_at) <= known_at)
     if status is not None:
-        if status not in STATUSES:
-            raise ValidationError(f"unknown status {status!r} (one of: {', '.join(STATUSES)})")
-        stmt = stmt.where(col(N.status) == status)
+        stmt = stmt.where(shown == suggest.status_in(status, STATUSES))
     if limit := clamp_limit(limit):
         stmt = stmt.limit(limit)
-    return list(session.execute(stmt).scalars())
+    rows = []
+    for notification, then in session.execute(stmt):
+        session.expunge(notification)  # a copy to show, never written back
+        notification.status = then
+        rows.append(notification)
+    return rows
 
 
-def counts(session: Session) -> dict[str, int]:
-    """Number of notifications per status."""
-    stmt = select(col(N.status), func.count()).group_by(col(N.status))
-    return {status: n for status, n in session.execute(stmt)}
+def counts(session: Session, known_at: datetime | None = None) -> dict[str, int]:
+    """Number of notifications per status (as known at ``known_at``)."""
+    shown = col(N.status) if known_at is None else status_known_at(known_at)
+    stmt = select(shown, func.count())
+    if known_at is not None:
+        stmt = stmt.where(col(N.created_at) <= known_at)
+    return {status: n for status, n in session.execute(stmt.group_by(shown))}
+
+
+#: Audit actions on an assignment after which its undelivered reminders are superseded.
+SUPERSEDING = ("assignment.complete", "assignment.approve", "assignment.submit",
+               "assignment.cancel", "assignment.decide")
+
+
+def status_known_at(moment: datetime) -> Any:
+    """A notification's status as known at ``moment`` (SQL): sent if it was sent by then,
+    digested if its digest was written by then, failed or dead if its last attempt was made by
+    then, superseded if what superseded it (a completion, submission, cancellation or extension
+    decision of its assignment) was recorded by then; otherwise pending."""
+    digest = aliased(N)
+    written = select(col(digest.created_at)).where(col(digest.id) == N.digest_id)
+    last_try = select(func.max(col(Delivery.last_attempt_at))).where(
+        col(Delivery.notification_id) == N.id)
+    superseder = select(col(AuditEvent.id)).where(
+        col(AuditEvent.target_type) == "assignment",
+        col(AuditEvent.target_id) == cast(N.assignment_id, String),
+        col(AuditEvent.action).in_(SUPERSEDING),
+        col(AuditEvent.at) >= N.created_at, col(AuditEvent.at) <= moment)
+    return case(
+        (and_(col(N.sent_at).is_not(None), col(N.sent_at) <= moment), "sent"),
+        (and_(col(N.status) == "digested", written.scalar_subquery() <= moment), "digested"),
+        (and_(col(N.status).in_(("failed", "dead")), last_try.scalar_subquery() <= moment),
+         col(N.status)),
+        (and_(col(N.status) == "superseded", superseder.exists()), "superseded"),
+        else_="pending")
 
 
 def _targets(session: Session, ids: Sequence[int] | None, all_dead: bool) -> list[Notification]:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from agencyflow import plans as bundled
+from agencyflow.domain import suggest
 from agencyflow.domain.ids import storable
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.domain.plan_loader import (
@@ -24,15 +25,22 @@ from agencyflow.domain.plan_loader import (
 )
 from agencyflow.domain.plan_spec import STORED, PlanSpec
 from agencyflow.errors import NotFound
+from agencyflow.i18n import _
 from agencyflow.models import Agency, PlanVersion
 from agencyflow.services import audit
+
+
+def is_file_ref(ref: str) -> bool:
+    """Whether ``ref`` names a plan file (rather than a plan key)."""
+    path = Path(ref)
+    return path.suffix in (".yaml", ".yml") or path.exists()
 
 
 def read_source(ref: str, *, max_bytes: int = PLAN_MAX_BYTES) -> LoadedPlan:
     """Parse a plan given as a file path or as the key of a bundled plan (strict validation);
     a file is read only if it is a regular file of at most ``max_bytes``."""
     path = Path(ref)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    if is_file_ref(ref):
         if not path.exists():
             raise NotFound(f"plan file {ref} does not exist")
         return load_plan_file(path, max_bytes=max_bytes)
@@ -100,6 +108,23 @@ def latest(session: Session, key: str) -> PlanVersion:
     if row is None:
         raise NotFound(f"plan {key!r} is not loaded (try `agencyflow plan load FILE`)")
     return row
+
+
+def spec_named(session: Session, ref: str) -> tuple[PlanSpec, PlanVersion | None]:
+    """The plan ``ref`` names, for reading: a file; else the newest stored version of the key
+    (what cycles start from); else the bundled plan of that key. NotFound names the nearest
+    keys there are."""
+    if is_file_ref(ref):
+        return read_source(ref).spec, None
+    stored = session.execute(select(col(PlanVersion.key)).distinct()).scalars().all()
+    if ref in stored:
+        version = latest(session, ref)
+        return spec_of(version), version
+    if ref in bundled.bundled_plan_keys():
+        return read_source(ref).spec, None
+    keys = set(stored) | set(bundled.bundled_plan_keys())
+    raise NotFound(_("no plan file, stored plan or bundled plan named '{ref}': {hint}").format(
+        ref=ref, hint=suggest.hint(ref, keys)))
 
 
 def by_id(session: Session, version_id: int) -> PlanVersion:

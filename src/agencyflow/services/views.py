@@ -23,8 +23,8 @@ from agencyflow.domain.permissions import Action, Actor
 from agencyflow.domain.plan_spec import PlanSpec, StepSpec
 from agencyflow.domain.status import LABELS, BoardStatus
 from agencyflow.models import Assignment, AuditEvent, Contribution, ExtensionRequest
+from agencyflow.services import asof, board, evidence
 from agencyflow.services import assignment_core as core
-from agencyflow.services import board, evidence
 
 _FIELDS = ("id", "version", "cycle_id", "plan_key", "year", "step_id", "period", "member",
            "lead_code", "cooperating", "clauses", "title_vi", "title_en", "review", "status",
@@ -48,28 +48,45 @@ def _row(obj: Any, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
 
 def show(session: Session, assignment_id: int, actor: Actor, *, now: datetime,
          calendar: DayCounter) -> dict[str, Any]:
-    """Everything about one assignment, its board status on ``now``'s day included."""
+    """Everything about one assignment as it was known at ``now`` (see
+    :mod:`agencyflow.services.asof`): its fields, lead and due date then, its board status on
+    ``now``'s day, and only the history, extension decisions, contributions and evidence
+    recorded by then."""
     a = core.load(session, assignment_id)
     core.authorise(actor, Action.READ, a)
     spec, step = core.step_of(session, a)
     names = board.agency_names(session, a.plan_key)
     today = local_date(now)
-    status = board_status(session, a, spec, today=today, calendar=calendar)
+    status = board.status_of(session, a.id or 0, today=today, calendar=calendar,
+                             late_against=spec.late_against.value, known_at=now)
+    fields = {f: getattr(a, f) for f in _FIELDS} | (asof.row(session, assignment_id, now) or {})
     return {
-        "assignment": _row(a, _FIELDS),
+        "assignment": {k: _json(v) for k, v in fields.items()},
         "step": _step(step),
-        "lead": {"code": a.lead_code, "name": names.get(a.lead_code)},
-        "cooperating": [{"code": c, "name": names.get(c)} for c in a.cooperating],
+        "lead": {"code": fields["lead_code"], "name": names.get(fields["lead_code"])},
+        "cooperating": [{"code": c, "name": names.get(c)} for c in fields["cooperating"]],
         "board_status": status.value,
         "board_label": LABELS[status],
         "today": today.isoformat(),
         "late_against": spec.late_against.value,
-        "history": (events := history(session, assignment_id)),
+        "history": (events := history(session, assignment_id, known_at=now)),
         "recorded_later": recorded_later(a, events),
-        "extensions": [_row(e) for e in _all(session, ExtensionRequest, assignment_id)],
-        "contributions": [_row(c) for c in _all(session, Contribution, assignment_id)],
-        "evidence": [_row(e) for e in evidence.list_for(session, assignment_id)],
+        "extensions": [_extension(e, now) for e in _all(session, ExtensionRequest, assignment_id)
+                       if asof.known(e.requested_at, now)],
+        "contributions": [_row(c) for c in _all(session, Contribution, assignment_id)
+                          if asof.known(c.at, now)],
+        "evidence": [_row(e) for e in evidence.list_for(session, assignment_id)
+                     if asof.known(e.added_at, now)],
     }
+
+
+def _extension(ext: ExtensionRequest, now: datetime) -> dict[str, Any]:
+    """An extension request as known at ``now``: pending if it was decided later."""
+    row = _row(ext)
+    if ext.decided_at is not None and not asof.known(ext.decided_at, now):
+        row |= {"status": "pending", "decided_by": None, "decided_at": None,
+                "decision_reason": None}
+    return row
 
 
 def _step(step: StepSpec) -> dict[str, Any]:
@@ -84,8 +101,9 @@ def _all(session: Session, model: Any, assignment_id: int) -> list[Any]:
     return list(session.execute(stmt).scalars())
 
 
-def history(session: Session, assignment_id: int) -> list[dict[str, Any]]:
-    """The audit events of an assignment, in chain order."""
+def history(session: Session, assignment_id: int, known_at: datetime | None = None
+            ) -> list[dict[str, Any]]:
+    """The audit events of an assignment, in chain order (those known at ``known_at``)."""
     stmt = (select(AuditEvent)
             .where(col(AuditEvent.target_type) == core.TARGET,
                    col(AuditEvent.target_id) == str(assignment_id))
@@ -94,7 +112,8 @@ def history(session: Session, assignment_id: int) -> list[dict[str, Any]]:
              "before": e.before, "after": e.after, "reason": e.reason,
              "recorded_at": _json(e.recorded_at), "claim": e.claim,
              "claim_reason": e.claim_reason}
-            for e in session.execute(stmt).scalars()]
+            for e in session.execute(stmt).scalars()
+            if known_at is None or asof.known(asof.known_at(e), known_at)]
 
 
 def recorded_later(a: Assignment, events: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -111,6 +130,6 @@ def recorded_later(a: Assignment, events: list[dict[str, Any]]) -> dict[str, Any
 
 def board_status(session: Session, a: Assignment, spec: PlanSpec, *, today: date,
                  calendar: DayCounter) -> BoardStatus:
-    """The official status of ``a`` on ``today``, by the board's own SQL rule."""
+    """The official status of ``a`` on ``today`` (as it is now), by the board's own SQL rule."""
     return board.status_of(session, a.id or 0, today=today, calendar=calendar,
                            late_against=spec.late_against.value)
