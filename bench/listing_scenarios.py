@@ -23,11 +23,13 @@ NOW = "2027-06-15"
 
 
 def multiply(db: str, copies: int) -> int:
-    """Add ``copies - 1`` copies of every assignment (periods ``<period>#k``); return the rows."""
+    """Add ``copies - 1`` copies of every assignment (periods ``<period>#k``), unless that was
+    done already; return the rows."""
     conn = sqlite3.connect(db)
     columns = [row[1] for row in conn.execute("PRAGMA table_info(assignment)") if row[1] != "id"]
     names = ", ".join(columns)
-    for k in range(1, copies):
+    done = conn.execute("SELECT 1 FROM assignment WHERE period LIKE '%#%' LIMIT 1").fetchone()
+    for k in range(1, 1 if done else copies):
         chosen = ", ".join(f"period || '#{k}'" if c == "period" else c for c in columns)
         conn.execute(f"INSERT INTO assignment ({names}) SELECT {chosen} FROM assignment "
                      "WHERE period NOT LIKE '%#%'")

@@ -167,7 +167,7 @@ SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 if __name__ == "__main__":
-    from bench import reminder_scenarios, report_scenarios
+    from bench import listing_scenarios, reminder_scenarios, report_scenarios
 
     SCENARIOS.update(report_scenarios.SCENARIOS)
 
@@ -177,6 +177,7 @@ if __name__ == "__main__":
                       "naive_prefect": reminder_scenarios.naive_prefect,
                       "postgres_sweep": reminder_scenarios.postgres_sweep,
                       "sweep_by_agency": reminder_scenarios.sweep_by_agency,
-                      "dispatch": reminder_scenarios.dispatch_rate})
+                      "dispatch": reminder_scenarios.dispatch_rate,
+                      "board_json_rss": listing_scenarios.board_json_rss})
     name, *args = sys.argv[1:]
     print(json.dumps(SCENARIOS[name](*args)))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -122,6 +122,37 @@ def fetch(conn: Any, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...
     try:
         cur.execute(text, values)
         return list(cur.fetchall())
+    finally:
+        cur.close()
+
+
+#: Rows fetched at a time by :func:`stream`.
+CHUNK_ROWS = 2000
+
+
+def stream(conn: Any, sql: str, params: Mapping[str, Any], size: int = CHUNK_ROWS
+           ) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of ``sql`` in chunks of at most ``size``, as :func:`fetch` gives them, read from
+    the cursor as they are consumed: on PostgreSQL through a server-side cursor, so that a
+    million rows never sit in memory at once. Consume it while ``conn`` is open."""
+    if hasattr(conn, "get_bind"):  # a SQLAlchemy Session
+        conn = conn.connection()
+    if hasattr(conn, "exec_driver_sql"):  # a SQLAlchemy Connection
+        text, values = _for_driver(conn.dialect.name == "sqlite", sql, params)
+        result = conn.execution_options(stream_results=True).exec_driver_sql(text, values)
+        try:
+            while chunk := result.fetchmany(size):
+                yield [tuple(row) for row in chunk]
+        finally:
+            result.close()
+        return
+    sqlite = _is_sqlite(conn)
+    text, values = _for_driver(sqlite, sql, params)
+    cur = conn.cursor() if sqlite else conn.cursor(name="agencyflow_stream")
+    try:
+        cur.execute(text, values)
+        while chunk := cur.fetchmany(size):
+            yield list(chunk)
     finally:
         cur.close()
 

@@ -156,3 +156,16 @@ def test_a_session_and_a_dbapi_connection_read_the_same_board(engine: Engine) ->
     assert "XA-A" in plan["cooperating"] and plan["clauses"] == ["NN-2"]
     assert len(rows) == 5 and [r["due_current"] for r in rows] == sorted(
         r["due_current"] for r in rows)
+
+
+@pytest.mark.parametrize("via", ["session", "dbapi"])
+def test_streamed_rows_are_the_rows(engine: Engine, via: str) -> None:
+    """What `board --format json|csv` writes as it reads, chunk by chunk (here 3 rows a chunk),
+    is the board's rows, in order, as of today and as of a moment before a completion."""
+    cycle = start_cycle(engine, store_plan(engine), 2021)
+    flt = board.BoardFilter(cycle_id=cycle.id)
+    with connected(engine, via) as conn:
+        listed = board.rows(conn, flt, today=D, calendar=CALENDAR)
+        streamed = list(board.stream_rows(conn, flt, today=D, calendar=CALENDAR, chunk=3))
+        limited = list(board.stream_rows(conn, flt, today=D, calendar=CALENDAR, chunk=3, limit=4))
+    assert len(listed) == 8 and streamed == listed and limited == listed[:4]

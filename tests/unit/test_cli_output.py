@@ -79,3 +79,24 @@ def test_a_long_table_is_plain_even_in_a_terminal(capsys: Any,
     many = [{"id": i, "title": f"Việc {i}"} for i in range(base.RICH_MAX_ROWS + 1)]
     plain = _table_output(many, ["id", "title"], capsys)
     assert len(plain) == base.RICH_MAX_ROWS + 3 and plain[2] == "0    Việc 0"
+
+
+@pytest.mark.parametrize("fmt", [Format.json, Format.csv])
+def test_json_and_csv_are_written_as_the_rows_come(fmt: Format, capsys: Any) -> None:
+    """A listing may be an iterator over a million rows: JSON and CSV consume it row by row and
+    write it in batches (what they wrote before the last row came shows it), the same text as
+    from a list."""
+    rows = [{"id": i, "title": f"Nhiệm vụ {i}", "due": date(2027, 3, 5)} for i in range(1200)]
+    early: list[str] = []
+
+    def coming() -> Any:
+        for row in rows:
+            if row["id"] == len(rows) - 1:  # before the last row: the first batches are out
+                early.append(capsys.readouterr().out)
+            yield row
+
+    emit(coming(), ["id", "title", "due"], fmt)
+    streamed = "".join(early) + capsys.readouterr().out
+    emit(rows, ["id", "title", "due"], fmt)
+    assert streamed == capsys.readouterr().out
+    assert early and "Nhiệm vụ 999" in early[0]

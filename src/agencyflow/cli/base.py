@@ -14,13 +14,13 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from enum import StrEnum
 from functools import wraps
 from json.encoder import encode_basestring
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import typer
 
@@ -215,27 +215,47 @@ _JSON_TEXT: dict[type, Callable[[Any], str]] = {
 }
 
 
-def json_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+def json_rows(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
     """``json.dumps([{c: r.get(c) for c in columns} for r in rows], ensure_ascii=False, indent=2,
     default=str)``, the same text in less than half the time (10,000 board rows: 0.06 s instead
     of 0.15 s; with ``indent`` the standard library encodes in pure Python). Strings, integers,
     None, dates and lists of strings are written here; any other value by ``json.dumps`` itself.
     """
-    if not rows or not columns or len(set(columns)) != len(columns):
-        data = [{c: r.get(c) for c in columns} for r in rows]
-        return json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    pairs = [(("{" if i == 0 else ",") + "\n    " + encode_basestring(c) + ": ", c)
-             for i, c in enumerate(columns)]
-    written = []
+    out = io.StringIO()
+    write_json_rows(rows, columns, out)
+    return out.getvalue()
+
+
+def write_json_rows(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: TextIO,
+                    batch: int = 500) -> None:
+    """:func:`json_rows` written to ``out`` as the rows come (``batch`` rows a write), so that
+    a listing of any length is never held in memory."""
+    if not columns or len(set(columns)) != len(columns):
+        def encode(r: dict[str, Any]) -> str:
+            text = json.dumps({c: r.get(c) for c in columns}, ensure_ascii=False, indent=2,
+                              default=str)
+            return text.replace("\n", "\n  ")
+    else:
+        pairs = [(("{" if i == 0 else ",") + "\n    " + encode_basestring(c) + ": ", c)
+                 for i, c in enumerate(columns)]
+
+        def encode(r: dict[str, Any]) -> str:
+            parts = []
+            for key, column in pairs:
+                value = r.get(column)
+                text = _JSON_TEXT.get(type(value))
+                parts.append(key + (text(value) if text is not None else _json_value(value)))
+            parts.append("\n  }")
+            return "".join(parts)
+    written: list[str] = []
+    count = 0
     for r in rows:
-        parts = []
-        for key, column in pairs:
-            value = r.get(column)
-            text = _JSON_TEXT.get(type(value))
-            parts.append(key + (text(value) if text is not None else _json_value(value)))
-        parts.append("\n  }")
-        written.append("".join(parts))
-    return "[\n  " + ",\n  ".join(written) + "\n]"
+        written.append(("[\n  " if count == 0 else ",\n  ") + encode(r))
+        count += 1
+        if len(written) >= batch:
+            out.write("".join(written))
+            written.clear()
+    out.write("".join(written) + ("\n]" if count else "[]"))
 
 
 def _json_value(value: Any, newline: str = "\n    ") -> str:
@@ -251,22 +271,22 @@ def _csv_cell(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else _cell(value)
 
 
-def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: Format,
+def emit(rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: Format,
          *, title: str | None = None, headers: Sequence[str] | None = None,
          right: Collection[str] = ()) -> None:
     """Print rows as a table (``right``: the columns aligned right), JSON (a list of objects)
-    or CSV (UTF-8, header row)."""
+    or CSV (UTF-8, header row). JSON and CSV are written as the rows come, so ``rows`` may be
+    an iterator over any number of them; a table needs them all."""
     if fmt is Format.json:
-        sys.stdout.write(json_rows(rows, columns) + "\n")
+        write_json_rows(rows, columns, sys.stdout)
+        sys.stdout.write("\n")
         return
     if fmt is Format.csv:
-        buf = io.StringIO()
-        writer = csv.writer(buf)
+        writer = csv.writer(sys.stdout)
         writer.writerow(columns)
-        for r in rows:
-            writer.writerow([_csv_cell(r.get(c)) for c in columns])
-        sys.stdout.write(buf.getvalue())
+        writer.writerows([_csv_cell(r.get(c)) for c in columns] for r in rows)
         return
+    rows = rows if isinstance(rows, Sequence) else list(rows)
     console = _console("console")
     if not console.is_terminal or len(rows) > RICH_MAX_ROWS:
         sys.stdout.write(_plain_table(rows, columns, headers or columns, title, right))

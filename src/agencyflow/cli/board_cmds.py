@@ -50,16 +50,17 @@ def board(
         flt = board_service.resolve_filter(conn, cycle, agency=agency, commune=commune,
                                            status=status)
         workdays = calendar()
+        print_attention(conn, cycle.id)  # on standard error
+        if not table:  # JSON and CSV are written as the rows come from the cursor
+            emit((_row(r, lang) for r in board_service.stream_rows(
+                conn, flt, today=today, calendar=workdays, limit=limit, known_at=when)),
+                COLUMNS, fmt)
+            return
         found = board_service.rows(conn, flt, today=today, calendar=workdays, limit=limit,
                                    known_at=when)
-        counts = (board_service.counts(conn, flt, today=today, calendar=workdays, known_at=when)
-                  if table else {})
-        names = board_service.agency_names(conn, cycle.plan_key) if table else {}
-        print_attention(conn, cycle.id)
+        counts = board_service.counts(conn, flt, today=today, calendar=workdays, known_at=when)
+        names = board_service.agency_names(conn, cycle.plan_key)
     rows = [_row(r, lang) for r in found]
-    if not table:
-        emit(rows, COLUMNS, fmt)
-        return
     headers = ["#", "step", "period", "lead", "commune", "cooperating", "title", "due",
                "original", "done", "status", "recorded later by"]
     emit(rows, COLUMNS, fmt, headers=headers,

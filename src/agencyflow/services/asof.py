@@ -29,7 +29,10 @@ from typing import Any
 
 from agencyflow.dbapi import dialect_of, fetch
 
-#: When an audit event became known (SQL over ``audit_event e``).
+#: When an audit event became known (SQL over ``audit_event e``): the time it was written with.
+#: Once events also carry the real clock of the write (``recorded_at``, issue 9), known is the
+#: later of the two — a simulated year is known at its simulated times, a late paper entry when
+#: it was entered — here, in :func:`known_at` and in the index of ``audit_event``.
 KNOWN = "e.at"
 
 #: The fields an assignment event may change that a reader of the past needs, and their kind:

@@ -14,11 +14,12 @@ back as the same Python types on both databases: dates as ``date``, the JSON col
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from agencyflow.dbapi import fetch
+from agencyflow.dbapi import CHUNK_ROWS, fetch, stream
 from agencyflow.domain import suggest
 from agencyflow.domain.deadlines import DayCounter
 from agencyflow.domain.ids import clamp_limit, storable
@@ -144,8 +145,21 @@ def _where(flt: BoardFilter, status: str) -> tuple[str, dict[str, Any]]:
 
 def _rows(found: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """Result rows of :data:`ROWS_SQL` as dicts, with dates and lists whatever the database."""
+    return _chunk(found, {None: None}, {None: None})
+
+
+def _streamed(found: Iterable[list[tuple[Any, ...]]]) -> Iterator[dict[str, Any]]:
+    """:func:`_rows` of result rows that come chunk by chunk."""
     days: dict[Any, date | None] = {None: None}  # SQLite gives ISO text; a few dates recur
     lists: dict[str | None, list[str] | None] = {None: None}  # JSON text, decoded once
+    for chunk in found:
+        if len(days) + len(lists) > 100_000:  # decoded once, but never without bound
+            days, lists = {None: None}, {None: None}
+        yield from _chunk(chunk, days, lists)
+
+
+def _chunk(found: list[tuple[Any, ...]], days: dict[Any, date | None],
+           lists: dict[str | None, list[str] | None]) -> list[dict[str, Any]]:
     rows = []
     for (id_, step_id, period, member, lead_code, cooperating, title_vi, title_en, due_original,
          due_current, completed_on, status, board_status, clauses, year, plan_key,
@@ -185,6 +199,22 @@ def rows(conn: Any, flt: BoardFilter, *, today: date, calendar: DayCounter,
          limit: int | None = None, known_at: datetime | None = None) -> list[dict[str, Any]]:
     """The rows of the board (keys: the columns of :data:`ROWS_SQL`), ordered by due date,
     at most ``limit``, as known at ``known_at``."""
+    sql, params = _rows_query(conn, flt, today, calendar, limit, known_at)
+    return _rows(fetch(conn, sql, params))
+
+
+def stream_rows(conn: Any, flt: BoardFilter, *, today: date, calendar: DayCounter,
+                limit: int | None = None, known_at: datetime | None = None,
+                chunk: int = CHUNK_ROWS) -> Iterator[dict[str, Any]]:
+    """:func:`rows`, read from the cursor ``chunk`` rows at a time as they are consumed
+    (consume them while ``conn`` is open): a listing of a million assignments never holds them
+    all."""
+    sql, params = _rows_query(conn, flt, today, calendar, limit, known_at)
+    yield from _streamed(stream(conn, sql, params, chunk))
+
+
+def _rows_query(conn: Any, flt: BoardFilter, today: date, calendar: DayCounter,
+                limit: int | None, known_at: datetime | None) -> tuple[str, dict[str, Any]]:
     status = status_sql(flt.late_against)
     where, params = _where(flt, status)
     source, past = _source(conn, known_at)
@@ -193,7 +223,7 @@ def rows(conn: Any, flt: BoardFilter, *, today: date, calendar: DayCounter,
     if limit:
         sql += "\nLIMIT :limit"
         params["limit"] = limit
-    return _rows(fetch(conn, sql, {**params, **past, **_params(today, calendar)}))
+    return sql, {**params, **past, **_params(today, calendar)}
 
 
 def counts(conn: Any, flt: BoardFilter, *, today: date, calendar: DayCounter,
