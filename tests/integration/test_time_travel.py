@@ -27,6 +27,7 @@ from tests.cli_helpers import cli_for
 from tests.reminder_world import (
     ACTOR,
     CALENDAR,
+    DECIDER,
     MODEL_ID,
     PLAN_ID,
     REPORT_A,
@@ -99,7 +100,7 @@ def season(engine: Engine) -> Engine:
         ext = extensions.request_extension(session, assignment_id=SURVEY_B, actor=ACTOR,
                                            now=ASKED, new_due=date(2027, 3, 5), reason="Tết")
     with session_scope(engine) as session:
-        extensions.decide_extension(session, extension_id=ext.id or 0, actor=ACTOR,
+        extensions.decide_extension(session, extension_id=ext.id or 0, actor=DECIDER,
                                     now=EXTENDED, approve=True)
     with session_scope(engine) as session:
         assignments.cancel(session, assignment_id=REPORT_A, actor=ACTOR, now=CANCELLED,
