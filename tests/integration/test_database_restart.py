@@ -19,6 +19,8 @@ from agencyflow.notifications import RecordingNotifier, Renderer
 from agencyflow.notifications.apprise_pool import in_flight_bound
 from agencyflow.notifications.base import ChannelResult, Message
 from agencyflow.services import dispatch
+from agencyflow.services.clock import with_clock
+from tests.conftest import SIMULATED
 from tests.private_pg import PrivatePostgres
 from tests.reminder_world import queue_opened, vn
 
@@ -41,8 +43,9 @@ def restartable() -> Iterator[tuple[PrivatePostgres, Engine]]:
         with admin.connect() as conn:
             conn.execute(text("CREATE DATABASE af"))
         admin.dispose()
-        engine = make_engine(server.url("af"))
-        upgrade(engine)
+        plain = make_engine(server.url("af"))
+        upgrade(plain)
+        engine = with_clock(plain, SIMULATED)  # the test plays 2027, as the engine fixture does
         yield server, engine
         engine.dispose()
     finally:
