@@ -163,7 +163,7 @@ def _client(db: Path, data: Path) -> TestClient:
 def shared(template: tuple[Path, dict[str, str], dict[str, int]],
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """One client on one copy, for the reads and for every request without a token."""
-    folder = tmp_path_factory.mktemp("shared")
+    folder = tmp_path_factory.mktemp("reads")
     shutil.copy(template[0], folder / "world.db")
     yield _client(folder / "world.db", folder / "data")
 

@@ -100,3 +100,9 @@ def test_no_such_cycle_names_the_cycles_there_are(run) -> None:  # type: ignore[
 def test_remind_says_why_nothing_goes_out(started, now: str, said: str) -> None:  # type: ignore[no-untyped-def]
     result = started("remind", "--now", now, "--dry-run")
     assert result.exit_code == 0 and said in result.output, result.output
+
+
+def test_sweep_says_why_nothing_goes_out_as_remind_does(started) -> None:  # type: ignore[no-untyped-def]
+    result = started("sweep", "--now", "2021-09-02T10:00")
+    assert result.exit_code == 0, result.output
+    assert "02/09/2021 is a public holiday (Quốc khánh): no reminders go out" in result.output

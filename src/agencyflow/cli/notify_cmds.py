@@ -54,20 +54,14 @@ def remind(
                               "batch_size": cfg.sweep_batch_size}
     if dry_run:
         planned = sweeps.preview(eng, **kwargs)
-        _window_note(planned, when, cal)
+        window_note(planned, when, cal)
         emit([_planned_row(p) for p in planned.planned], PLAN_COLUMNS, fmt,
              title=f"Would queue {planned.written} notifications ({planned.existing} already "
                    "queued)")
         return
     swept = sweeps.sweep(eng, **kwargs)
-    _window_note(swept, when, cal)
-    if swept.needs_attention:
-        err_console.print(ngettext(
-            "{n} assignment could not be swept and needs attention (see `agencyflow "
-            "notifications`); every other one was",
-            "{n} assignments could not be swept and need attention (see `agencyflow "
-            "notifications`); every other one was", swept.needs_attention
-        ).format(n=swept.needs_attention), highlight=False)
+    window_note(swept, when, cal)
+    attention_note(swept)
     sent = _dispatch(eng, cfg, when)
     emit(_remind_rows(swept, sent), REMIND_COLUMNS, fmt,
          title=f"Reminders {when:%d/%m/%Y %H:%M}: {swept.written} queued, "
@@ -86,7 +80,18 @@ def _dispatch(eng: Any, cfg: Any, when: datetime) -> dispatch.DispatchResult | N
         lease_seconds=cfg.dispatch_lease_seconds)
 
 
-def _window_note(result: sweeps.SweepResult, when: datetime, cal: WorkingCalendar) -> None:
+def attention_note(swept: sweeps.SweepResult) -> None:
+    """Say how many assignments the sweep could not handle (each keeps its reason)."""
+    if swept.needs_attention:
+        err_console.print(ngettext(
+            "{n} assignment could not be swept and needs attention (see `agencyflow "
+            "notifications`); every other one was",
+            "{n} assignments could not be swept and need attention (see `agencyflow "
+            "notifications`); every other one was", swept.needs_attention
+        ).format(n=swept.needs_attention), highlight=False)
+
+
+def window_note(result: sweeps.SweepResult, when: datetime, cal: WorkingCalendar) -> None:
     """Why nothing goes out now: a public holiday (named), a day off, or the time of day."""
     if result.in_office_hours or result.next_window is None:
         return

@@ -18,8 +18,9 @@ from typing import Any
 
 import typer
 
-from agencyflow.cli.base import NOW_HELP, Format, emit, err_console, handle_errors, parse_now
+from agencyflow.cli.base import NOW_HELP, Format, emit, handle_errors, parse_now
 from agencyflow.cli.common import engine, settings
+from agencyflow.cli.notify_cmds import attention_note, window_note
 from agencyflow.errors import ValidationError
 from agencyflow.services import dispatch as dispatching
 from agencyflow.services import sweeps, wiring
@@ -128,12 +129,11 @@ def sweep(
     Example: agencyflow sweep --shard 0/2
     """
     when, cfg, part = parse_now(now), settings(), parse_shard(shard)
-    started = time.perf_counter()
-    result = sweeps.sweep(engine(), now=when, calendar=wiring.calendar(cfg), lang=cfg.language,
+    started, cal = time.perf_counter(), wiring.calendar(cfg)
+    result = sweeps.sweep(engine(), now=when, calendar=cal, lang=cfg.language,
                           batch_size=cfg.sweep_batch_size, shard=part)
-    if not result.in_office_hours and result.next_window is not None:
-        err_console.print(f"{when:%d/%m/%Y %H:%M} is outside office hours: nothing is due "
-                          f"before {result.next_window:%d/%m/%Y %H:%M}")
+    window_note(result, when, cal)
+    attention_note(result)
     if fmt is Format.json:
         print(_dumps(result.as_dict()))
         return

@@ -26,7 +26,7 @@ One batch goes through four short steps:
    its apprise type and the machine payload (:mod:`agencyflow.notifications.payload`), all
    from the row and its context: no query.
 4. **record** — results are recorded **as they arrive**, in transactions of at most
-   ``_RECORD_GROUP`` notifications (or every ``_RECORD_SECONDS``): one
+   ``RECORD_GROUP`` notifications (or every ``_RECORD_SECONDS``): one
    :class:`~agencyflow.models.Delivery` row per channel (attempts, last error, sent time), one
    :class:`~agencyflow.models.DeliveryAttempt` per attempt (the history, errors included) and the
    notification's new state: ``sent`` when every channel has delivered; otherwise ``failed`` with
@@ -65,10 +65,9 @@ from agencyflow.services.writes import write_transaction
 
 N = Notification
 _RECORD_EVERY = 200
-_RECORD_GROUP = 16
-_RECORD_SECONDS = 0.1
-RECORD_GROUP = _RECORD_GROUP
+RECORD_GROUP = 16
 """At most this many results wait for their record (README, "Delivery guarantees")."""
+_RECORD_SECONDS = 0.1
 _ACTIVE = sorted(s.value for s in ACTIVE)
 #: The kinds a sweep schedules; only these are superseded when the assignment stops awaiting work.
 REMINDER_KINDS = tuple(k.value for k in NoticeKind)
@@ -297,7 +296,7 @@ class _Sender:
         started = time.monotonic()
         for outcome in _outcomes(prepared, self.notifier, self.concurrency):
             group.append(outcome)
-            if len(group) >= _RECORD_GROUP or time.monotonic() - started >= _RECORD_SECONDS:
+            if len(group) >= RECORD_GROUP or time.monotonic() - started >= _RECORD_SECONDS:
                 self.record(group)
                 group, started = [], time.monotonic()
         if group:
