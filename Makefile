@@ -11,16 +11,17 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 # its source folders or files below (missing ones are skipped). Add a domain: a line here and an
 # empty .po file (copy the header of cli.po).
 LOCALE       := src/agencyflow/locale
-I18N_DOMAINS := cli errors web api reports messages
+I18N_DOMAINS := cli errors web api reports messages plans
 I18N_LANGS   := vi
 I18N_SOURCES_cli      := src/agencyflow/cli src/agencyflow/demo
 I18N_SOURCES_errors   := src/agencyflow
-I18N_IGNORE_errors    := cli demo web reports notifications
+I18N_IGNORE_errors    := cli demo web reports notifications products
 I18N_SOURCES_web      := src/agencyflow/web
 I18N_IGNORE_web       := api
 I18N_SOURCES_api      := src/agencyflow/web/api
 I18N_SOURCES_reports  := src/agencyflow/services/reports
 I18N_SOURCES_messages := src/agencyflow/notifications
+I18N_SOURCES_plans    := src/agencyflow/services/products src/agencyflow/cli/product_cmds.py
 PO_FILES := $(wildcard $(LOCALE)/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 

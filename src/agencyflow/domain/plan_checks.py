@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from agencyflow.domain.plan_types import (
@@ -25,6 +26,7 @@ from agencyflow.domain.plan_types import (
 )
 
 if TYPE_CHECKING:
+    from agencyflow.domain.plan_parts import RegistrySpec
     from agencyflow.domain.plan_spec import AgencySpec, GroupSpec, PlanSpec, StepBase, TargetBase
 
 #: Where a value is: keys and list indexes from the document root.
@@ -51,6 +53,12 @@ class PlanView:
     leader: tuple[Path, str] | None = None
     coordinator: tuple[Path, str] | None = None
     period: tuple[Path, int, int] | None = None
+    #: The plan period's first and last day, and whether it was written as dates.
+    span: tuple[Path, date, date, bool] | None = None
+    reference_date: date | None = None
+    registry: tuple[Path, RegistrySpec] | None = None
+    #: Target periods written as date ranges: (path, from, to).
+    target_days: list[tuple[Path, date, date]] = field(default_factory=list)
     agencies: list[tuple[Path, AgencySpec]] = field(default_factory=list)
     groups: dict[str, tuple[Path, GroupSpec]] = field(default_factory=dict)
     steps: list[tuple[Path, StepBase]] = field(default_factory=list)
@@ -91,6 +99,12 @@ def check_spec(spec: PlanSpec) -> list[Issue]:
         leader=(("leader",), spec.leader),
         coordinator=(("coordinator",), spec.coordinator),
         period=(("period_to",), spec.period_from, spec.period_to),
+        span=(("period_end",), spec.first_day(), spec.last_day(), spec.period_start is not None),
+        reference_date=spec.reference_date,
+        registry=(("registry",), spec.registry) if spec.registry else None,
+        target_days=[(("targets", i, "periods", j), p.start, p.end)
+                     for i, t in enumerate(spec.targets) for j, p in enumerate(t.periods)
+                     if p.start is not None and p.end is not None],
         agencies=[(("agencies", i), a) for i, a in enumerate(spec.agencies)],
         groups={n: (("groups", n), g) for n, g in spec.groups.items()},
         steps=[(("steps", i), s) for i, s in enumerate(spec.steps)],
@@ -111,6 +125,7 @@ def check_spec(spec: PlanSpec) -> list[Issue]:
 def check_view(view: PlanView) -> list[Issue]:
     """Every cross-reference and graph issue of ``view``."""
     from agencyflow.domain.plan_checks_targets import check_rating, check_targets
+    from agencyflow.domain.plan_checks_time import check_time
 
     issues = list(_check_header(view))
     issues += _check_agencies(view)
@@ -121,6 +136,7 @@ def check_view(view: PlanView) -> list[Issue]:
     issues += check_targets(view)
     issues += check_rating(view)
     issues += _check_clauses(view)
+    issues += check_time(view)
     return issues
 
 
@@ -160,7 +176,8 @@ def _check_header(view: PlanView) -> Iterator[Issue]:
     for item, role in ((view.leader, "leader"), (view.coordinator, "coordinator")):
         if item and item[1] not in codes:
             yield item[0], f"unknown agency {item[1]!r} as plan {role}"
-    if view.period and view.period[1] > view.period[2]:  # targets then skip the span check
+    explicit = view.span is not None and view.span[3]  # its dates are checked instead
+    if view.period and view.period[1] > view.period[2] and not explicit:  # targets skip theirs
         yield view.period[0], f"period ends ({view.period[2]}) before it starts ({view.period[1]})"
 
 
@@ -233,7 +250,8 @@ def _check_deadline(path: Path, step: StepBase) -> Iterator[Issue]:
     elif isinstance(rule, FixedDate):
         if rec not in period_kinds:
             yield (*path, "kind"), f"fixed_date cannot be used by a {rec.value} step"
-        elif rule.day > calendar.monthrange(2001, rule.month)[1]:
+        elif rule.month is not None and rule.day is not None and \
+                rule.day > calendar.monthrange(2001, rule.month)[1]:
             yield (*path, "day"), f"{rule.day}/{rule.month} is not a date in every year"
     elif isinstance(rule, MonthEnd):
         if rec == Recurrence.QUARTERLY:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, StrictBool, model_validator
 from agencyflow.domain.plan_spec import (
     DocumentRef,
     RatingBand,
+    RegistrySpec,
     StepBase,
     TargetBase,
 )
@@ -22,6 +23,7 @@ from agencyflow.domain.plan_types import (
     LateAgainst,
     Number,
     OfficeHours,
+    PlanDate,
     ReminderPolicySpec,
     Slug,
     Text,
@@ -35,11 +37,30 @@ PartyRef = Annotated[str, Field(pattern=r"^(group:[a-z0-9-]+|[A-Z0-9-]+)$")]
 
 
 class PeriodFile(BaseModel):
-    """``plan.period``: the years cycles may be started for."""
+    """``plan.period``: the years cycles may be started for (one cycle a calendar year), or
+    an explicit ``from``/``to`` of one cycle that may cross years."""
 
     model_config = FROZEN
-    from_year: Year
-    to_year: Year
+    from_year: Year | None = None
+    to_year: Year | None = None
+    from_: PlanDate | None = Field(default=None, alias="from")
+    to: PlanDate | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> PeriodFile:
+        years = (self.from_year, self.to_year)
+        dates = (self.from_, self.to)
+        if any(v is not None for v in years) == any(v is not None for v in dates):
+            raise ValueError("give either from_year and to_year, or from and to (dates)")
+        if None in (years if self.from_year or self.to_year else dates):
+            raise ValueError("a period needs both ends (from_year/to_year, or from/to)")
+        return self
+
+    def years(self) -> tuple[int, int]:
+        """First and last calendar year of the period."""
+        if self.from_ is not None and self.to is not None:
+            return self.from_.year, self.to.year
+        return self.from_year or 0, self.to_year or 0
 
 
 class RatingFile(BaseModel):
@@ -64,6 +85,8 @@ class PlanHeaderFile(BaseModel):
     review_default: StrictBool = False
     schedule_note: Text | None = None
     rating: RatingFile | None = None
+    reference_date: PlanDate | None = None
+    registry: RegistrySpec | None = None
 
 
 class StepFile(StepBase):
@@ -83,33 +106,42 @@ class YearSpan(BaseModel):
 
 
 class TargetPeriodFile(BaseModel):
-    """One ``periods:`` entry: a span (from_year/to_year) or ``each_year``."""
+    """One ``periods:`` entry: a span of years (from_year/to_year), ``each_year``, or a date
+    range (``from``/``to``)."""
 
     model_config = FROZEN
     from_year: Year | None = None
     to_year: Year | None = None
     each_year: YearSpan | None = None
+    from_: PlanDate | None = Field(default=None, alias="from")
+    to: PlanDate | None = None
     min: Number
     stretch: Number | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> TargetPeriodFile:
         span = self.from_year is not None or self.to_year is not None
-        if span == (self.each_year is not None):
-            raise ValueError("give either from_year and to_year, or each_year: {from, to}")
+        dates = self.from_ is not None or self.to is not None
+        if [span, self.each_year is not None, dates].count(True) != 1:
+            raise ValueError("give one of: from_year and to_year, each_year: {from, to}, "
+                             "or from and to (dates)")
         if span and (self.from_year is None or self.to_year is None):
             raise ValueError("a span needs both from_year and to_year")
+        if dates and (self.from_ is None or self.to is None):
+            raise ValueError("a date range needs both from and to")
         return self
 
     def years(self) -> tuple[int, int]:
         """First and last year of the period as written."""
         if self.each_year is not None:
             return self.each_year.from_, self.each_year.to
+        if self.from_ is not None and self.to is not None:
+            return self.from_.year, self.to.year
         return self.from_year or 0, self.to_year or 0
 
 
 class TargetFile(TargetBase):
-    """A ``targets:`` entry."""
+    """A ``targets:`` entry (``cumulative`` adds a baseline and may count only what is valid)."""
 
     periods: Annotated[list[TargetPeriodFile], Field(min_length=1)]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path as FsPath
 from typing import Any, NamedTuple, TypeVar
 
@@ -20,6 +21,7 @@ from agencyflow.domain.files import FileRefused, read_bounded
 from agencyflow.domain.plan_checks import GROUP_REF, UNREADABLE, Path, PlanView, check_view
 from agencyflow.domain.plan_file import (
     DefaultsFile,
+    PeriodFile,
     PlanHeaderFile,
     StepFile,
     TargetFile,
@@ -252,8 +254,10 @@ class _Reader:
         try:
             return PlanSpec(
                 key=header.key, title=header.title, authority=header.authority,
-                document=header.document, period_from=header.period.from_year,
-                period_to=header.period.to_year, leader=header.leader,
+                document=header.document, period_from=header.period.years()[0],
+                period_to=header.period.years()[1], period_start=header.period.from_,
+                period_end=header.period.to, reference_date=header.reference_date,
+                registry=header.registry, leader=header.leader,
                 coordinator=header.coordinator, late_against=header.late_against,
                 review_default=header.review_default, schedule_note=header.schedule_note,
                 rating=header.rating.bands if header.rating else [],
@@ -276,8 +280,13 @@ def _view(parts: _Sections) -> PlanView:
     if header is not None:
         view.leader = (("plan", "leader"), header.leader)
         view.coordinator = (("plan", "coordinator"), header.coordinator)
-        span = header.period
-        view.period = (("plan", "period", "to_year"), span.from_year, span.to_year)
+        span, (first, last) = header.period, header.period.years()
+        explicit = span.from_ is not None
+        view.period = (("plan", "period", "to" if explicit else "to_year"), first, last)
+        view.span = (("plan", "period"), *_span_days(span), explicit)
+        view.reference_date = header.reference_date
+        if header.registry is not None:
+            view.registry = (("plan", "registry"), header.registry)
         if header.rating:
             view.rating = (("plan", "rating", "bands"), header.rating.bands)
     view.clauses = [(path, clause) for clause, (path, _) in parts.clauses.items()]
@@ -288,7 +297,17 @@ def _view(parts: _Sections) -> PlanView:
             first, last = period.years()
             where = (*path, "periods", j)
             view.target_periods.append((where, first, last, period.min, period.stretch))
+            if period.from_ is not None and period.to is not None:
+                view.target_days.append((where, period.from_, period.to))
     return view
+
+
+def _span_days(period: PeriodFile) -> tuple[date, date]:
+    """First and last day of a plan period as written."""
+    if period.from_ is not None and period.to is not None:
+        return period.from_, period.to
+    first, last = period.years()
+    return date(first, 1, 1), date(last, 12, 31)
 
 
 def _resolve_step(
@@ -319,11 +338,12 @@ def _resolve_target(target: TargetFile) -> TargetSpec:
     for p in target.periods:
         first, last = p.years()
         spans = [(y, y) for y in range(first, last + 1)] if p.each_year else [(first, last)]
-        periods += [TargetPeriod(from_year=a, to_year=b, min=p.min, stretch=p.stretch)
+        periods += [TargetPeriod(from_year=a, to_year=b, min=p.min, stretch=p.stretch,
+                                 start=p.from_, end=p.to)
                     for a, b in spans]  # fmt: skip
     return TargetSpec(
         id=target.id, title=target.title, clauses=target.clauses,
-        indicator=target.indicator, periods=periods,
+        indicator=target.indicator, periods=periods, cumulative=target.cumulative,
     )  # fmt: skip
 
 

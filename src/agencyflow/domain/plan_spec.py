@@ -11,6 +11,7 @@ reads it with positions. Building a spec in code runs the same graph checks
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import (
@@ -23,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from agencyflow.domain.plan_parts import CumulativeSpec, RegistrySpec
 from agencyflow.domain.plan_types import (
     FROZEN,
     AfterCycleStart,
@@ -37,6 +39,7 @@ from agencyflow.domain.plan_types import (
     ItemId,
     LateAgainst,
     MonthEnd,
+    Need,
     NonEmpty,
     Number,
     OfficeHours,
@@ -55,8 +58,8 @@ from agencyflow.errors import NotFound
 
 __all__ = [
     "AfterCycleStart", "AfterStep", "Aggregate", "AgencyKind", "AgencySpec", "ClauseSpec",
-    "ClockTime", "DeadlineRule", "DocumentRef", "EscalationSpec", "FixedDate", "GroupSpec",
-    "IndicatorSpec",
+    "ClockTime", "CumulativeSpec", "DeadlineRule", "DocumentRef", "EscalationSpec", "FixedDate",
+    "GroupSpec", "IndicatorSpec", "RegistrySpec",
     "LateAgainst", "MonthEnd", "OfficeHours", "OutputSpec", "OutputType", "PlanSpec", "QuarterEnd",
     "RatingBand", "Recurrence", "ReminderPolicySpec", "StepSpec", "TargetPeriod", "TargetSpec",
     "Text", "dotted_path",
@@ -114,11 +117,17 @@ class StepBase(BaseModel):
     recurrence: Recurrence = Recurrence.YEARLY
     deadline: DeadlineRule
     depends_on: list[ItemId] = Field(default_factory=list)
+    #: How many assignments of a prerequisite must be done, by step id (default ``all``).
+    needs: dict[ItemId, Need] = Field(default_factory=dict)
     outputs: list[OutputSpec] = Field(default_factory=list)
 
     def output(self, name: str) -> OutputSpec | None:
         """The output called ``name``, or None."""
         return next((o for o in self.outputs if o.name == name), None)
+
+    def need(self, prerequisite: str) -> Need:
+        """How many of ``prerequisite``'s assignments must be done: all, any or N."""
+        return self.needs.get(prerequisite, "all")
 
 
 class StepSpec(StepBase):
@@ -149,13 +158,24 @@ class IndicatorSpec(BaseModel):
 
 
 class TargetPeriod(BaseModel):
-    """A span of years counted together: at least ``min``, ideally ``stretch``."""
+    """A span of years (or, with ``start``/``end``, of days) counted together: at least
+    ``min``, ideally ``stretch``."""
 
     model_config = FROZEN
     from_year: Year
     to_year: Year
     min: Number
     stretch: Number | None = None
+    start: PlanDate | None = None
+    end: PlanDate | None = None
+
+    def first_day(self) -> date:
+        """The period's first day."""
+        return self.start or date(self.from_year, 1, 1)
+
+    def last_day(self) -> date:
+        """The period's last day."""
+        return self.end or date(self.to_year, 12, 31)
 
 
 class TargetBase(BaseModel):
@@ -166,6 +186,7 @@ class TargetBase(BaseModel):
     title: Text
     clauses: list[NonEmpty] = Field(default_factory=list)
     indicator: IndicatorSpec
+    cumulative: CumulativeSpec | None = None
 
 
 class TargetSpec(TargetBase):
@@ -223,6 +244,13 @@ class PlanSpec(BaseModel):
     review_default: bool = False
     schedule_note: Text | None = None
     rating: list[RatingBand] = Field(default_factory=list)
+    #: An explicit period (one cycle from ``period_start`` to ``period_end``, may cross years);
+    #: None: one cycle per calendar year ``period_from``..``period_to``.
+    period_start: PlanDate | None = None
+    period_end: PlanDate | None = None
+    #: The day the plan's figures refer to (thời điểm), e.g. of a target's baseline.
+    reference_date: PlanDate | None = None
+    registry: RegistrySpec | None = None
     #: Labels of the clauses the steps and targets cite, by clause id (optional, may be partial).
     clauses: dict[ItemId, ClauseSpec] = Field(default_factory=dict)
     agencies: list[AgencySpec]
@@ -251,6 +279,23 @@ class PlanSpec(BaseModel):
         """Index agencies and steps by code/id."""
         self._agencies = {a.code: a for a in self.agencies}
         self._steps = {s.id: s for s in self.steps}
+
+    def cycle_span(self, year: int) -> tuple[date, date] | None:
+        """First and last day of the cycle of ``year``; None if the plan has no such cycle."""
+        if self.period_start is not None and self.period_end is not None:
+            found = year == self.period_start.year
+            return (self.period_start, self.period_end) if found else None
+        if not self.period_from <= year <= self.period_to:
+            return None
+        return date(year, 1, 1), date(year, 12, 31)
+
+    def first_day(self) -> date:
+        """The plan period's first day."""
+        return self.period_start or date(self.period_from, 1, 1)
+
+    def last_day(self) -> date:
+        """The plan period's last day."""
+        return self.period_end or date(self.period_to, 12, 31)
 
     def agency(self, code: str) -> AgencySpec:
         """The agency with ``code``; raises :class:`NotFound` if the plan has none."""

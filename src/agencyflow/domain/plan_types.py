@@ -124,21 +124,35 @@ class Text(BaseModel):
 
 
 class AgencyKind(StrEnum):
-    """What an agency is: a district office, a commune (or town), a council, or the leader."""
+    """What an agency is, in the words real plans use.
+
+    ``office`` (a district office, phòng), ``commune`` (a commune or town, xã/thị trấn),
+    ``council`` (an evaluation council), ``leader`` (the issuing People's Committee),
+    ``province`` (a provincial People's Committee), ``ministry`` (a ministry, bộ),
+    ``department`` (a provincial department, sở) and ``external`` (a recipient outside
+    government: a bank, an association, an enterprise that only receives notices).
+    """
 
     OFFICE = "office"
     COMMUNE = "commune"
     COUNCIL = "council"
     LEADER = "leader"
+    PROVINCE = "province"
+    MINISTRY = "ministry"
+    DEPARTMENT = "department"
+    EXTERNAL = "external"
 
 
 class Recurrence(StrEnum):
-    """How often a step yields an assignment: once per plan period, or per year/quarter/month."""
+    """How often a step yields an assignment: once per plan period, or per year/quarter/month;
+    ``on_demand`` steps are never made when a cycle starts, only when something asks for one
+    (the product registry's re-evaluation before a certificate expires)."""
 
     ONCE = "once"
     YEARLY = "yearly"
     QUARTERLY = "quarterly"
     MONTHLY = "monthly"
+    ON_DEMAND = "on_demand"
 
 
 class LateAgainst(StrEnum):
@@ -170,12 +184,23 @@ class Aggregate(StrEnum):
 
 
 class FixedDate(BaseModel):
-    """Due on ``day``/``month`` of the cycle year (once and yearly steps only)."""
+    """Due on ``day``/``month`` of the cycle year, or on a full ``date`` (once and yearly
+    steps only). In a period that crosses years, ``day``/``month`` is its first occurrence
+    on or after the period's start."""
 
     model_config = FROZEN
     kind: Literal["fixed_date"] = "fixed_date"
-    month: Annotated[StrictInt, Field(ge=1, le=12)]
-    day: Annotated[StrictInt, Field(ge=1, le=31)]
+    month: Annotated[StrictInt, Field(ge=1, le=12)] | None = None
+    day: Annotated[StrictInt, Field(ge=1, le=31)] | None = None
+    date: PlanDate | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> FixedDate:
+        if self.date is not None and (self.month is not None or self.day is not None):
+            raise ValueError("give either a full date or month and day, not both")
+        if self.date is None and (self.month is None or self.day is None):
+            raise ValueError("give month and day (e.g. month: 3, day: 31) or a full date")
+        return self
 
 
 class AfterCycleStart(BaseModel):
@@ -210,6 +235,10 @@ class QuarterEnd(BaseModel):
     kind: Literal["quarter_end"] = "quarter_end"
     quarter: Annotated[StrictInt, Field(ge=1, le=4)] | None = None
 
+
+#: How many of a prerequisite step's assignments must be done: ``all`` (the default), ``any``
+#: (one is enough) or a number N (at least N of them).
+Need = Literal["all", "any"] | PosInt
 
 #: One deadline rule, chosen by its ``kind``.
 DeadlineRule = Annotated[

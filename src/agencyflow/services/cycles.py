@@ -53,8 +53,13 @@ def _rows(spec: PlanSpec, step: StepSpec, cycle_id: int, year: int, start: date,
     waits = bool(step.depends_on)
     status = Status.WAITING if waits else Status.OPEN
     common = (dumps(step.clauses), step.title.vi, step.title.en, step.review)
-    for period in periods(step.recurrence.value, year, start):
+    end = spec.period_end  # an explicit period: its cycle's end; None: the calendar year
+    for period in periods(step.recurrence.value, year, start, end):
         due = due_date(step.deadline, period, calendar)
+        if end is not None and due is not None and not start <= due <= end:
+            raise ValidationError(_(
+                "step {step} would be due on {due}, outside the cycle {start}..{end}: "
+                "nothing was created").format(step=step.id, due=due, start=start, end=end))
         opened = None if waits else max(period.start, start)
         for lead in leads:
             cooperating = dumps([c for c in step.cooperating if c != lead])
@@ -83,9 +88,9 @@ def start(
     """Create the cycle of ``year`` for the plan ``version`` and all its assignments."""
     spec = plans.spec_of(version)
     require(actor, Action.CYCLE_START, target=f"plan {spec.key}")
-    if not spec.period_from <= year <= spec.period_to:
-        raise ValidationError(
-            f"plan {spec.key} covers {spec.period_from}–{spec.period_to}: no cycle for {year}")
+    span = spec.cycle_span(year)
+    if span is None:
+        raise ValidationError(_no_cycle(spec, year))
     existing = find(session, spec.key, year, missing_ok=True)
     if existing is not None:
         raise CycleExists(
@@ -93,12 +98,15 @@ def start(
             f"{existing.started_at:%Y-%m-%d} from version {existing.plan_version} "
             f"({existing.assignment_count} assignments): nothing was created"
         )
-    start_day = check_in_calendar(start_date or date(year, 1, 1), _("the cycle start"))
-    if start_day.year != year:
+    start_day = check_in_calendar(start_date or span[0], _("the cycle start"))
+    if spec.period_start is None and start_day.year != year:
         raise ValidationError(f"cycle start {start_day} is not in {year}")
+    if not span[0] <= start_day <= span[1]:
+        raise ValidationError(_("cycle start {day} is outside the plan period {start}..{end}"
+                                ).format(day=start_day, start=span[0], end=span[1]))
     cycle = Cycle(plan_version_id=version.id or 0, plan_key=spec.key, plan_version=version.version,
                   plan_hash=version.content_hash, year=year, start_date=start_day,
-                  end_date=date(year, 12, 31), started_at=now, started_by=actor.username,
+                  end_date=span[1], started_at=now, started_by=actor.username,
                   late_against=spec.late_against.value)
     session.add(cycle)
     session.flush()
@@ -125,6 +133,15 @@ def start(
                         "assignments_sha256": digest.hexdigest()})
     opened = len(dependents.open_ready(session, cycle, actor=actor, now=now, calendar=calendar))
     return CycleStarted(cycle, total, counts["open"] + opened, counts["waiting"] - opened)
+
+
+def _no_cycle(spec: PlanSpec, year: int) -> str:
+    """Why ``spec`` has no cycle for ``year``."""
+    if spec.period_start is not None:
+        return _("plan {plan} runs once, {start}..{end}: its cycle is {first}, not {year}"
+                 ).format(plan=spec.key, start=spec.period_start, end=spec.period_end,
+                          first=spec.period_start.year, year=year)
+    return f"plan {spec.key} covers {spec.period_from}–{spec.period_to}: no cycle for {year}"
 
 
 def start_plan(session: Session, *, plan: str, year: int, now: datetime, actor: Actor,

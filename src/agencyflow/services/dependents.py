@@ -12,11 +12,13 @@ steps. The prerequisite assignments of a waiting assignment ``w`` are, per prere
 
 A prerequisite step is finished when each of those assignments is done or cancelled and at least
 one is done (if all were cancelled the work never happened: the dependents keep waiting for the
-coordinator). Then ``w`` opens: ``opened_on`` = ``next_notice_on`` = today (Vietnam; the cycle
-start if that is later), and for an ``after_step`` deadline its original and current due date
-become ``N`` working days after the latest completion of that step (or after the cycle start, for
-a ``once`` step finished in an earlier cycle). :func:`open_ready` does the same when a cycle starts,
-for the waiting assignments whose ``once`` prerequisites were finished in an earlier cycle.
+coordinator). A step's ``needs`` may ask for less: ``any`` (one of them done) or a number N (at
+least N done — all of them when there are fewer). Then ``w`` opens: ``opened_on`` =
+``next_notice_on`` = today (Vietnam; the cycle start if that is later), and for an ``after_step``
+deadline its original and current due date become ``N`` working days after the latest completion
+of that step (or after the cycle start, for a ``once`` step finished in an earlier cycle).
+:func:`open_ready` does the same when a cycle starts, for the waiting assignments whose ``once``
+prerequisites were finished in an earlier cycle.
 
 Each opening is an audit event ``assignment.open`` whose actor is **the user whose act finished
 the prerequisites** (or started the cycle): accountable, with a reason naming the assignment that
@@ -126,11 +128,23 @@ def _ready(session: Session, w: Assignment, spec: PlanSpec) -> tuple[bool, date 
     for prereq in step.depends_on:
         rows = _prerequisite_rows(session, w, step, spec.step(prereq))
         done = [r.completed_on for r in rows if r.status == Status.DONE.value]
-        if not done or any(r.status not in _FINISHED for r in rows):
+        if not _enough(step.need(prereq), rows, len(done)):
             return False, None
         if prereq == anchor_step:
             anchor = max((d for d in done if d is not None), default=None)
     return True, anchor
+
+
+def _enough(need: str | int, rows: Sequence[Any], done: int) -> bool:
+    """Whether ``done`` of the prerequisite ``rows`` meet ``need``: all (each finished, one
+    done), any (one done) or N (N done, or all of them if there are fewer)."""
+    if done == 0:
+        return False
+    if need == "any":
+        return True
+    if need == "all":
+        return all(r.status in _FINISHED for r in rows)
+    return done >= min(int(need), len(rows))
 
 
 def _prerequisite_rows(session: Session, w: Assignment, step: StepSpec,
