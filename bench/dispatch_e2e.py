@@ -5,10 +5,11 @@ Run from the repository root::
     .venv/bin/python bench/dispatch_e2e.py [--count 3000] [--concurrency 32] [--repeat 3]
 
 A synthetic plan (``bench/synthetic.py``) with enough communes for ``count`` opening notices is
-stored, its cycle started on Mon 18/01/2027, and ``services.sweeps.sweep`` run at 09:00 that day:
+stored, its cycle started on Mon 18/01/2027, and
+``services.reminders.sweeps.sweep`` run at 09:00 that day:
 the outbox then holds one pending ``opened`` notice per open assignment (digest mode is turned
 off so that every notice is one message). The database is built once and copied for each
-repetition. Each repetition times ``services.dispatch.dispatch`` with a real
+repetition. Each repetition times ``services.delivery.dispatch.dispatch`` with a real
 ``AppriseNotifier.from_urls`` (20 json:// channels, each serving a tenth of the communes;
 ``--processes`` worker processes, started and warmed up before the clock starts, as in a
 long-running ``serve``) pointing at the asyncio sink of ``bench/dispatch_sink.py`` in a
@@ -51,7 +52,9 @@ def build(db: Path, count: int) -> int:
     from agencyflow.domain.calendar import TIMEZONE, default_calendar
     from agencyflow.domain.permissions import Actor, Role
     from agencyflow.domain.plan_loader import load_plan_text
-    from agencyflow.services import cycles, plans, sweeps
+    from agencyflow.services.plans import cycles
+    from agencyflow.services.plans import store as plans
+    from agencyflow.services.reminders import sweeps
     from bench.synthetic import plan_text
 
     engine = _engine(db)
@@ -86,7 +89,7 @@ def run_once(db: Path, expected: int, concurrency: int, processes: int
     from agencyflow.domain.calendar import TIMEZONE
     from agencyflow.notifications import Message, Renderer
     from agencyflow.notifications.apprise_notifier import AppriseNotifier
-    from agencyflow.services import dispatch
+    from agencyflow.services.delivery import dispatch
 
     tags = tags_of(db)
     groups = [", ".join(tags[i::CHANNELS]) for i in range(CHANNELS)]

@@ -22,10 +22,10 @@ def _now() -> datetime:
 
 
 def sweep(db: str) -> dict[str, Any]:
-    """One reminder sweep (services.sweeps.sweep) over the whole cycle."""
+    """One reminder sweep (services.reminders.sweeps.sweep) over the whole cycle."""
     from agencyflow.db import make_engine
     from agencyflow.domain.calendar import default_calendar
-    from agencyflow.services import sweeps
+    from agencyflow.services.reminders import sweeps
 
     engine = make_engine(f"sqlite:///{db}")
     calendar = default_calendar()
@@ -48,7 +48,7 @@ def sweep_by_agency(db: str, per_task: str) -> dict[str, Any]:
     from agencyflow.db import make_engine
     from agencyflow.domain.calendar import default_calendar
     from agencyflow.flows.reminder_sweep import agency_batches
-    from agencyflow.services import sweeps
+    from agencyflow.services.reminders import sweeps
 
     engine = make_engine(f"sqlite:///{db}")
     calendar = default_calendar()
@@ -142,7 +142,7 @@ def naive_prefect(db: str, sample: str) -> dict[str, Any]:
 
 def dispatch_rate(count: str, processes: str) -> dict[str, Any]:
     """Dispatch ``count`` pending notices to a loopback webhook sink in another process
-    (bench/dispatch_e2e.py): services.dispatch with the real AppriseNotifier."""
+    (bench/dispatch_e2e.py): services.delivery.dispatch with the real AppriseNotifier."""
     import tempfile
     from pathlib import Path
 
@@ -171,7 +171,9 @@ def postgres_sweep(server: str, communes: str, steps: str) -> dict[str, Any]:
     from agencyflow.domain.calendar import default_calendar
     from agencyflow.domain.permissions import Actor, Role
     from agencyflow.domain.plan_loader import load_plan_text
-    from agencyflow.services import cycles, plans, sweeps
+    from agencyflow.services.plans import cycles
+    from agencyflow.services.plans import store as plans
+    from agencyflow.services.reminders import sweeps
     from bench.scenarios import YEAR
     from bench.synthetic import plan_text
 

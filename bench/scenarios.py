@@ -47,7 +47,7 @@ def prepare(db: str, communes: str, steps: str) -> dict[str, Any]:
     from agencyflow.db import session_scope, upgrade
     from agencyflow.domain.permissions import Actor, Role
     from agencyflow.domain.plan_loader import load_plan_text
-    from agencyflow.services import plans
+    from agencyflow.services.plans import store as plans
     from bench.synthetic import plan_text
 
     engine = _engine(db)
@@ -71,7 +71,8 @@ def cycle_start(db: str) -> dict[str, Any]:
     from agencyflow.db import session_scope
     from agencyflow.domain.calendar import default_calendar
     from agencyflow.domain.permissions import Actor, Role
-    from agencyflow.services import cycles, plans
+    from agencyflow.services.plans import cycles
+    from agencyflow.services.plans import store as plans
 
     engine = _engine(db)
     calendar = default_calendar()
@@ -90,7 +91,7 @@ def cycle_start(db: str) -> dict[str, Any]:
 
 def floor_insert(db: str, source_db: str) -> dict[str, Any]:
     """The floor: the same assignment rows inserted with plain sqlite3 executemany."""
-    from agencyflow.services.cycles import COLUMNS
+    from agencyflow.services.plans.cycles import COLUMNS
 
     src = sqlite3.connect(source_db)
     rows = src.execute(f"SELECT {', '.join(COLUMNS)} FROM assignment").fetchall()
@@ -117,7 +118,7 @@ def board_counts(db: str) -> dict[str, Any]:
     from sqlmodel import Session
 
     from agencyflow.domain.calendar import default_calendar
-    from agencyflow.services import board
+    from agencyflow.services.board import listing as board
 
     engine = _engine(db)
     calendar = default_calendar()

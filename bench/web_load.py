@@ -48,14 +48,16 @@ def _has_web_app() -> bool:
     import importlib.util
 
     return all(importlib.util.find_spec(m) is not None for m in (
-        "agencyflow.web.app", "agencyflow.services.web_sessions", "agencyflow.services.passwords"))
+        "agencyflow.web.app", "agencyflow.services.people.sessions",
+        "agencyflow.services.people.passwords"))
 
 
 def _cookie(db: Path) -> str:
     """A logged-in browser session of the bench coordinator: the Cookie header's value."""
     from agencyflow.db import make_engine, session_scope
     from agencyflow.domain.permissions import Actor, Role
-    from agencyflow.services import passwords, web_sessions  # type: ignore[attr-defined]
+    from agencyflow.services.people import passwords
+    from agencyflow.services.people import sessions as web_sessions  # type: ignore[attr-defined]
     from agencyflow.web.context import SESSION_COOKIE  # type: ignore[import-not-found]
 
     engine = make_engine(f"sqlite:///{db}")
@@ -78,7 +80,7 @@ def _token(db: Path) -> tuple[str, int]:
     from agencyflow.db import make_engine, session_scope, upgrade
     from agencyflow.domain.permissions import Actor, Role
     from agencyflow.models import Cycle
-    from agencyflow.services import users
+    from agencyflow.services.people import users
 
     engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)  # the prepared database may be from an older run of the bench
@@ -95,8 +97,9 @@ def _token(db: Path) -> tuple[str, int]:
 def _page_sql(cycle_id: int, after: Any) -> list[tuple[str, dict[str, Any]]]:
     """The page queries the API runs (its index scans, in order), as plain sqlite3 text."""
     from agencyflow.dbapi import _for_driver
-    from agencyflow.services import board, board_pages
-    from agencyflow.services.calendar_store import cached_calendar
+    from agencyflow.services.board import listing as board
+    from agencyflow.services.board import pages as board_pages
+    from agencyflow.services.plans.calendar_store import cached_calendar
 
     flt = board.BoardFilter(cycle_id=cycle_id)
     status = board.status_sql(flt.late_against)
@@ -143,8 +146,8 @@ def counts_floor(db: Path, cycle_id: int, runs: int = 20) -> dict[str, Any]:
     import sqlite3
 
     from agencyflow.dbapi import _for_driver
-    from agencyflow.services import board
-    from agencyflow.services.calendar_store import cached_calendar
+    from agencyflow.services.board import listing as board
+    from agencyflow.services.plans.calendar_store import cached_calendar
 
     flt = board.BoardFilter(cycle_id=cycle_id)
     status = board.status_sql(flt.late_against)
@@ -277,7 +280,7 @@ def _deep_cursor(db: Path, cycle_id: int) -> Any:
     is timed is the page after it, which the API reads by keyset)."""
     import sqlite3
 
-    from agencyflow.services.board_pages import Cursor
+    from agencyflow.services.board.pages import Cursor
 
     conn = sqlite3.connect(db)
     due, id_ = conn.execute(

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from agencyflow.config import Settings
 from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor
-from agencyflow.services import users
+from agencyflow.services.people import users
 from agencyflow.web.api import create_standalone
 from tests.factories import SYSTEM, at
 from tests.lifecycle_plan import assignment_id, setup_cycle

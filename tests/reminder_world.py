@@ -34,8 +34,12 @@ from agencyflow.domain.permissions import Actor, Role
 from agencyflow.domain.plan_loader import load_plan_text
 from agencyflow.models import Notification
 from agencyflow.models.types import dumps
-from agencyflow.services import assignments, cycles, extensions, plans, sweeps
-from agencyflow.services.notice_context import RenderContexts
+from agencyflow.services.assignments import extensions
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.delivery.notice_context import RenderContexts
+from agencyflow.services.plans import cycles
+from agencyflow.services.plans import store as plans
+from agencyflow.services.reminders import sweeps
 
 ACTOR = Actor("system:test", Role.SYSTEM)
 #: Who decides what ACTOR asked for (four eyes: nobody decides their own request).

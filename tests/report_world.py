@@ -15,7 +15,9 @@ from datetime import date
 from sqlalchemy import Engine
 
 from agencyflow.db import session_scope
-from agencyflow.services import assignments, extensions, users
+from agencyflow.services.assignments import extensions
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.people import users
 from tests.factories import CALENDAR, SYSTEM, at, start_cycle, store_plan
 from tests.lifecycle_plan import (
     COORDINATOR,

@@ -19,7 +19,7 @@ from agencyflow.db import session_scope
 from agencyflow.domain.calendar import TIMEZONE
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.models import Cycle
-from agencyflow.services import passwords, users
+from agencyflow.services.people import passwords, users
 from tests.factories import CALENDAR, SYSTEM, store_plan
 from tests.lifecycle_plan import WALK_PLAN
 
@@ -86,7 +86,7 @@ def add_people(engine: Engine) -> None:
 
 def setup_world(engine: Engine, *, start: bool = True) -> Cycle | None:
     """Store the plan, add the people and (unless ``start`` is False) start the cycle."""
-    from agencyflow.services import cycles
+    from agencyflow.services.plans import cycles
 
     version = store_plan(engine, text=plan_text(), now=now())
     add_people(engine)

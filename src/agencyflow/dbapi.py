@@ -10,7 +10,7 @@ what is wrong.
 
 :func:`fetch` runs one SQL text written with ``:name`` parameters on a DBAPI connection or on a
 SQLAlchemy Session or Connection, in the paramstyle of the driver, so that services can keep one
-definition of a query for both (see :mod:`agencyflow.services.board`).
+definition of a query for both (see :mod:`agencyflow.services.board.listing`).
 """
 
 from __future__ import annotations

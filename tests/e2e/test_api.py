@@ -13,7 +13,8 @@ from sqlmodel import Session
 
 from agencyflow.db import session_scope
 from agencyflow.models import AuditEvent, Evidence
-from agencyflow.services import board, users
+from agencyflow.services.board import listing as board
+from agencyflow.services.people import users
 from agencyflow.web.api.schemas import AssignmentPage, AssignmentRow
 from tests.api_world import World, world_for
 from tests.factories import CALENDAR, at

@@ -24,7 +24,8 @@ from agencyflow.config import Settings
 from agencyflow.db import make_engine, session_scope
 from agencyflow.domain.clock import Clock
 from agencyflow.models import ApiToken, User
-from agencyflow.services import assignments, extensions
+from agencyflow.services.assignments import extensions
+from agencyflow.services.assignments import moves as assignments
 from agencyflow.services.clock import with_clock
 from agencyflow.web.api import create_standalone
 from tests.api_world import PEOPLE, seed

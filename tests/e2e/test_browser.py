@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
 from agencyflow.db import make_engine, session_scope, upgrade
-from agencyflow.services import assignments
+from agencyflow.services.assignments import moves as assignments
 from tests.factories import CALENDAR
 from tests.lifecycle_plan import assignment_id, get
 from tests.sinks import free_port

@@ -16,7 +16,8 @@ from agencyflow.cli import app
 from agencyflow.config import get_settings
 from agencyflow.db import session_scope
 from agencyflow.models import Evidence
-from agencyflow.services import audit, users
+from agencyflow.services.audit import trail as audit
+from agencyflow.services.people import users
 from tests.factories import SYSTEM, at
 from tests.lifecycle_plan import assignment_id, get, setup_cycle
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 
 from agencyflow.config import get_settings
 from agencyflow.db import session_scope
-from agencyflow.services import users
+from agencyflow.services.people import users
 from tests.cli_helpers import Invoke, cli_for
 from tests.factories import SYSTEM, at
 from tests.lifecycle_plan import assignment_id, get, setup_cycle

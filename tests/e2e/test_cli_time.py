@@ -17,7 +17,8 @@ from sqlmodel import Session
 
 from agencyflow.config import get_settings
 from agencyflow.db import session_scope
-from agencyflow.services import audit, users
+from agencyflow.services.audit import trail as audit
+from agencyflow.services.people import users
 from tests.cli_helpers import Invoke, cli_for
 from tests.factories import SYSTEM, at, start_cycle, store_plan
 from tests.lifecycle_plan import WALK_PLAN, assignment_id, get

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from agencyflow.notifications.apprise_pool import in_flight_bound
-from agencyflow.services import dispatch
+from agencyflow.services.delivery import dispatch
 from tests.reminder_world import queue_opened
 from tests.sinks import WebhookSink
 

@@ -7,7 +7,8 @@ from sqlalchemy import Engine
 
 from agencyflow.notifications import Message, Renderer
 from agencyflow.notifications.apprise_notifier import POOL_MIN_ITEMS, AppriseNotifier
-from agencyflow.services import dispatch, sweeps
+from agencyflow.services.delivery import dispatch
+from agencyflow.services.reminders import sweeps
 from tests.reminder_world import CALENDAR, notifications, start, vn
 from tests.sinks import WebhookSink
 

@@ -20,7 +20,10 @@ from sqlmodel import Session
 from agencyflow.db import session_scope
 from agencyflow.domain.calendar import local_date
 from agencyflow.errors import PermissionDenied, TransitionError, ValidationError
-from agencyflow.services import assignments, audit, board, contributions, extensions
+from agencyflow.services.assignments import contributions, extensions
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.audit import trail as audit
+from agencyflow.services.board import listing as board
 from tests.factories import CALENDAR, at
 from tests.lifecycle_plan import (
     COORDINATOR,

@@ -21,7 +21,7 @@ from agencyflow.db import is_sqlite
 from agencyflow.domain import audit_chain
 from agencyflow.errors import AuditError
 from agencyflow.models.types import dumps
-from agencyflow.services import audit
+from agencyflow.services.audit import trail as audit
 from tests.cli_helpers import Invoke, cli_for
 from tests.integration.test_audit_tamper import EVENTS, drop_triggers, raw
 from tests.integration.test_audit_tamper import trail as trail  # noqa: F401  (the fixture)

@@ -16,7 +16,8 @@ from agencyflow.config import get_settings
 from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.models import Assignment
-from agencyflow.services import assignments, users
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.people import users
 from tests.cli_helpers import Invoke, cli_for
 from tests.factories import SYSTEM, at, start_cycle, store_plan
 
@@ -72,7 +73,8 @@ def test_reading_the_audit_trail_needs_the_right_role(cli: Invoke) -> None:
 
 
 def recipe(lines: list[str]) -> tuple[int, str]:
-    """The standard-library recipe of services/audit.py:export, as an inspector would run it."""
+    """The standard-library recipe of services/audit/trail.py:export, as an inspector would run
+    it."""
     fields = ("seq", "at", "actor", "action", "target_type", "target_id", "before", "after",
               "reason", "prev_hash")
     optional = ("recorded_at", "claim", "claim_reason")

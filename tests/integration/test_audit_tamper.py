@@ -25,7 +25,8 @@ from agencyflow.db import is_sqlite, session_scope
 from agencyflow.domain import audit_chain
 from agencyflow.errors import AuditError
 from agencyflow.models.types import dumps
-from agencyflow.services import audit, users
+from agencyflow.services.audit import trail as audit
+from agencyflow.services.people import users
 from tests.cli_helpers import Invoke, cli_for
 from tests.factories import SYSTEM, at, start_cycle, store_plan
 

@@ -21,7 +21,7 @@ from agencyflow.db import session_scope
 from agencyflow.domain.status import BoardStatus, board_status
 from agencyflow.errors import ValidationError
 from agencyflow.models import Assignment
-from agencyflow.services import board
+from agencyflow.services.board import listing as board
 from tests.factories import CALENDAR, start_cycle, store_plan
 
 D = date(2021, 3, 10)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from agencyflow.config import get_settings
 from agencyflow.db import session_scope
 from agencyflow.domain.calendar import TIMEZONE
-from agencyflow.services import assignments
+from agencyflow.services.assignments import moves as assignments
 from tests import report_world
 from tests.cli_helpers import Invoke, cli_for
 from tests.factories import CALENDAR, at

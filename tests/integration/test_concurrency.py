@@ -17,7 +17,9 @@ from sqlmodel import Session
 from agencyflow.db import session_scope
 from agencyflow.errors import ConflictError
 from agencyflow.models import AuditEvent, Evidence
-from agencyflow.services import assignment_core, assignments, audit
+from agencyflow.services.assignments import core as assignment_core
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.audit import trail as audit
 from tests.factories import CALENDAR, at
 from tests.lifecycle_plan import KTHT_OFFICER, assignment_id, get, setup_cycle
 

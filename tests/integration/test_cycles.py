@@ -12,7 +12,9 @@ from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.errors import CycleExists, PermissionDenied, ValidationError
 from agencyflow.models import Assignment, AuditEvent, Cycle, PlanVersion
-from agencyflow.services import audit, cycles, plans
+from agencyflow.services.audit import trail as audit
+from agencyflow.services.plans import cycles
+from agencyflow.services.plans import store as plans
 from tests.factories import CALENDAR, PLANS, at, start_cycle, store_plan
 
 

@@ -18,8 +18,8 @@ from agencyflow.db import make_engine, upgrade
 from agencyflow.notifications import RecordingNotifier, Renderer
 from agencyflow.notifications.apprise_pool import in_flight_bound
 from agencyflow.notifications.base import ChannelResult, Message
-from agencyflow.services import dispatch
 from agencyflow.services.clock import with_clock
+from agencyflow.services.delivery import dispatch
 from tests.conftest import SIMULATED
 from tests.private_pg import PrivatePostgres
 from tests.reminder_world import queue_opened, vn

@@ -14,7 +14,9 @@ from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.errors import PermissionDenied
 from agencyflow.models import AuditEvent, Notification
-from agencyflow.services import assignments, audit, extensions
+from agencyflow.services.assignments import extensions
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.audit import trail as audit
 from tests.factories import CALENDAR, at, start_cycle, store_plan
 from tests.lifecycle_plan import (
     COORDINATOR,

@@ -13,7 +13,8 @@ from agencyflow.db import session_scope
 from agencyflow.models import AuditEvent, Delivery
 from agencyflow.notifications import RecordingNotifier, Renderer
 from agencyflow.notifications.apprise_notifier import AppriseNotifier
-from agencyflow.services import dispatch, outbox, sweeps
+from agencyflow.services.delivery import dispatch, outbox
+from agencyflow.services.reminders import sweeps
 from tests.reminder_world import CALENDAR, MODEL_ID, PLAN_ID, complete, notifications, start, vn
 from tests.sinks import WebhookSink
 

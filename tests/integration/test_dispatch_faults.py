@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 
 from agencyflow.notifications import RecordingNotifier, Renderer
 from agencyflow.notifications.base import ChannelResult, Message
-from agencyflow.services import dispatch
+from agencyflow.services.delivery import dispatch
 from tests.reminder_world import notifications, queue_opened, vn
 
 T0 = vn(2027, 1, 18)

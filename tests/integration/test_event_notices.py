@@ -14,7 +14,10 @@ from agencyflow.db import session_scope
 from agencyflow.errors import TransitionError
 from agencyflow.models import Assignment
 from agencyflow.notifications import RecordingNotifier, Renderer
-from agencyflow.services import assignments, dispatch, extensions, sweeps
+from agencyflow.services.assignments import extensions
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.delivery import dispatch
+from agencyflow.services.reminders import sweeps
 from tests.factories import CALENDAR as LIFE_CALENDAR
 from tests.factories import at
 from tests.lifecycle_plan import COORDINATOR, KTHT_OFFICER, NN_OFFICER, assignment_id, setup_cycle

@@ -13,8 +13,9 @@ from sqlmodel import Session
 from agencyflow.db import session_scope
 from agencyflow.errors import PermissionDenied, TransitionError, ValidationError
 from agencyflow.models import Contribution, Evidence
-from agencyflow.services import assignments, contributions
-from agencyflow.services.evidence import blob_path, store_bytes, store_path
+from agencyflow.services.assignments import contributions
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.assignments.evidence import blob_path, store_bytes, store_path
 from tests.factories import CALENDAR, at
 from tests.lifecycle_plan import (
     COORDINATOR,

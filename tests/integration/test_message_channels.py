@@ -20,7 +20,8 @@ from agencyflow.notifications.apprise_notifier import AppriseNotifier
 from agencyflow.notifications.base import delivery_key
 from agencyflow.notifications.email_mime import KEY_HEADER, message_id
 from agencyflow.notifications.payload import notification_payload, notify_type
-from agencyflow.services import dispatch, sweeps
+from agencyflow.services.delivery import dispatch
+from agencyflow.services.reminders import sweeps
 from tests.html_check import check_html
 from tests.reminder_world import CALENDAR, start, vn
 from tests.sinks import MqttSubscriber, SmtpSink, WebhookSink

@@ -16,7 +16,7 @@ from agencyflow.config import Settings
 from agencyflow.db import session_scope
 from agencyflow.models import Notification
 from agencyflow.notifications.apprise_notifier import AppriseNotifier
-from agencyflow.services import dispatch, wiring
+from agencyflow.services.delivery import dispatch, wiring
 from agencyflow.services.reports import monthly
 from tests import report_world
 from tests.factories import CALENDAR, at

@@ -27,7 +27,8 @@ from sqlalchemy import Engine
 
 from agencyflow.domain.calendar import local_date
 from agencyflow.notifications import RecordingNotifier, Renderer
-from agencyflow.services import dispatch, sweeps
+from agencyflow.services.delivery import dispatch
+from agencyflow.services.reminders import sweeps
 from tests.reminder_world import (
     CALENDAR,
     MODEL_ID,

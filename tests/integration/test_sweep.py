@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import Engine, text
 
 from agencyflow.domain import reminders
-from agencyflow.services import sweep_sql, sweeps
 from agencyflow.services.bulk import insert_rows
-from agencyflow.services.notice_context import load_cycles
-from agencyflow.services.policy import policy_for
+from agencyflow.services.delivery.notice_context import load_cycles
+from agencyflow.services.reminders import sweep_sql, sweeps
+from agencyflow.services.reminders.policy import policy_for
 from agencyflow.services.writes import write_transaction
 from tests.reminder_world import (
     CALENDAR,

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from agencyflow.config import get_settings
-from agencyflow.services import sweeps
+from agencyflow.services.reminders import sweeps
 from tests.cli_helpers import Invoke, cli_for
 from tests.reminder_world import CALENDAR, extend, notifications, start, vn
 

@@ -28,7 +28,10 @@ from agencyflow.config import get_settings
 from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor
 from agencyflow.models import Assignment
-from agencyflow.services import assignments, plans, targets, users
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.board import targets
+from agencyflow.services.people import users
+from agencyflow.services.plans import store as plans
 from tests.factories import CALENDAR, SYSTEM, at, start_cycle
 
 PLAN = "kim-thanh-ocop"

@@ -22,7 +22,11 @@ from agencyflow import dbapi
 from agencyflow.config import get_settings
 from agencyflow.db import session_scope
 from agencyflow.notifications import RecordingNotifier, Renderer
-from agencyflow.services import assignments, board, dispatch, extensions, outbox, sweeps
+from agencyflow.services.assignments import extensions
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.board import listing as board
+from agencyflow.services.delivery import dispatch, outbox
+from agencyflow.services.reminders import sweeps
 from tests.cli_helpers import cli_for
 from tests.reminder_world import (
     ACTOR,

@@ -17,7 +17,8 @@ from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Action, Actor, Role
 from agencyflow.errors import AuthenticationError, PermissionDenied, ValidationError
 from agencyflow.models import ApiToken, AuditEvent
-from agencyflow.services import audit, users
+from agencyflow.services.audit import trail as audit
+from agencyflow.services.people import users
 from tests.cli_helpers import Invoke, cli_for
 from tests.factories import SYSTEM, at, store_plan
 

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from agencyflow.domain.calendar import WorkingCalendar
-from agencyflow.services.calendar_store import cached_calendar
+from agencyflow.services.plans.calendar_store import cached_calendar
 
 
 def test_a_cached_table_is_the_same_calendar(tmp_path: Path) -> None:

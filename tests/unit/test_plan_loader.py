@@ -12,7 +12,7 @@ import pytest
 from agencyflow.domain.plan_loader import content_hash, load_plan_file, load_plan_text
 from agencyflow.domain.plan_spec import STORED, AfterStep, PlanSpec, Recurrence
 from agencyflow.errors import NotFound, PlanError
-from agencyflow.services import plans
+from agencyflow.services.plans import store as plans
 
 PLANS = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
 VALID = PLANS / "valid.yaml"

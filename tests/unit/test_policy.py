@@ -6,7 +6,7 @@ from datetime import time
 
 from agencyflow.domain import reminders
 from agencyflow.domain.plan_loader import load_plan_text
-from agencyflow.services import policy
+from agencyflow.services.reminders import policy
 from tests.reminder_world import PLAN
 
 SPEC = load_plan_text(PLAN, "tet.yaml").spec

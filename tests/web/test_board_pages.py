@@ -11,8 +11,9 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from agencyflow.domain.calendar import local_date
-from agencyflow.services import board, board_page
-from agencyflow.services.board import BoardFilter
+from agencyflow.services.board import listing as board
+from agencyflow.services.board import page as board_page
+from agencyflow.services.board.listing import BoardFilter
 from tests.factories import CALENDAR
 from tests.web_world import COORDINATOR, XA_A_OFFICER, login, now
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 
 from agencyflow.config import get_settings
 from agencyflow.models import AuditEvent, User
-from agencyflow.services import passwords
+from agencyflow.services.people import passwords
 from tests.cli_helpers import cli_for
 from tests.web_world import COORDINATOR, XA_A_OFFICER, XA_B_OFFICER
 

@@ -19,7 +19,9 @@ from sqlalchemy import Engine
 
 from agencyflow.config import Settings
 from agencyflow.db import session_scope
-from agencyflow.services import assignments, extensions, users
+from agencyflow.services.assignments import extensions
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.people import users
 from agencyflow.web.app import create_app
 from tests.factories import SYSTEM
 from tests.lifecycle_plan import assignment_id, get

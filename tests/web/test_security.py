@@ -9,7 +9,8 @@ from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
 from agencyflow.models import AuditEvent, LoginAttempt, WebSession
-from agencyflow.services import audit, web_sessions
+from agencyflow.services.audit import trail as audit
+from agencyflow.services.people import sessions as web_sessions
 from agencyflow.web.context import SESSION_COOKIE
 from agencyflow.web.security import CSP
 from tests.web_world import COORDINATOR, PASSWORD, XA_A_OFFICER, csrf_of, login

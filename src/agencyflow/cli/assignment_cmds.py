@@ -33,7 +33,8 @@ from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.outputs import parse_assignments
 from agencyflow.errors import ValidationError
 from agencyflow.models import Assignment
-from agencyflow.services import assignments, contributions, extensions
+from agencyflow.services.assignments import contributions, extensions
+from agencyflow.services.assignments import moves as assignments
 
 app = typer.Typer(help="Show and act on assignments: start, report, complete, extend, reassign.",
                   no_args_is_help=True)

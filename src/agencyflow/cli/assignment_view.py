@@ -1,4 +1,4 @@
-"""Printing one assignment (the data of ``services.views.show``) for people."""
+"""Printing one assignment (the data of ``services.assignments.views.show``) for people."""
 
 from __future__ import annotations
 

@@ -31,7 +31,9 @@ from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import ValidationError
 from agencyflow.i18n import _
 from agencyflow.models.types import dumps
-from agencyflow.services import audit, audit_anchor, wiring
+from agencyflow.services.audit import anchor as audit_anchor
+from agencyflow.services.audit import trail as audit
+from agencyflow.services.delivery import wiring
 
 app = typer.Typer(help="The tamper-evident audit trail: verify, log, export.",
                   no_args_is_help=True)
@@ -167,7 +169,7 @@ def export(
     as_user: str = typer.Option(None, "--as", help=AS_HELP),
 ) -> None:
     """Export every event with every field and hash, so an inspector can re-verify offline
-    (see `agencyflow audit verify --file`, or the recipe in services/audit.py:export).
+    (see `agencyflow audit verify --file`, or the recipe in services/audit/trail.py:export).
 
     Example: agencyflow audit export --format jsonl --output audit-2027.jsonl --as inspector1
     """

@@ -34,8 +34,8 @@ from agencyflow.domain.calendar import (
 )
 from agencyflow.errors import AgencyflowError, CalendarError
 from agencyflow.i18n import _
-from agencyflow.services import token_check
-from agencyflow.services.calendar_store import calendar_for
+from agencyflow.services.people import token_check
+from agencyflow.services.plans.calendar_store import calendar_for
 
 if TYPE_CHECKING:
     from rich.console import Console

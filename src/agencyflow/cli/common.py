@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from agencyflow.config import Settings, get_settings
 from agencyflow.db import engine_from_settings, session_scope
-from agencyflow.services import token_check
+from agencyflow.services.people import token_check
 
 
 def settings() -> Settings:

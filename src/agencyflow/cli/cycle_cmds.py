@@ -17,7 +17,7 @@ from agencyflow.cli.base import (
 from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.calendar import parse_date
-from agencyflow.services import cycles
+from agencyflow.services.plans import cycles
 
 app = typer.Typer(help="Start and list cycles (one run of a plan over a year).",
                   no_args_is_help=True)

@@ -34,7 +34,7 @@ def board(
     Example: agencyflow export board --year 2027 --now 2027-06-30 -o bang-theo-doi.xlsx
     """
     from agencyflow.cli.base import reading
-    from agencyflow.services import board as board_service
+    from agencyflow.services.board import listing as board_service
     from agencyflow.services.reports import board_xlsx
 
     if fmt != "xlsx":

@@ -30,7 +30,8 @@ from agencyflow.cli.common import os_actor, transaction
 from agencyflow.config import get_settings
 from agencyflow.domain.permissions import Action, Actor, Role
 from agencyflow.errors import AuthenticationError
-from agencyflow.services import clock, users
+from agencyflow.services import clock
+from agencyflow.services.people import users
 
 #: Actions that need no identity once users exist: reading the board, plans, cycles and targets.
 OPEN_ACTIONS = frozenset({Action.READ})

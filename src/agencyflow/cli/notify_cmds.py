@@ -26,7 +26,8 @@ from agencyflow.cli.common import engine, settings, transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.calendar import WorkingCalendar, local_date
 from agencyflow.i18n import _, ngettext
-from agencyflow.services import dispatch, outbox, sweeps, wiring
+from agencyflow.services.delivery import dispatch, outbox, wiring
+from agencyflow.services.reminders import sweeps
 
 notifications_app = typer.Typer(help="The notification outbox: list, and send again.")
 channels_app = typer.Typer(help="Notification channels (apprise configuration).",

@@ -20,7 +20,7 @@ from agencyflow.cli.base import (
 from agencyflow.cli.common import settings, transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.plan_loader import load_plan_file
-from agencyflow.services import plans
+from agencyflow.services.plans import store as plans
 
 app = typer.Typer(help="Validate, load, list and show plans.", no_args_is_help=True)
 

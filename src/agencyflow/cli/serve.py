@@ -11,7 +11,7 @@ from agencyflow.cli.prefect_server import prefect_api
 from agencyflow.config import Settings
 from agencyflow.db import session_scope
 from agencyflow.domain.calendar import TIMEZONE
-from agencyflow.services import outbox, wiring
+from agencyflow.services.delivery import outbox, wiring
 
 #: Flow runs `serve` executes at the same time.
 MAX_CONCURRENT_RUNS = 2

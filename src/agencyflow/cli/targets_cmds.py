@@ -19,7 +19,7 @@ from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.permissions import Action
 from agencyflow.domain.targets import PeriodResult
-from agencyflow.services import targets as targets_service
+from agencyflow.services.board import targets as targets_service
 
 COLUMNS = ["target", "title", "period", "value", "min", "stretch", "status", "stretch_reached"]
 DATA_COLUMNS = ["target", "title", "from_year", "to_year", "value", "min", "stretch", "status",

@@ -1,4 +1,4 @@
-"""`agencyflow user …`: people, roles and API tokens (see :mod:`agencyflow.services.users`).
+"""`agencyflow user …`: people, roles and API tokens (see :mod:`agencyflow.services.people.users`).
 
 On a fresh database the first command is `agencyflow user add NAME --role coordinator` (it runs as
 the system actor); from then on changes need `--as USER` or AGENCYFLOW_TOKEN.
@@ -21,7 +21,7 @@ from agencyflow.cli.base import (
 from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import act_as, resolve_actor
 from agencyflow.domain.permissions import Action
-from agencyflow.services import users
+from agencyflow.services.people import users
 
 app = typer.Typer(help="People, roles and API tokens.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens (shown once, stored only as a hash).",
@@ -108,7 +108,7 @@ def passwd(
     """
     import sys
 
-    from agencyflow.services import passwords
+    from agencyflow.services.people import passwords
 
     if stdin:
         password = sys.stdin.readline().rstrip("\r\n")

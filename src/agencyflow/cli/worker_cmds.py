@@ -22,8 +22,9 @@ from agencyflow.cli.base import NOW_HELP, Format, emit, handle_errors, parse_now
 from agencyflow.cli.common import engine, settings
 from agencyflow.cli.notify_cmds import attention_note, window_note
 from agencyflow.errors import ValidationError
-from agencyflow.services import dispatch as dispatching
-from agencyflow.services import sweeps, wiring
+from agencyflow.services.delivery import dispatch as dispatching
+from agencyflow.services.delivery import wiring
+from agencyflow.services.reminders import sweeps
 
 DISPATCH_COLUMNS = ["agency", "sent", "failed", "dead"]
 SWEEP_COLUMNS = ["agency", "queued", "kinds"]

@@ -1,7 +1,8 @@
 """Carrying out the script's acts with the real use cases, as the right user.
 
-Each act runs in the caller's transaction through :mod:`agencyflow.services.assignments` or
-:mod:`agencyflow.services.extensions`: the same permission checks, lifecycle moves and audit
+Each act runs in the caller's transaction through :mod:`agencyflow.services.assignments.moves` or
+:mod:`agencyflow.services.assignments.extensions`: the same permission checks, lifecycle moves and
+audit
 events as the CLI. The lead's officer (or the coordinator for communes without one) starts,
 completes, submits and asks for extensions; the coordinator reviews and grants; the leader
 refuses.
@@ -23,7 +24,8 @@ from agencyflow.domain.calendar import WorkingCalendar, local_date
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import NotFound
 from agencyflow.models import Assignment
-from agencyflow.services import assignments, extensions
+from agencyflow.services.assignments import extensions
+from agencyflow.services.assignments import moves as assignments
 
 
 @dataclass(frozen=True)

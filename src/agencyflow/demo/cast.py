@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from agencyflow.domain.permissions import Actor, Role
-from agencyflow.services import passwords, users
+from agencyflow.services.people import passwords, users
 
 #: The actor that sets up the empty database (loads the plan, adds the first coordinator).
 SYSTEM = Actor("system:demo", Role.SYSTEM)

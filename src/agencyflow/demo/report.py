@@ -24,7 +24,10 @@ from agencyflow.domain.permissions import Action, require
 from agencyflow.domain.targets import PeriodResult
 from agencyflow.errors import AuditError
 from agencyflow.models import Assignment, Cycle, Notification
-from agencyflow.services import audit, board, outbox, targets
+from agencyflow.services.audit import trail as audit
+from agencyflow.services.board import listing as board
+from agencyflow.services.board import targets
+from agencyflow.services.delivery import outbox
 
 #: Message kinds in the order the demo shows them.
 KINDS = ("opened", "reminder", "due_today", "overdue", "escalation", "completed",

@@ -19,8 +19,8 @@ from agencyflow.demo.simulation import Delivery, Month, Simulation, setup
 from agencyflow.demo.sink import DemoSink, Received
 from agencyflow.domain.clock import Clock
 from agencyflow.domain.plan_spec import PlanSpec
-from agencyflow.services import wiring
 from agencyflow.services.clock import with_clock
+from agencyflow.services.delivery import wiring
 
 
 @dataclass(frozen=True)

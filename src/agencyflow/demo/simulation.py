@@ -27,8 +27,12 @@ from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import ConfigError
 from agencyflow.models import Assignment, Cycle, Notification, PlanVersion
 from agencyflow.notifications.base import Notifier
-from agencyflow.services import cycles, dispatch, event_notices, plans, sweeps, users
-from agencyflow.services.dispatch import RendererFactory
+from agencyflow.services.delivery import dispatch
+from agencyflow.services.delivery.dispatch import RendererFactory
+from agencyflow.services.people import users
+from agencyflow.services.plans import cycles
+from agencyflow.services.plans import store as plans
+from agencyflow.services.reminders import event_notices, sweeps
 
 #: The bundled plan the demo runs.
 PLAN_KEY = "kim-thanh-ocop"

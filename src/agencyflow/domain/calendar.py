@@ -33,7 +33,7 @@ DEFAULT_OVERRIDE_NAME = "Ngày nghỉ theo công bố của Chính phủ"
 """Name given to an override holiday listed without a name."""
 
 #: The years the working-day calendar of a running agencyflow covers
-#: (:mod:`agencyflow.services.calendar_store` builds it for them). A date a user gives — a
+#: (:mod:`agencyflow.services.plans.calendar_store` builds it for them). A date a user gives — a
 #: ``--now``, a new due date — must fall in them, and is refused when it is given.
 FIRST_YEAR, LAST_YEAR = 2015, 2040
 

@@ -1,6 +1,6 @@
 """``audit_checkpoint``: once a day, the audit head written outside the database (a file, and a
 message to the inspectors' tag when channels are configured). Thin: the work is
-:mod:`agencyflow.services.audit_anchor`."""
+:mod:`agencyflow.services.audit.anchor`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 from prefect import flow
 
 from agencyflow.db import session_scope
-from agencyflow.services import audit_anchor, wiring
+from agencyflow.services.audit import anchor as audit_anchor
+from agencyflow.services.delivery import wiring
 
 #: When `serve` takes the checkpoint: every day at 17:30, Vietnam time (after office hours).
 CRON = "30 17 * * *"

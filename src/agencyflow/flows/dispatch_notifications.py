@@ -8,7 +8,7 @@ from typing import Any
 from prefect import flow
 
 from agencyflow.domain.calendar import TIMEZONE
-from agencyflow.services import wiring
+from agencyflow.services.delivery import wiring
 from agencyflow.tasks.reminder_tasks import dispatch_batch
 
 _TOTALS = ("claimed", "sent", "failed", "dead", "digests", "digested")

@@ -15,7 +15,7 @@ from typing import Any
 from prefect import flow
 
 from agencyflow.domain.calendar import TIMEZONE, local_date
-from agencyflow.services import wiring
+from agencyflow.services.delivery import wiring
 from agencyflow.services.reports import monthly
 from agencyflow.tasks.reminder_tasks import dispatch_batch
 from agencyflow.tasks.report_tasks import plans_with_cycles, queue_monthly_report

@@ -8,7 +8,8 @@ from typing import Any
 from prefect import flow
 
 from agencyflow.domain.calendar import TIMEZONE
-from agencyflow.services import sweeps, wiring
+from agencyflow.services.delivery import wiring
+from agencyflow.services.reminders import sweeps
 from agencyflow.tasks.reminder_tasks import sweep_task
 
 

@@ -62,7 +62,7 @@ class Assignment(AssignmentBase, table=True):
     last_swept_on: date | None = None
     # Why the reminder sweep could not handle this row (e.g. a due date outside the working-day
     # calendar), and since when; None when all is well. A flagged row is not swept again until
-    # its dates or lead change (services.reminder_hooks clears the flag).
+    # its dates or lead change (services.reminders.hooks clears the flag).
     attention: str | None = None
     attention_on: date | None = None
     #: The real clock of the last change made through a use case (None: as the cycle made it).

@@ -1,4 +1,5 @@
-"""Browser sessions and login attempts of the web app (see :mod:`agencyflow.services.web_sessions`).
+"""Browser sessions and login attempts of the web app (see
+:mod:`agencyflow.services.people.sessions`).
 
 A browser holds only a random session id in a cookie; the row stores its SHA-256 (a copy of the
 database gives nobody a usable session), the user, the CSRF token of the session, when it started

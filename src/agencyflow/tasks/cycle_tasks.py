@@ -10,7 +10,8 @@ from prefect.cache_policies import NO_CACHE
 
 from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor, Role
-from agencyflow.services import cycle_steps, wiring
+from agencyflow.services.delivery import wiring
+from agencyflow.services.plans import cycle_steps
 from agencyflow.tasks.retries import worth_retrying
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from agencyflow.services import dispatch, sweeps, wiring
+from agencyflow.services.delivery import dispatch, wiring
+from agencyflow.services.reminders import sweeps
 from agencyflow.tasks.retries import worth_retrying
 
 

@@ -9,7 +9,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from agencyflow.db import session_scope
-from agencyflow.services import wiring
+from agencyflow.services.delivery import wiring
 from agencyflow.services.reports import monthly
 from agencyflow.tasks.retries import worth_retrying
 

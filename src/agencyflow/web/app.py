@@ -28,8 +28,8 @@ from agencyflow.errors import (
     TransitionError,
     ValidationError,
 )
-from agencyflow.services import wiring
-from agencyflow.services.web_sessions import SessionPolicy
+from agencyflow.services.delivery import wiring
+from agencyflow.services.people.sessions import SessionPolicy
 from agencyflow.web import render
 from agencyflow.web.context import CsrfFailed, LoginRequired, WebContext
 from agencyflow.web.i18n import RequestLanguage

@@ -26,7 +26,7 @@ from agencyflow.db import session_scope
 from agencyflow.domain.deadlines import DayCounter
 from agencyflow.domain.permissions import Action, allowed
 from agencyflow.errors import ValidationError
-from agencyflow.services.web_sessions import Current, SessionPolicy, resolve
+from agencyflow.services.people.sessions import Current, SessionPolicy, resolve
 from agencyflow.web import i18n
 from agencyflow.web.i18n import LANG_COOKIE
 

@@ -1,6 +1,7 @@
 """Evidence uploads: each uploaded file is copied to a private temporary directory under its
 (checked) file name and handed to the services as a path, so that the web applies exactly the
-rules of the CLI (:mod:`agencyflow.services.evidence`: size limit, plain names, one copy per
+rules of the CLI (:mod:`agencyflow.services.assignments.evidence`: size limit, plain names, one
+copy per
 content). At most ``max_bytes + 1`` bytes of a file are copied: the service then refuses it
 with its own message."""
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from starlette.datastructures import FormData, UploadFile
 
-from agencyflow.services import evidence
+from agencyflow.services.assignments import evidence
 
 _CHUNK = 1024 * 1024
 

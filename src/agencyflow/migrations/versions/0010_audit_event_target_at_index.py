@@ -5,7 +5,7 @@ Revises: 0009_delivery_attempts
 Create Date: 2026-12-01 20:40:00
 
 The state of assignments known at a moment is the current rows with the changes recorded after
-that moment undone (:mod:`agencyflow.services.asof`). Whether there are any such changes is
+that moment undone (:mod:`agencyflow.services.board.asof`). Whether there are any such changes is
 asked by every ``board``, ``assignment show`` and ``targets`` with ``--now``: with this index it
 is one probe, and the changes themselves are one range scan, whatever the length of the trail.
 """

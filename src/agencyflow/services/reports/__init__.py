@@ -1,7 +1,7 @@
 """Reports and exports: the progress report (docx, xlsx, html, md), the board in Excel, the
 progress sheet an agency fills in and its import, the per-agency calendar, the monthly report.
 
-Every figure comes from the board service (:mod:`agencyflow.services.board`) on the report's
+Every figure comes from the board service (:mod:`agencyflow.services.board.listing`) on the report's
 day; nothing here re-derives a status. Modules:
 
 - :mod:`~agencyflow.services.reports.period` — the period (year, quarter, month);

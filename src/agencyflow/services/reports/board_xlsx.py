@@ -1,6 +1,7 @@
 """``agencyflow export board --format xlsx``: the board as an Excel workbook.
 
-The rows and counts are the board service's (:mod:`agencyflow.services.board`), as of the day
+The rows and counts are the board service's (:mod:`agencyflow.services.board.listing`), as of the
+day
 asked. Sheet one has every assignment (Vietnamese headers, frozen header row, autofilter, real
 dates shown dd/mm/yyyy, the status cell coloured); sheet two the counts per lead agency × status.
 Text is stored as text, so a title starting with ``=`` is never a formula.

@@ -1,10 +1,10 @@
 """The figures of a progress report, taken from the board on one day (one rule, one place).
 
-:func:`build` asks the board service (:mod:`agencyflow.services.board`) for the rows of the
+:func:`build` asks the board service (:mod:`agencyflow.services.board.listing`) for the rows of the
 cycle as of ``today`` — the same query and the same status rule as ``agencyflow board`` — and
 only folds them: totals per status, a table per lead agency and per commune, the overdue list
 with the working days late, the extensions granted, and the plan's targets
-(:mod:`agencyflow.services.targets`). Nothing here decides a status.
+(:mod:`agencyflow.services.board.targets`). Nothing here decides a status.
 
 Which assignments count: a yearly report covers every assignment of that year's cycle; a
 quarterly or monthly report those whose current due date falls inside the quarter or month
@@ -28,7 +28,9 @@ from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.domain.status import BoardStatus
 from agencyflow.domain.targets import PeriodResult
 from agencyflow.models import Cycle, ExtensionRequest
-from agencyflow.services import board, plans, targets
+from agencyflow.services.board import listing as board
+from agencyflow.services.board import targets
+from agencyflow.services.plans import store as plans
 from agencyflow.services.reports.period import ReportPeriod
 
 S = BoardStatus

@@ -11,8 +11,8 @@ from sqlmodel import Session
 from agencyflow.config import Settings
 from agencyflow.db import engine_from_settings
 from agencyflow.domain.permissions import Actor, Role
-from agencyflow.services import board
-from agencyflow.services.calendar_store import calendar_for
+from agencyflow.services.board import listing as board
+from agencyflow.services.plans.calendar_store import calendar_for
 from agencyflow.services.reports import board_xlsx, period
 from agencyflow.services.reports.produce import make
 

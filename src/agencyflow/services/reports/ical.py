@@ -1,7 +1,7 @@
 """``agencyflow calendar --agency CODE``: an agency's assignments as an iCalendar file.
 
 One all-day VEVENT per assignment the agency leads or cooperates on (the board's selection,
-:mod:`agencyflow.services.board`), on its **current** due date:
+:mod:`agencyflow.services.board.listing`), on its **current** due date:
 
 - ``UID`` ``assignment-<id>@<plan>.agencyflow`` never changes, so a calendar that subscribes or
   imports again updates the event instead of adding one; ``SEQUENCE`` is the number of approved
@@ -29,8 +29,9 @@ from agencyflow.domain.calendar import TIMEZONE, WorkingCalendar, local_date
 from agencyflow.domain.lifecycle import Status
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.models import Assignment, Cycle, ExtensionRequest
-from agencyflow.services import board, plans
-from agencyflow.services.policy import office_hours_for, policy_for
+from agencyflow.services.board import listing as board
+from agencyflow.services.plans import store as plans
+from agencyflow.services.reminders.policy import office_hours_for, policy_for
 from agencyflow.services.reports.text import tr
 
 #: Kinds of notice that become alarms (the lead's reminders before the date and on it).

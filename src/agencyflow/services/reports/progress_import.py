@@ -10,7 +10,7 @@ through the assignment use cases — or not at all.
 3. If anything is wrong, a ValidationError lists **every** problem as ``Sheet!C12: field:
    message`` and nothing is written.
 4. **Apply**, in one transaction: each row is one use case of
-   :mod:`agencyflow.services.assignments` — ``complete`` (``submit`` for a reviewed step) when
+   :mod:`agencyflow.services.assignments.moves` — ``complete`` (``submit`` for a reviewed step) when
    "Hoàn thành" is có, else ``progress`` with the note and the figures — with the same
    permissions, audit event and notices as the CLI: one audit event per row. Should a use case
    still refuse, the whole import is rolled back. ``dry_run`` does everything and rolls back.
@@ -34,7 +34,8 @@ from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.domain.plan_types import OutputSpec
 from agencyflow.errors import AgencyflowError, ValidationError
 from agencyflow.models import Assignment, Cycle
-from agencyflow.services import assignments, plans
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.plans import store as plans
 from agencyflow.services.reports import progress_read as reader
 from agencyflow.services.reports import sheet_values as sv
 from agencyflow.services.reports.progress_sheet import DONE_COL, ID_COL, VERSION_COL

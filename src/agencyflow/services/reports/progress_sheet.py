@@ -31,7 +31,7 @@ from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.domain.plan_types import OutputSpec, OutputType
 from agencyflow.models import Assignment, Cycle
-from agencyflow.services import plans
+from agencyflow.services.plans import store as plans
 from agencyflow.services.reports.text import tr
 from agencyflow.services.reports.xlsx_util import finish, header, put
 
@@ -62,7 +62,7 @@ def rows_for(session: Session, *, agency: str, actor: Actor, plan_key: str | Non
              year: int | None = None) -> SheetRows:
     """The agency's assignments awaiting work in the cycle (newest cycle unless ``year``)."""
     require(actor, Action.READ, target=f"the assignments of {agency}")
-    from agencyflow.services import board
+    from agencyflow.services.board import listing as board
 
     found = board.cycle_for(session, plan_key, year)
     cycle = session.get(Cycle, found.id)

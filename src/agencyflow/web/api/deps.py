@@ -23,7 +23,7 @@ from agencyflow import i18n
 from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor
 from agencyflow.errors import AuthenticationError
-from agencyflow.services import users
+from agencyflow.services.people import users
 from agencyflow.web.api.context import ApiContext
 
 _bearer = HTTPBearer(auto_error=False, description="An API token (`agencyflow user token "

@@ -23,7 +23,8 @@ from starlette.datastructures import UploadFile
 
 from agencyflow import errors
 from agencyflow.domain.permissions import Actor
-from agencyflow.services import evidence, idempotency
+from agencyflow.services import idempotency
+from agencyflow.services.assignments import evidence
 from agencyflow.web.api.context import ApiContext
 from agencyflow.web.api.problems import BadPrecondition, PreconditionFailed
 from agencyflow.web.api.texts import text

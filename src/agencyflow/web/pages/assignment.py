@@ -15,14 +15,11 @@ from starlette.datastructures import FormData
 from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.permissions import Action
 from agencyflow.errors import AgencyflowError, CalendarError, NotFound, ValidationError
-from agencyflow.services import (
-    assignment_actions,
-    assignment_reads,
-    assignments,
-    contributions,
-    extensions,
-)
-from agencyflow.services.web_sessions import Current
+from agencyflow.services.assignments import actions as assignment_actions
+from agencyflow.services.assignments import contributions, extensions
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.assignments import reads as assignment_reads
+from agencyflow.services.people.sessions import Current
 from agencyflow.web import forms
 from agencyflow.web.context import DB_SESSION, WebContext, csrf, ctx, user
 from agencyflow.web.render import page

@@ -11,8 +11,8 @@ from sqlmodel import Session
 from starlette.background import BackgroundTask
 
 from agencyflow.errors import AuditError
-from agencyflow.services import access
-from agencyflow.services.web_sessions import Current
+from agencyflow.services.people import access
+from agencyflow.services.people.sessions import Current
 from agencyflow.web.context import DB_SESSION, user
 from agencyflow.web.render import page
 

@@ -3,7 +3,7 @@
 The login form is protected by a double-submit token (a random cookie repeated in the form), so
 that another site cannot log a browser in under its own account; once logged in, every form
 carries the session's CSRF token. A failed login answers 401 and a throttled one 429, each with
-a message; the rules are in :mod:`agencyflow.services.web_sessions`.
+a message; the rules are in :mod:`agencyflow.services.people.sessions`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from agencyflow.services import web_sessions
-from agencyflow.services.web_sessions import Current
+from agencyflow.services.people import sessions as web_sessions
+from agencyflow.services.people.sessions import Current
 from agencyflow.web import i18n
 from agencyflow.web.context import (
     DB_SESSION,

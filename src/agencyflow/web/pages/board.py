@@ -11,9 +11,11 @@ from sqlmodel import Session
 
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.status import BoardStatus
-from agencyflow.services import board, board_page, cycle_queries
-from agencyflow.services.board import BoardFilter
-from agencyflow.services.web_sessions import Current
+from agencyflow.services.board import listing as board
+from agencyflow.services.board import page as board_page
+from agencyflow.services.board.listing import BoardFilter
+from agencyflow.services.people.sessions import Current
+from agencyflow.services.plans import cycle_queries
 from agencyflow.web.context import DB_SESSION, ctx, user
 from agencyflow.web.pages.common import cursor_of, day_of, newest_cycle
 from agencyflow.web.render import page

@@ -10,8 +10,9 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from agencyflow.domain.calendar import local_date
-from agencyflow.services import cycle_queries, targets, timeline
-from agencyflow.services.web_sessions import Current
+from agencyflow.services.board import targets
+from agencyflow.services.people.sessions import Current
+from agencyflow.services.plans import cycle_queries, timeline
 from agencyflow.web import charts
 from agencyflow.web.context import DB_SESSION, ctx, lang, user
 from agencyflow.web.pages.common import day_of, newest_cycle

@@ -7,9 +7,9 @@ from datetime import date
 from sqlmodel import Session
 
 from agencyflow.errors import NotFound, ValidationError
-from agencyflow.services import board
-from agencyflow.services.board import BoardCycle
-from agencyflow.services.board_page import Cursor
+from agencyflow.services.board import listing as board
+from agencyflow.services.board.listing import BoardCycle
+from agencyflow.services.board.page import Cursor
 from agencyflow.web.formats import as_date
 
 

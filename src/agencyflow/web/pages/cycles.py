@@ -10,8 +10,9 @@ from starlette.datastructures import FormData
 from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import CalendarError, CycleExists, ValidationError
-from agencyflow.services import cycle_queries, cycles, plans
-from agencyflow.services.web_sessions import Current
+from agencyflow.services.people.sessions import Current
+from agencyflow.services.plans import cycle_queries, cycles
+from agencyflow.services.plans import store as plans
 from agencyflow.web.context import DB_SESSION, csrf, ctx, user
 from agencyflow.web.render import page
 

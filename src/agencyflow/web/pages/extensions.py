@@ -8,8 +8,8 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from agencyflow.domain.permissions import Action, Role, allowed
-from agencyflow.services import assignment_reads
-from agencyflow.services.web_sessions import Current
+from agencyflow.services.assignments import reads as assignment_reads
+from agencyflow.services.people.sessions import Current
 from agencyflow.web.context import DB_SESSION, user
 from agencyflow.web.render import page
 

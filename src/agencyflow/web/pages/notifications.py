@@ -7,8 +7,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from agencyflow.services import access
-from agencyflow.services.web_sessions import Current
+from agencyflow.services.people import access
+from agencyflow.services.people.sessions import Current
 from agencyflow.web.context import DB_SESSION, csrf, ctx, user
 from agencyflow.web.render import page
 

@@ -10,8 +10,8 @@ from starlette.datastructures import FormData
 
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import NotFound, ValidationError
-from agencyflow.services import access, passwords, users
-from agencyflow.services.web_sessions import Current
+from agencyflow.services.people import access, passwords, users
+from agencyflow.services.people.sessions import Current
 from agencyflow.web.context import DB_SESSION, csrf, ctx, user
 from agencyflow.web.render import page
 

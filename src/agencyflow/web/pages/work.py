@@ -1,5 +1,5 @@
 """An officer's work: what their agency leads or cooperates on and has not finished, overdue and
-due soon first (the board's rule, :func:`agencyflow.services.board_page.my_work`)."""
+due soon first (the board's rule, :func:`agencyflow.services.board.page.my_work`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from agencyflow.domain.calendar import local_date
-from agencyflow.services import board, board_page
-from agencyflow.services.web_sessions import Current
+from agencyflow.services.board import listing as board
+from agencyflow.services.board import page as board_page
+from agencyflow.services.people.sessions import Current
 from agencyflow.web.context import DB_SESSION, ctx, user
 from agencyflow.web.pages.common import cursor_of, newest_cycle
 from agencyflow.web.render import page

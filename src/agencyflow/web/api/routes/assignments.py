@@ -19,14 +19,11 @@ from sqlmodel import SQLModel
 from agencyflow.domain.calendar import TIMEZONE, local_date
 from agencyflow.domain.status import BoardStatus
 from agencyflow.models import Assignment
-from agencyflow.services import (
-    assignment_core,
-    assignments,
-    board,
-    board_pages,
-    contributions,
-    extensions,
-)
+from agencyflow.services.assignments import contributions, extensions
+from agencyflow.services.assignments import core as assignment_core
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.board import listing as board
+from agencyflow.services.board import pages as board_pages
 from agencyflow.web.api import moves
 from agencyflow.web.api.deps import Context, CurrentActor, Language, Reader, Writer
 from agencyflow.web.api.moves import Answer, MoveInput

@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import AuditError
-from agencyflow.services import audit
+from agencyflow.services.audit import trail as audit
 from agencyflow.web.api.deps import CurrentActor, Reader
 from agencyflow.web.api.problems import COMMON
 

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from agencyflow.domain.permissions import Action, require
-from agencyflow.services import assignment_core, extension_queries, extensions
+from agencyflow.services.assignments import core as assignment_core
+from agencyflow.services.assignments import extension_queries, extensions
 from agencyflow.web.api import moves
 from agencyflow.web.api.deps import Context, CurrentActor, Language, Reader, Writer
 from agencyflow.web.api.moves import Answer, MoveInput

@@ -1,4 +1,5 @@
-"""``/users`` and ``/tokens``: people, roles and API tokens (see services.users for the rules)."""
+"""``/users`` and ``/tokens``: people, roles and API tokens (see
+services.people.users for the rules)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlmodel import SQLModel
 
 from agencyflow.domain.permissions import Action, require
 from agencyflow.models import ApiToken
-from agencyflow.services import users
+from agencyflow.services.people import users
 from agencyflow.web.api.deps import Context, CurrentActor, Reader, Writer
 from agencyflow.web.api.problems import COMMON
 from agencyflow.web.api.schemas import Strict

@@ -13,7 +13,8 @@ from agencyflow.domain.plan_loader import LoadedPlan, load_plan_text
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import ValidationError
 from agencyflow.models import PlanVersion
-from agencyflow.services import cycles, plans
+from agencyflow.services.plans import cycles
+from agencyflow.services.plans import store as plans
 from agencyflow.web.api.deps import Context, CurrentActor, Reader, Writer
 from agencyflow.web.api.problems import COMMON
 from agencyflow.web.api.schemas import (

@@ -11,7 +11,8 @@ from sqlmodel import SQLModel
 
 from agencyflow.domain.calendar import TIMEZONE, local_date
 from agencyflow.domain.permissions import Action, require
-from agencyflow.services import outbox, targets
+from agencyflow.services.board import targets
+from agencyflow.services.delivery import outbox
 from agencyflow.web.api.deps import Context, CurrentActor, Reader, Writer
 from agencyflow.web.api.problems import COMMON
 from agencyflow.web.api.schemas import Strict

@@ -1,0 +1,2 @@
+"""Assignment use cases: the moves of the lead and the coordinator, contributions, evidence,
+extensions."""

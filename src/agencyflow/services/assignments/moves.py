@@ -1,0 +1,233 @@
+"""Assignment use cases of the lead agency and the coordinator: one transaction each.
+
+Every use case loads the assignment, checks the actor's permission
+(:mod:`agencyflow.domain.permissions`), computes the new state with
+:func:`agencyflow.domain.lifecycle.next_status`, writes with the optimistic version check of
+:mod:`agencyflow.services.assignments.core` and appends one audit event (``assignment.<move>``,
+before/after = the changed fields) in the caller's transaction. ``expected_version`` lets a user
+say which version they acted on; a different stored version raises ConflictError.
+
+- ``start``: open → in_progress. ``progress``: a note, partial figures and evidence; an open
+  assignment moves to in_progress implicitly.
+- ``complete`` (steps without review) and ``submit`` (steps with review) validate the step's
+  outputs (:mod:`agencyflow.domain.outputs`; figures reported with ``progress`` count, the values
+  given now win) and attach evidence. ``approve`` makes a submission done; ``reject`` sends it back
+  to in_progress with a reason. Lateness of a reviewed step counts to its approval: the step is
+  done when the coordinator accepts it (``submitted_at`` keeps the day it was handed in).
+- Reaching done sets ``completed_at``/``completed_on`` (Vietnam date)/``completed_by``, opens
+  the dependents (:mod:`agencyflow.services.assignments.dependents`) and tells the plan's
+  coordinator (a
+  ``completed`` notice, :mod:`agencyflow.services.reminders.event_notices`, in ``lang``).
+- ``cancel`` (coordinator, reason required) withdraws pending extension requests and may unblock
+  dependents whose other prerequisites are done.
+
+Extensions and reassignment live in :mod:`agencyflow.services.assignments.extensions`,
+contributions in
+:mod:`agencyflow.services.assignments.contributions`, the read model in
+:mod:`agencyflow.services.assignments.views`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from agencyflow.domain.calendar import local_date
+from agencyflow.domain.deadlines import DayCounter
+from agencyflow.domain.lifecycle import Move, Status
+from agencyflow.domain.outputs import strip_derived, validate_outputs
+from agencyflow.domain.permissions import Action, Actor
+from agencyflow.errors import ValidationError
+from agencyflow.models import Assignment, ExtensionRequest
+from agencyflow.services.assignments import core, dependents, evidence
+from agencyflow.services.assignments.views import show
+from agencyflow.services.reminders import event_notices
+
+__all__ = ["approve", "cancel", "complete", "progress", "reject", "show", "start", "submit"]
+
+#: Default size limit of one evidence file (the CLI passes ``Settings.evidence_max_bytes``).
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def start(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
+          expected_version: int | None = None) -> Assignment:
+    """The lead starts working: open → in_progress."""
+    a = core.begin(session, assignment_id, actor, Action.START, expected_version)
+    new = core.move(a, Move.START)
+    before, after = core.write(session, a, {"status": new.value, "started_at": now},
+                               expected_version=expected_version)
+    core.record(session, a, actor=actor, now=now, action=Action.START.value, before=before,
+                after=after)
+    return a
+
+
+def progress(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
+             note: str | None = None, figures: Mapping[str, Any] | None = None,
+             files: Sequence[Path] = (), links: Sequence[str] = (),
+             evidence_dir: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+             expected_version: int | None = None) -> Assignment:
+    """Report progress: a note, partial figures (validated, not required) and evidence.
+
+    An open assignment moves to in_progress; an in-progress one stays.
+    """
+    a = core.begin(session, assignment_id, actor, Action.PROGRESS, expected_version)
+    text = (note or "").strip()
+    if not (text or figures or files or links):
+        raise ValidationError("a progress report needs a note, figures or evidence")
+    changes: dict[str, Any] = {}
+    if Status(a.status) is Status.OPEN:
+        changes |= {"status": core.move(a, Move.START).value, "started_at": now}
+    else:
+        core.require_state(a, [Status.IN_PROGRESS], "report progress")
+    if text:
+        changes["note"] = text
+    if figures:
+        changes["outputs"] = _outputs(session, a, figures, partial=True)
+    before, after = core.write(session, a, changes, expected_version=expected_version)
+    after["evidence"] = _attach(session, a, actor, now, files, links, evidence_dir, max_bytes)
+    core.record(session, a, actor=actor, now=now, action=Action.PROGRESS.value, before=before,
+                after=after)
+    return a
+
+
+def complete(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
+             calendar: DayCounter, outputs: Mapping[str, Any] | None = None,
+             files: Sequence[Path] = (), links: Sequence[str] = (), note: str | None = None,
+             evidence_dir: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+             expected_version: int | None = None, lang: str = "vi") -> Assignment:
+    """Finish a step without review: outputs validated, evidence attached, dependents opened,
+    the coordinator told (in ``lang``)."""
+    return _hand_in(session, Move.COMPLETE, Action.COMPLETE, assignment_id=assignment_id,
+                    actor=actor, now=now, calendar=calendar, outputs=outputs, files=files,
+                    links=links, note=note, evidence_dir=evidence_dir, max_bytes=max_bytes,
+                    expected_version=expected_version, lang=lang)
+
+
+def submit(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
+           calendar: DayCounter, outputs: Mapping[str, Any] | None = None,
+           files: Sequence[Path] = (), links: Sequence[str] = (), note: str | None = None,
+           evidence_dir: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+           expected_version: int | None = None) -> Assignment:
+    """Hand a reviewed step in for the coordinator's review (outputs validated as for complete)."""
+    return _hand_in(session, Move.SUBMIT, Action.SUBMIT, assignment_id=assignment_id,
+                    actor=actor, now=now, calendar=calendar, outputs=outputs, files=files,
+                    links=links, note=note, evidence_dir=evidence_dir, max_bytes=max_bytes,
+                    expected_version=expected_version)
+
+
+def _hand_in(session: Session, which: Move, action: Action, *, assignment_id: int, actor: Actor,
+             now: datetime, calendar: DayCounter, outputs: Mapping[str, Any] | None,
+             files: Sequence[Path], links: Sequence[str], note: str | None,
+             evidence_dir: Path | None, max_bytes: int, expected_version: int | None,
+             lang: str = "vi") -> Assignment:
+    """Complete or submit: validate outputs, write, attach evidence, audit, open dependents."""
+    a = core.begin(session, assignment_id, actor, action, expected_version)
+    new = core.move(a, which)
+    changes: dict[str, Any] = {"status": new.value,
+                               "outputs": _outputs(session, a, outputs or {}, partial=False)}
+    if (note or "").strip():
+        changes["note"] = (note or "").strip()
+    if a.started_at is None:
+        changes["started_at"] = now
+    changes |= _done_fields(actor, now) if new is Status.DONE else {"submitted_at": now}
+    before, after = core.write(session, a, changes, expected_version=expected_version)
+    after["evidence"] = _attach(session, a, actor, now, files, links, evidence_dir, max_bytes)
+    core.record(session, a, actor=actor, now=now, action=action.value, before=before, after=after)
+    if new is Status.DONE:
+        _finished(session, a, actor=actor, now=now, calendar=calendar, lang=lang)
+    return a
+
+
+def approve(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
+            calendar: DayCounter, reason: str | None = None,
+            expected_version: int | None = None, lang: str = "vi") -> Assignment:
+    """The coordinator accepts a submission: submitted → done; dependents open, the
+    coordinator's ``completed`` notice is written (in ``lang``) unless it leads ``a``. Whoever
+    submitted it cannot approve it (four eyes)."""
+    a = core.load(session, assignment_id)
+    core.authorise(actor, Action.APPROVE, a, author=core.submitter(session, a))
+    core.check_version(a, expected_version)
+    new = core.move(a, Move.APPROVE)
+    before, after = core.write(session, a, {"status": new.value, **_done_fields(actor, now)},
+                               expected_version=expected_version)
+    core.record(session, a, actor=actor, now=now, action=Action.APPROVE.value, before=before,
+                after=after, reason=(reason or "").strip() or None)
+    _finished(session, a, actor=actor, now=now, calendar=calendar, lang=lang)
+    return a
+
+
+def reject(session: Session, *, assignment_id: int, actor: Actor, now: datetime, reason: str,
+           expected_version: int | None = None) -> Assignment:
+    """The coordinator sends a submission back with a reason: submitted → in_progress."""
+    a = core.begin(session, assignment_id, actor, Action.REJECT, expected_version)
+    new = core.move(a, Move.REJECT)
+    text = core.require_reason(reason, f"reject assignment {core.label(a)}")
+    before, after = core.write(session, a, {"status": new.value, "submitted_at": None},
+                               expected_version=expected_version)
+    core.record(session, a, actor=actor, now=now, action=Action.REJECT.value, before=before,
+                after=after, reason=text)
+    return a
+
+
+def cancel(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
+           calendar: DayCounter, reason: str, expected_version: int | None = None
+           ) -> Assignment:
+    """The coordinator withdraws an unfinished assignment, with a reason."""
+    a = core.begin(session, assignment_id, actor, Action.CANCEL, expected_version)
+    new = core.move(a, Move.CANCEL)
+    text = core.require_reason(reason, f"cancel assignment {core.label(a)}")
+    before, after = core.write(session, a, {"status": new.value},
+                               expected_version=expected_version)
+    after["withdrawn_extensions"] = _withdraw_extensions(session, a, actor, now)
+    core.record(session, a, actor=actor, now=now, action=Action.CANCEL.value, before=before,
+                after=after, reason=text)
+    dependents.open_dependents(session, a, actor=actor, now=now, calendar=calendar)
+    return a
+
+
+def _finished(session: Session, a: Assignment, *, actor: Actor, now: datetime,
+              calendar: DayCounter, lang: str) -> None:
+    """What every path to done does next: open the dependents, tell the coordinator."""
+    dependents.open_dependents(session, a, actor=actor, now=now, calendar=calendar)
+    event_notices.completed(session, a, now=now, lang=lang)
+
+
+def _done_fields(actor: Actor, now: datetime) -> dict[str, Any]:
+    return {"completed_at": now, "completed_on": local_date(now), "completed_by": actor.username}
+
+
+def _outputs(session: Session, a: Assignment, given: Mapping[str, Any], *, partial: bool
+             ) -> dict[str, Any]:
+    """Stored figures merged with ``given`` (given wins), validated against the step."""
+    spec, step = core.step_of(session, a)
+    merged = strip_derived(step.outputs, a.outputs or {}) | dict(given)
+    return validate_outputs(step.outputs, merged, stars_for=spec.stars_for, partial=partial)
+
+
+def _attach(session: Session, a: Assignment, actor: Actor, now: datetime, files: Sequence[Path],
+            links: Sequence[str], evidence_dir: Path | None, max_bytes: int
+            ) -> list[dict[str, Any]]:
+    """Attach evidence to ``a``; the list of what was added goes into the audit event."""
+    if files and evidence_dir is None:
+        raise ValidationError("no evidence directory is configured: cannot store files")
+    return evidence.attach(session, assignment_id=a.id or 0, files=files, links=links,
+                           added_by=actor.username, now=now,
+                           evidence_dir=evidence_dir or Path(), max_bytes=max_bytes)
+
+
+def _withdraw_extensions(session: Session, a: Assignment, actor: Actor, now: datetime
+                         ) -> list[int]:
+    """Mark the pending extension requests of a cancelled assignment ``withdrawn``."""
+    pending = list(session.execute(select(col(ExtensionRequest.id)).where(
+        col(ExtensionRequest.assignment_id) == a.id, col(ExtensionRequest.status) == "pending"))
+        .scalars())
+    if pending:
+        session.execute(update(ExtensionRequest).where(col(ExtensionRequest.id).in_(pending))
+                        .values(status="withdrawn", decided_by=actor.username, decided_at=now),
+                        execution_options={"synchronize_session": False})
+    return [i for i in pending if i is not None]

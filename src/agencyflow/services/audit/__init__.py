@@ -1,0 +1,2 @@
+"""The audit trail: appending and verifying the hash chain, and checkpoints kept outside the
+database."""

@@ -1,0 +1,1 @@
+"""People: users and roles, passwords, browser sessions, API tokens, and role-checked access."""

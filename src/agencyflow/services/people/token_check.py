@@ -1,0 +1,42 @@
+"""Who an API token belongs to, checked with one SQL text that needs no SQLAlchemy.
+
+:func:`token_actor` runs through :func:`agencyflow.dbapi.fetch`, so the same query serves the
+board's plain DBAPI connection (``agencyflow board`` never imports SQLAlchemy) and every
+SQLAlchemy session (:func:`agencyflow.services.people.users.authenticate_token`, which also records
+when
+the token was last used). An unknown or revoked token, or one of a disabled user, raises
+:class:`~agencyflow.errors.AuthenticationError`; nothing falls back to anonymous reading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from agencyflow.dbapi import fetch
+from agencyflow.domain.permissions import Actor, Role
+from agencyflow.errors import AuthenticationError
+
+TOKEN_SQL = """SELECT t.id, t.revoked_at, u.username, u.role, u.agency_code, u.active
+FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = :hash"""
+
+
+def token_hash(secret: str) -> str:
+    """SHA-256 (hex) of a token: the only form in which a token is stored."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def token_actor(conn: Any, secret: str) -> tuple[int, Actor]:
+    """(token id, the actor owning ``secret``) on a DBAPI connection or a SQLAlchemy session;
+    AuthenticationError when the token is unknown, revoked, or its user disabled."""
+    rows = fetch(conn, TOKEN_SQL, {"hash": token_hash(secret.strip())})
+    if not rows:
+        raise AuthenticationError("invalid API token (AGENCYFLOW_TOKEN): no such token")
+    token_id, revoked_at, username, role, agency, active = rows[0]
+    if revoked_at is not None:
+        raise AuthenticationError(
+            f"API token #{token_id} was revoked on {str(revoked_at)[:10]}: create a new one")
+    if not active:
+        raise AuthenticationError(
+            f"API token #{token_id} belongs to user {username}, who is disabled")
+    return int(token_id), Actor(username, Role(role), agency)
