@@ -30,6 +30,7 @@ from agencyflow.domain.plan_file import (
 from agencyflow.domain.plan_spec import (
     AgencySpec,
     ClauseSpec,
+    CumulativeSpec,
     GroupSpec,
     PlanSpec,
     StepBase,
@@ -264,7 +265,7 @@ class _Reader:
                 clauses={c: spec for c, (_, spec) in parts.clauses.items()},
                 agencies=[a for _, a in parts.agencies], groups=gmap,
                 steps=[_resolve_step(s, header, defaults, gmap) for _, s in parts.steps],
-                targets=[_resolve_target(t) for _, t in parts.targets],
+                targets=[_resolve_target(t, header) for _, t in parts.targets],
                 reminders=defaults.reminders, office_hours=defaults.office_hours,
             )  # fmt: skip
         except pydantic.ValidationError as exc:  # a check missed something: still no traceback
@@ -332,8 +333,9 @@ def _resolve_step(
     )
 
 
-def _resolve_target(target: TargetFile) -> TargetSpec:
-    """The spec of a file target: ``each_year`` expanded into one period a year."""
+def _resolve_target(target: TargetFile, header: PlanHeaderFile) -> TargetSpec:
+    """The spec of a file target: ``each_year`` expanded into one period a year, a baseline's
+    date defaulting to the plan's reference date."""
     periods: list[TargetPeriod] = []
     for p in target.periods:
         first, last = p.years()
@@ -343,8 +345,15 @@ def _resolve_target(target: TargetFile) -> TargetSpec:
                     for a, b in spans]  # fmt: skip
     return TargetSpec(
         id=target.id, title=target.title, clauses=target.clauses,
-        indicator=target.indicator, periods=periods, cumulative=target.cumulative,
+        indicator=target.indicator, periods=periods, cumulative=_cumulative(target, header),
     )  # fmt: skip
+
+
+def _cumulative(target: TargetFile, header: PlanHeaderFile) -> CumulativeSpec | None:
+    found = target.cumulative
+    if found is None or found.as_of is not None or header.reference_date is None:
+        return found
+    return found.model_copy(update={"as_of": header.reference_date})
 
 
 def _data_path(data: Any, prefix: Path, loc: tuple[str | int, ...]) -> Path:
@@ -354,6 +363,8 @@ def _data_path(data: Any, prefix: Path, loc: tuple[str | int, ...]) -> Path:
         inside = (isinstance(current, dict) and part in current) or (
             isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
         )
+        if isinstance(current, dict) and current.get("kind") == part:
+            continue  # the tag of a union member chosen by its kind (a rule's own check)
         if inside:
             current = current[part]
         elif not (isinstance(current, dict) and isinstance(part, str) and i == len(loc) - 1):

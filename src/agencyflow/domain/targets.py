@@ -17,7 +17,12 @@ sum             the numbers of a number output, or of an item ``field`` of match
 stars derived from the item's score (stored next to it by :mod:`agencyflow.domain.outputs`, or
 derived with the plan's rating bands when absent).
 
-Each period gets a status at ``today``: ``met`` (value ≥ min), ``not_met`` (the period's last year
+A period is a span of years (outputs counted by their cycle's year) or of days (by the day the
+assignment was completed). A ``cumulative`` target adds a baseline — what stood on its date —
+and with ``valid_only`` counts registry products whose certificate is valid on the day asked, so
+a product stops counting on the day its certificate expires (:mod:`agencyflow.domain.products`).
+
+Each period gets a status at ``today``: ``met`` (value ≥ min), ``not_met`` (the period's last day
 is over and value < min), ``in_progress`` (otherwise: the period is current or still ahead).
 ``stretch_reached`` says whether the stretch value is reached (None without a stretch).
 """
@@ -51,11 +56,21 @@ class TargetStatus(StrEnum):
 
 @dataclass(frozen=True)
 class CompletedOutputs:
-    """The recorded outputs of one done assignment, with its cycle year and step."""
+    """The recorded outputs of one done assignment, with its cycle year and step (and the day
+    it was completed). A registry product is one too — one item in its step's output — with
+    the days its certificate is valid: ``valid_from`` up to, not including, ``valid_until``."""
 
     year: int
     step_id: str
     outputs: Mapping[str, Any]
+    completed_on: date | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+    def valid_on(self, day: date) -> bool:
+        """Whether its certificate is valid on ``day`` (never without one)."""
+        return (self.valid_from is not None and self.valid_until is not None
+                and self.valid_from <= day < self.valid_until)
 
 
 @dataclass(frozen=True)
@@ -71,10 +86,14 @@ class PeriodResult:
     stretch: float | None
     status: TargetStatus
     stretch_reached: bool | None
+    start: date | None = None
+    end: date | None = None
 
     @property
     def period(self) -> str:
-        """``2019–2020``, or ``2021`` for a single year."""
+        """``2019–2020``, ``2021`` for a single year, ``15/11/2030–30/04/2031`` for days."""
+        if self.start is not None and self.end is not None:
+            return f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
         if self.from_year == self.to_year:
             return str(self.from_year)
         return f"{self.from_year}–{self.to_year}"
@@ -114,7 +133,7 @@ def period_status(value: float, period: TargetPeriod, today: date) -> TargetStat
     """met / not_met / in_progress of ``value`` for ``period`` on ``today``."""
     if value >= period.min:
         return TargetStatus.MET
-    if today.year > period.to_year:
+    if today > period.last_day():
         return TargetStatus.NOT_MET
     return TargetStatus.IN_PROGRESS
 
@@ -166,20 +185,52 @@ def _whole(value: float) -> float:
     return int(value) if float(value).is_integer() else value
 
 
+def _inside(done: CompletedOutputs, period: TargetPeriod) -> bool:
+    """Whether ``done`` counts in ``period``: by its completion day for a date range, else by
+    its cycle's year."""
+    if period.start is not None and period.end is not None and done.completed_on is not None:
+        return period.start <= done.completed_on <= period.end
+    return period.from_year <= done.year <= period.to_year
+
+
+def period_value(target: TargetSpec, period: TargetPeriod, done: Sequence[CompletedOutputs], *,
+                 today: date, stars_of: StarsOf = stored_stars,
+                 registry: Sequence[CompletedOutputs] = ()) -> float:
+    """The value of ``target`` over ``period`` as of ``today``.
+
+    A ``cumulative`` target adds its baseline once the day asked (``today``, or the period's
+    last day when that is earlier) has reached the baseline's date; with ``valid_only`` it
+    counts the ``registry`` products whose certificate is valid on that day instead of the
+    completed outputs of the period.
+    """
+    cumulative = target.cumulative
+    asked = min(today, period.last_day())
+    if cumulative is not None and cumulative.valid_only:
+        counted = [r for r in registry if r.valid_on(asked)]
+    else:
+        counted = [d for d in done if _inside(d, period)]
+    value = indicator_value(target.indicator, counted, stars_of=stars_of)
+    if cumulative is not None and (cumulative.as_of is None or cumulative.as_of <= asked):
+        value += cumulative.baseline
+    return _whole(value)
+
+
 def evaluate(targets: Sequence[TargetSpec], completed: Iterable[CompletedOutputs], *,
-             today: date, stars_of: StarsOf = stored_stars, year: int | None = None
-             ) -> list[PeriodResult]:
-    """Every period of every target (only those covering ``year`` when given), in plan order."""
+             today: date, stars_of: StarsOf = stored_stars, year: int | None = None,
+             registry: Sequence[CompletedOutputs] = ()) -> list[PeriodResult]:
+    """Every period of every target (only those covering ``year`` when given), in plan order;
+    ``registry`` holds the registry's products for ``valid_only`` targets."""
     done = list(completed)
     results: list[PeriodResult] = []
     for target in targets:
         for period in target.periods:
             if year is not None and not period.from_year <= year <= period.to_year:
                 continue
-            inside = [d for d in done if period.from_year <= d.year <= period.to_year]
-            value = _whole(indicator_value(target.indicator, inside, stars_of=stars_of))
+            value = period_value(target, period, done, today=today, stars_of=stars_of,
+                                 registry=registry)
             reached = None if period.stretch is None else value >= period.stretch
             results.append(PeriodResult(
                 target.id, target.title, period.from_year, period.to_year, value, period.min,
-                period.stretch, period_status(value, period, today), reached))
+                period.stretch, period_status(value, period, today), reached,
+                period.start, period.end))
     return results

@@ -12,6 +12,7 @@ from agencyflow.models.idempotency import IdempotentRequest
 from agencyflow.models.outbox import Delivery, DeliveryAttempt, Notification
 from agencyflow.models.people import ApiToken, User
 from agencyflow.models.plan import Agency, Cycle, PlanVersion
+from agencyflow.models.product import Product
 from agencyflow.models.web import LoginAttempt, WebSession
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "LoginAttempt",
     "Notification",
     "PlanVersion",
+    "Product",
     "User",
     "WebSession",
 ]

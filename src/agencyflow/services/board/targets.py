@@ -35,7 +35,7 @@ class TargetReport:
 
 
 #: ``{source}``: the assignments, or as known at a moment (:mod:`agencyflow.services.board.asof`).
-COMPLETED_SQL = """SELECT c.year, a.step_id, a.outputs
+COMPLETED_SQL = """SELECT c.year, a.step_id, a.outputs, a.completed_on
 FROM {source} JOIN cycle c ON c.id = a.cycle_id
 WHERE c.plan_key = :plan_key AND a.status = :done AND a.step_id IN ({steps})
   AND (a.completed_on IS NULL OR a.completed_on <= :today)
@@ -56,7 +56,13 @@ def completed_outputs(session: Session, plan_key: str, step_ids: set[str], *, to
     sql = COMPLETED_SQL.format(source=source, steps=", ".join(f":{k}" for k in steps))
     found = fetch(session, sql, {"plan_key": plan_key, "done": Status.DONE.value,
                                  "today": today, **steps, **past})
-    return [CompletedOutputs(year, step_id, _outputs(outputs)) for year, step_id, outputs in found]
+    return [CompletedOutputs(year, step_id, _outputs(outputs), _day(completed_on))
+            for year, step_id, outputs, completed_on in found]
+
+
+def _day(value: Any) -> date | None:
+    """A stored date (a date, or ISO text from SQLite's raw rows)."""
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def _outputs(value: Any) -> dict[str, Any]:
