@@ -8,11 +8,13 @@ nothing is half-written (the audit event is appended in the same transaction, af
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, Table, bindparam, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from agencyflow.domain.clock import LATE
@@ -31,11 +33,26 @@ TARGET = "assignment"
 
 def load(session: Session, assignment_id: int) -> Assignment:
     """The assignment with ``assignment_id`` (fresh from the database), or NotFound."""
-    row = (session.get(Assignment, assignment_id, populate_existing=True)
-           if storable(assignment_id) else None)
-    if row is None:
-        raise NotFound(f"assignment {assignment_id} does not exist")
-    return row
+    return load_many(session, [assignment_id])[0]
+
+
+#: Ids per ``SELECT … WHERE id IN (…)`` of :func:`load_many`.
+CHUNK = 500
+
+
+def load_many(session: Session, assignment_ids: Sequence[int]) -> list[Assignment]:
+    """The assignments with ``assignment_ids``, in that order, fresh from the database (a
+    query per :data:`CHUNK` ids); NotFound names the first that does not exist."""
+    wanted = [i for i in assignment_ids if storable(i)]
+    found: dict[int, Assignment] = {}
+    for start in range(0, len(wanted), CHUNK):
+        stmt = (select(Assignment).where(col(Assignment.id).in_(wanted[start:start + CHUNK]))
+                .execution_options(populate_existing=True))
+        found |= {a.id or 0: a for a in session.execute(stmt).scalars()}
+    missing = next((i for i in assignment_ids if i not in found), None)
+    if missing is not None:
+        raise NotFound(f"assignment {missing} does not exist")
+    return [found[i] for i in assignment_ids]
 
 
 def begin(session: Session, assignment_id: int, actor: Actor, action: Action,
@@ -47,6 +64,16 @@ def begin(session: Session, assignment_id: int, actor: Actor, action: Action,
     authorise(actor, action, a, author=author)
     check_version(a, expected_version)
     return a
+
+
+def begin_many(session: Session, wanted: Sequence[tuple[int, int | None]], actor: Actor,
+               action: Action) -> list[Assignment]:
+    """:func:`begin` for many (assignment id, expected version) pairs, loaded together."""
+    rows = load_many(session, [i for i, _ in wanted])
+    for a, (_, expected) in zip(rows, wanted, strict=True):
+        authorise(actor, action, a)
+        check_version(a, expected)
+    return rows
 
 
 def label(a: Assignment) -> str:
@@ -103,20 +130,56 @@ def write(session: Session, a: Assignment, changes: Mapping[str, Any], *,
           expected_version: int | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Apply ``changes`` with the optimistic version check; return (before, after) for the audit.
 
-    ``before``/``after`` hold only the changed fields plus the version. ``a`` is refreshed.
+    ``before``/``after`` hold only the changed fields plus the version; ``a`` carries them.
     """
-    version = check_version(a, expected_version)
-    before = {k: getattr(a, k) for k in changes} | {"version": version}
-    stmt = (update(Assignment)
-            .where(col(Assignment.id) == a.id, col(Assignment.version) == version)
-            .values(**changes, version=Assignment.version + 1))
-    result = session.execute(stmt, execution_options={"synchronize_session": False})
-    if cast(CursorResult[Any], result).rowcount != 1:
-        raise ConflictError(
-            f"assignment {label(a)} was changed by someone else since version {version}: "
-            "nothing was saved; show it again and retry")
-    session.refresh(a)
-    return before, dict(changes) | {"version": a.version}
+    return write_many(session, [(a, changes, expected_version)])[0]
+
+
+Change = tuple[Assignment, Mapping[str, Any], int | None]
+
+
+def write_many(session: Session, changes: Sequence[Change]
+               ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """:func:`write` for many (assignment, changes, expected version): one version-checked
+    UPDATE each, in order; the first conflict raises (the caller's transaction rolls back)."""
+    session.flush()  # what the ORM holds goes first
+    conn = session.connection()
+    out = []
+    for a, fields, expected_version in changes:
+        version = check_version(a, expected_version)
+        before = {k: getattr(a, k) for k in fields} | {"version": version}
+        params = {**fields, "version": version + 1, "at_id": a.id, "at_version": version}
+        if cast(CursorResult[Any], conn.execute(_WRITE, params)).rowcount != 1:
+            raise ConflictError(
+                f"assignment {label(a)} was changed by someone else since version {version}: "
+                "nothing was saved; show it again and retry")
+        for name, value in (*fields.items(), ("version", version + 1)):
+            set_committed_value(a, name, value)
+        out.append((before, dict(fields) | {"version": version + 1}))
+    return out
+
+
+_TABLE: Table = Assignment.__table__  # type: ignore[attr-defined]
+#: The version-checked UPDATE (its SET clause: the columns a row's parameters name), and the
+#: stamp of the event's real time; built once (building a statement per row costs more than
+#: running it).
+_WRITE = update(_TABLE).where(_TABLE.c.id == bindparam("at_id"),
+                              _TABLE.c.version == bindparam("at_version"))
+_STAMP = update(_TABLE).where(_TABLE.c.id == bindparam("at_id")).values(
+    recorded_at=bindparam("to_at"), recorded_late_by=bindparam("to_late"))
+
+
+@dataclass(frozen=True)
+class Event:
+    """The audit event of one change to an assignment (the arguments of :func:`record`)."""
+
+    assignment: Assignment
+    actor: Actor | str
+    now: datetime
+    action: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    reason: str | None = None
 
 
 def record(session: Session, a: Assignment, *, actor: Actor | str, now: datetime, action: str,
@@ -125,16 +188,25 @@ def record(session: Session, a: Assignment, *, actor: Actor | str, now: datetime
     """Append the audit event of a change to ``a`` (same transaction). A change (``before``
     given: :func:`write` made it) also stamps the row with the event's real time and, for a
     late entry, who recorded it later (``recorded_late_by``, shown on the board)."""
-    event = audit.record(session, now=now, actor=actor, action=action, target_type=TARGET,
-                         target_id=a.id or 0, before=before, after=after, reason=reason,
-                         opened_on=a.opened_on)
-    if before is None:
-        return
-    late_by = event.actor if event.claim == LATE else None
-    session.execute(update(Assignment).where(col(Assignment.id) == a.id)
-                    .values(recorded_at=event.recorded_at, recorded_late_by=late_by),
-                    execution_options={"synchronize_session": False})
-    a.recorded_at, a.recorded_late_by = event.recorded_at, late_by
+    record_many(session, [Event(a, actor, now, action, before, after, reason)])
+
+
+def record_many(session: Session, events: Sequence[Event]) -> None:
+    """:func:`record` for many events, appended in order."""
+    appended = audit.record_many(session, [
+        audit.Entry(e.now, e.actor, e.action, TARGET, e.assignment.id or 0, e.before, e.after,
+                    e.reason, e.assignment.opened_on) for e in events])
+    stamps = []
+    for e, event in zip(events, appended, strict=True):
+        if e.before is None:
+            continue
+        late_by = event["actor"] if event["claim"] == LATE else None
+        stamps.append({"at_id": e.assignment.id, "to_at": event["recorded_at"],
+                       "to_late": late_by})
+        set_committed_value(e.assignment, "recorded_at", event["recorded_at"])
+        set_committed_value(e.assignment, "recorded_late_by", late_by)
+    if stamps:
+        session.connection().execute(_STAMP, stamps)
 
 
 def cycle_of(session: Session, a: Assignment) -> Cycle:

@@ -21,15 +21,20 @@ say which version they acted on; a different stored version raises ConflictError
 - ``cancel`` (coordinator, reason required) withdraws pending extension requests and may unblock
   dependents whose other prerequisites are done.
 
+The hand-ins and progress reports also come in batches (``progress_many``, ``complete_many``,
+``submit_many``: a :class:`Report` per assignment, all checked, then written, one audit event
+each, in the caller's transaction); the single-row use cases are batches of one, so both paths
+keep one rule.
+
 Extensions and reassignment live in :mod:`agencyflow.services.assignments.extensions`,
-contributions in
-:mod:`agencyflow.services.assignments.contributions`, the read model in
+contributions in :mod:`agencyflow.services.assignments.contributions`, the read model in
 :mod:`agencyflow.services.assignments.views`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -48,7 +53,8 @@ from agencyflow.services.assignments import core, dependents, evidence
 from agencyflow.services.assignments.views import show
 from agencyflow.services.reminders import event_notices
 
-__all__ = ["approve", "cancel", "complete", "progress", "reject", "show", "start", "submit"]
+__all__ = ["Report", "Storage", "approve", "cancel", "complete", "complete_many", "progress",
+           "progress_many", "reject", "show", "start", "submit", "submit_many"]
 
 #: Default size limit of one evidence file (the CLI passes ``Settings.evidence_max_bytes``).
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -66,6 +72,28 @@ def start(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
     return a
 
 
+@dataclass(frozen=True)
+class Report:
+    """What a lead reports on one assignment, one row of a batch (:func:`progress_many`,
+    :func:`complete_many`, :func:`submit_many`): a note, figures (``outputs``) and evidence,
+    acting on ``expected_version`` when given."""
+
+    assignment_id: int
+    note: str | None = None
+    outputs: Mapping[str, Any] | None = None
+    files: Sequence[Path] = ()
+    links: Sequence[str] = ()
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Storage:
+    """Where evidence files go and how large one may be (the CLI passes the settings')."""
+
+    evidence_dir: Path | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
 def progress(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
              note: str | None = None, figures: Mapping[str, Any] | None = None,
              files: Sequence[Path] = (), links: Sequence[str] = (),
@@ -75,9 +103,31 @@ def progress(session: Session, *, assignment_id: int, actor: Actor, now: datetim
 
     An open assignment moves to in_progress; an in-progress one stays.
     """
-    a = core.begin(session, assignment_id, actor, Action.PROGRESS, expected_version)
-    text = (note or "").strip()
-    if not (text or figures or files or links):
+    report = Report(assignment_id, note, figures, files, links, expected_version)
+    return progress_many(session, [report], actor=actor, now=now,
+                         storage=Storage(evidence_dir, max_bytes))[0]
+
+
+def progress_many(session: Session, reports: Sequence[Report], *, actor: Actor, now: datetime,
+                  storage: Storage = Storage()) -> list[Assignment]:
+    """:func:`progress` for many assignments in the caller's transaction: every row checked
+    first, then written, one audit event each; the first refusal raises."""
+    rows = core.begin_many(session, [(r.assignment_id, r.expected_version) for r in reports],
+                           actor, Action.PROGRESS)
+    written = core.write_many(session, [
+        (a, _progress_changes(session, a, r, now), r.expected_version)
+        for a, r in zip(rows, reports, strict=True)])
+    core.record_many(session, [
+        core.Event(a, actor, now, Action.PROGRESS.value, before,
+                   after | {"evidence": _attach(session, a, actor, now, r, storage)})
+        for a, r, (before, after) in zip(rows, reports, written, strict=True)])
+    return rows
+
+
+def _progress_changes(session: Session, a: Assignment, r: Report, now: datetime
+                      ) -> dict[str, Any]:
+    text = (r.note or "").strip()
+    if not (text or r.outputs or r.files or r.links):
         raise ValidationError("a progress report needs a note, figures or evidence")
     changes: dict[str, Any] = {}
     if Status(a.status) is Status.OPEN:
@@ -86,13 +136,9 @@ def progress(session: Session, *, assignment_id: int, actor: Actor, now: datetim
         core.require_state(a, [Status.IN_PROGRESS], "report progress")
     if text:
         changes["note"] = text
-    if figures:
-        changes["outputs"] = _outputs(session, a, figures, partial=True)
-    before, after = core.write(session, a, changes, expected_version=expected_version)
-    after["evidence"] = _attach(session, a, actor, now, files, links, evidence_dir, max_bytes)
-    core.record(session, a, actor=actor, now=now, action=Action.PROGRESS.value, before=before,
-                after=after)
-    return a
+    if r.outputs:
+        changes["outputs"] = _outputs(session, a, r.outputs, partial=True)
+    return changes
 
 
 def complete(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
@@ -102,10 +148,17 @@ def complete(session: Session, *, assignment_id: int, actor: Actor, now: datetim
              expected_version: int | None = None, lang: str = "vi") -> Assignment:
     """Finish a step without review: outputs validated, evidence attached, dependents opened,
     the coordinator told (in ``lang``)."""
-    return _hand_in(session, Move.COMPLETE, Action.COMPLETE, assignment_id=assignment_id,
-                    actor=actor, now=now, calendar=calendar, outputs=outputs, files=files,
-                    links=links, note=note, evidence_dir=evidence_dir, max_bytes=max_bytes,
-                    expected_version=expected_version, lang=lang)
+    report = Report(assignment_id, note, outputs, files, links, expected_version)
+    return complete_many(session, [report], actor=actor, now=now, calendar=calendar,
+                         storage=Storage(evidence_dir, max_bytes), lang=lang)[0]
+
+
+def complete_many(session: Session, reports: Sequence[Report], *, actor: Actor, now: datetime,
+                  calendar: DayCounter, storage: Storage = Storage(), lang: str = "vi"
+                  ) -> list[Assignment]:
+    """:func:`complete` for many assignments (checked first, then written, in order)."""
+    return _hand_in(session, Move.COMPLETE, Action.COMPLETE, reports, actor=actor, now=now,
+                    calendar=calendar, storage=storage, lang=lang)
 
 
 def submit(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
@@ -114,33 +167,47 @@ def submit(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
            evidence_dir: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
            expected_version: int | None = None) -> Assignment:
     """Hand a reviewed step in for the coordinator's review (outputs validated as for complete)."""
-    return _hand_in(session, Move.SUBMIT, Action.SUBMIT, assignment_id=assignment_id,
-                    actor=actor, now=now, calendar=calendar, outputs=outputs, files=files,
-                    links=links, note=note, evidence_dir=evidence_dir, max_bytes=max_bytes,
-                    expected_version=expected_version)
+    report = Report(assignment_id, note, outputs, files, links, expected_version)
+    return submit_many(session, [report], actor=actor, now=now, calendar=calendar,
+                       storage=Storage(evidence_dir, max_bytes))[0]
 
 
-def _hand_in(session: Session, which: Move, action: Action, *, assignment_id: int, actor: Actor,
-             now: datetime, calendar: DayCounter, outputs: Mapping[str, Any] | None,
-             files: Sequence[Path], links: Sequence[str], note: str | None,
-             evidence_dir: Path | None, max_bytes: int, expected_version: int | None,
-             lang: str = "vi") -> Assignment:
+def submit_many(session: Session, reports: Sequence[Report], *, actor: Actor, now: datetime,
+                calendar: DayCounter, storage: Storage = Storage()) -> list[Assignment]:
+    """:func:`submit` for many assignments (checked first, then written, in order)."""
+    return _hand_in(session, Move.SUBMIT, Action.SUBMIT, reports, actor=actor, now=now,
+                    calendar=calendar, storage=storage)
+
+
+def _hand_in(session: Session, which: Move, action: Action, reports: Sequence[Report], *,
+             actor: Actor, now: datetime, calendar: DayCounter, storage: Storage,
+             lang: str = "vi") -> list[Assignment]:
     """Complete or submit: validate outputs, write, attach evidence, audit, open dependents."""
-    a = core.begin(session, assignment_id, actor, action, expected_version)
+    rows = core.begin_many(session, [(r.assignment_id, r.expected_version) for r in reports],
+                           actor, action)
+    written = core.write_many(session, [
+        (a, _hand_in_changes(session, a, r, which, actor, now), r.expected_version)
+        for a, r in zip(rows, reports, strict=True)])
+    core.record_many(session, [
+        core.Event(a, actor, now, action.value, before,
+                   after | {"evidence": _attach(session, a, actor, now, r, storage)})
+        for a, r, (before, after) in zip(rows, reports, written, strict=True)])
+    for a in rows:
+        if Status(a.status) is Status.DONE:
+            _finished(session, a, actor=actor, now=now, calendar=calendar, lang=lang)
+    return rows
+
+
+def _hand_in_changes(session: Session, a: Assignment, r: Report, which: Move, actor: Actor,
+                     now: datetime) -> dict[str, Any]:
     new = core.move(a, which)
     changes: dict[str, Any] = {"status": new.value,
-                               "outputs": _outputs(session, a, outputs or {}, partial=False)}
-    if (note or "").strip():
-        changes["note"] = (note or "").strip()
+                               "outputs": _outputs(session, a, r.outputs or {}, partial=False)}
+    if (r.note or "").strip():
+        changes["note"] = (r.note or "").strip()
     if a.started_at is None:
         changes["started_at"] = now
-    changes |= _done_fields(actor, now) if new is Status.DONE else {"submitted_at": now}
-    before, after = core.write(session, a, changes, expected_version=expected_version)
-    after["evidence"] = _attach(session, a, actor, now, files, links, evidence_dir, max_bytes)
-    core.record(session, a, actor=actor, now=now, action=action.value, before=before, after=after)
-    if new is Status.DONE:
-        _finished(session, a, actor=actor, now=now, calendar=calendar, lang=lang)
-    return a
+    return changes | (_done_fields(actor, now) if new is Status.DONE else {"submitted_at": now})
 
 
 def approve(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
@@ -209,15 +276,17 @@ def _outputs(session: Session, a: Assignment, given: Mapping[str, Any], *, parti
     return validate_outputs(step.outputs, merged, stars_for=spec.stars_for, partial=partial)
 
 
-def _attach(session: Session, a: Assignment, actor: Actor, now: datetime, files: Sequence[Path],
-            links: Sequence[str], evidence_dir: Path | None, max_bytes: int
-            ) -> list[dict[str, Any]]:
-    """Attach evidence to ``a``; the list of what was added goes into the audit event."""
-    if files and evidence_dir is None:
+def _attach(session: Session, a: Assignment, actor: Actor, now: datetime, r: Report,
+            storage: Storage) -> list[dict[str, Any]]:
+    """Attach ``r``'s evidence to ``a``; the list of what was added goes into the audit event."""
+    if not (r.files or r.links):
+        return []
+    if r.files and storage.evidence_dir is None:
         raise ValidationError("no evidence directory is configured: cannot store files")
-    return evidence.attach(session, assignment_id=a.id or 0, files=files, links=links,
+    return evidence.attach(session, assignment_id=a.id or 0, files=r.files, links=r.links,
                            added_by=actor.username, now=now,
-                           evidence_dir=evidence_dir or Path(), max_bytes=max_bytes)
+                           evidence_dir=storage.evidence_dir or Path(),
+                           max_bytes=storage.max_bytes)
 
 
 def _withdraw_extensions(session: Session, a: Assignment, actor: Actor, now: datetime

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from agencyflow.domain import audit_chain
@@ -31,7 +33,8 @@ def _lock_head(session: Session) -> AuditHead:
     for the first to commit and then locks the row it created.
     """
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq))
+        session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq),
+                        execution_options={"synchronize_session": False})
     stmt = (select(AuditHead).where(col(AuditHead.id) == 1).with_for_update()
             .execution_options(populate_existing=True))
     head = session.execute(stmt).scalar_one_or_none()
@@ -46,6 +49,21 @@ def _insert(session: Session) -> Any:
     """The dialect's INSERT (both SQLite and PostgreSQL support ON CONFLICT DO NOTHING)."""
     dialect = session.get_bind().dialect.name
     return (sqlite_insert if dialect == "sqlite" else pg_insert)(AuditHead)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event to append (the arguments of :func:`record`)."""
+
+    now: datetime
+    actor: Actor | str
+    action: str
+    target_type: str
+    target_id: str | int
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    reason: str | None = None
+    opened_on: date | None = None
 
 
 def record(
@@ -70,33 +88,60 @@ def record(
     entry before ``opened_on`` (the day the assignment opened) — raises, and the caller's
     transaction rolls back (:func:`agencyflow.domain.clock.stamp`).
     """
+    return AuditEvent(**record_many(session, [Entry(now, actor, action, target_type, target_id,
+                                                    before, after, reason, opened_on)])[0])
+
+
+def record_many(session: Session, entries: Sequence[Entry]) -> list[dict[str, Any]]:
+    """Append ``entries`` in order, as :func:`record` appends one (the single path of both):
+    the head is locked once, then each event is inserted and the head advanced onto it (the
+    database lets the head move only one event at a time). Returns the stored fields."""
     head = _lock_head(session)
-    acting = actor if isinstance(actor, Actor) else None  # a bare name claims no role
-    mark = stamp(clock.of(session), now=now, actor=acting, after=head.recorded_at,
-                 opened_on=opened_on, target=f"{target_type} {target_id}")
+    conn = session.connection()
+    events: list[dict[str, Any]] = []
+    for entry in entries:
+        fields = _fields(session, entry, seq=head.seq + 1, prev=head.hash,
+                         after=head.recorded_at)
+        conn.execute(_INSERT, fields)
+        conn.execute(_ADVANCE, {"to_seq": fields["seq"], "to_hash": fields["hash"],
+                                "to_at": fields["recorded_at"]})
+        for name, key in (("seq", "seq"), ("hash", "hash"), ("recorded_at", "recorded_at")):
+            set_committed_value(head, name, fields[key])
+        events.append(fields)
+    return events
+
+
+_EVENTS: Table = AuditEvent.__table__  # type: ignore[attr-defined]
+_HEAD: Table = AuditHead.__table__  # type: ignore[attr-defined]
+#: The statements of an append, built once (a statement built per row costs more than its run).
+_INSERT = _EVENTS.insert()
+_ADVANCE = _HEAD.update().where(_HEAD.c.id == 1).values(
+    seq=bindparam("to_seq"), hash=bindparam("to_hash"), recorded_at=bindparam("to_at"))
+
+
+def _fields(session: Session, entry: Entry, *, seq: int, prev: str,
+            after: datetime | None) -> dict[str, Any]:
+    """The stored fields of ``entry`` as the event after (``seq - 1``, ``prev``, ``after``)."""
+    acting = entry.actor if isinstance(entry.actor, Actor) else None  # a bare name: no role
+    mark = stamp(clock.of(session), now=entry.now, actor=acting, after=after,
+                 opened_on=entry.opened_on, target=f"{entry.target_type} {entry.target_id}")
     fields: dict[str, Any] = {
-        "seq": head.seq + 1,
-        "at": now,
-        "actor": actor.username if isinstance(actor, Actor) else actor,
-        "action": action,
-        "target_type": target_type,
-        "target_id": str(target_id),
-        "before": audit_chain.normalise(before),
-        "after": audit_chain.normalise(after),
-        "reason": reason,
-        "prev_hash": head.hash,
+        "seq": seq,
+        "at": entry.now,
+        "actor": entry.actor.username if isinstance(entry.actor, Actor) else entry.actor,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": str(entry.target_id),
+        "before": audit_chain.normalise(entry.before),
+        "after": audit_chain.normalise(entry.after),
+        "reason": entry.reason,
+        "prev_hash": prev,
         "recorded_at": mark.recorded_at,
         "claim": mark.claim,
         "claim_reason": mark.claim_reason,
     }
     fields["hash"] = audit_chain.event_hash(fields)
-    event = AuditEvent(**fields)
-    session.add(event)
-    session.flush()  # the event first: the database lets the head advance only onto it
-    head.seq, head.hash, head.recorded_at = fields["seq"], fields["hash"], mark.recorded_at
-    session.add(head)
-    session.flush()
-    return event
+    return fields
 
 
 def _rows(session: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:

@@ -12,19 +12,25 @@ through the assignment use cases — or not at all.
 4. **Apply**, in one transaction: each row is one use case of
    :mod:`agencyflow.services.assignments.moves` — ``complete`` (``submit`` for a reviewed step) when
    "Hoàn thành" is có, else ``progress`` with the note and the figures — with the same
-   permissions, audit event and notices as the CLI: one audit event per row. Should a use case
-   still refuse, the whole import is rolled back. ``dry_run`` does everything and rolls back.
+   permissions, audit event and notices as the CLI: one audit event per row. Consecutive rows of
+   the same use case go through its batched form (``progress_many`` …: the assignments loaded
+   together, one version-checked UPDATE and one audit event each), which the single-row use
+   case is a batch of one of. Should a use case still refuse, the whole import is rolled back.
+   ``dry_run`` does everything and rolls back.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from agencyflow.domain.calendar import WorkingCalendar
 from agencyflow.domain.lifecycle import ACTIVE
@@ -81,7 +87,7 @@ def import_progress(session: Session, path: Path, *, actor: Actor, now: datetime
             f"{path.name}: this is the sheet of {agency}; user {actor.username} is an officer "
             f"of {actor.agency_code or 'no agency'} and imports only for their own agency")
     spec = plans.spec_of(plans.by_id(session, cycle.plan_version_id))
-    loaded: dict[int, Assignment | None] = {}
+    loaded: dict[int, Assignment | None] = _agency_rows(session, cycle, agency)
 
     def outputs_of(assignment_id: int) -> Sequence[OutputSpec] | None:
         if assignment_id not in loaded:
@@ -100,12 +106,19 @@ def import_progress(session: Session, path: Path, *, actor: Actor, now: datetime
     if problems:
         raise ValidationError(f"{path.name}: {len(problems)} problem(s), nothing was imported:\n"
                               + "\n".join(problems))
-    for plan in todo:
-        _apply(session, plan, actor=actor, now=now, calendar=calendar, lang=lang,
+    for kind, run in groupby(todo, key=_kind):
+        _apply(session, kind, list(run), actor=actor, now=now, calendar=calendar, lang=lang,
                result=result, name=path.name)
     if dry_run:
         session.rollback()
     return result
+
+
+def _agency_rows(session: Session, cycle: Cycle, agency: str) -> dict[int, Assignment | None]:
+    """The cycle's assignments led by ``agency`` (what its sheet lists), by id, in one query."""
+    stmt = select(Assignment).where(col(Assignment.cycle_id) == cycle.id,
+                                    col(Assignment.lead_code) == agency)
+    return {a.id or 0: a for a in session.execute(stmt).scalars()}
 
 
 def _cycle(session: Session, meta: dict[str, str], name: str) -> Cycle:
@@ -189,26 +202,37 @@ def _given(r: reader.SheetRow, specs: Sequence[OutputSpec], problems: list[str]
     return out
 
 
-def _apply(session: Session, plan: _Plan, *, actor: Actor, now: datetime,
+def _kind(plan: _Plan) -> Action:
+    """The use case of a row."""
+    if plan.row.complete:
+        return Action.SUBMIT if plan.review else Action.COMPLETE
+    return Action.PROGRESS
+
+
+def _apply(session: Session, kind: Action, run: list[_Plan], *, actor: Actor, now: datetime,
            calendar: WorkingCalendar, lang: str, result: ImportResult, name: str) -> None:
-    r, a = plan.row, plan.assignment
+    """Apply consecutive rows of one use case through its batched form."""
+    reports = [assignments.Report(p.assignment.id or 0, p.row.note, p.outputs or None,
+                                  expected_version=p.row.version) for p in run]
     try:
-        if r.complete and plan.review:
-            assignments.submit(session, assignment_id=a.id or 0, actor=actor, now=now,
-                               calendar=calendar, outputs=plan.outputs, note=r.note,
-                               expected_version=r.version)
-            result.submitted.append(a.id or 0)
-        elif r.complete:
-            assignments.complete(session, assignment_id=a.id or 0, actor=actor, now=now,
-                                 calendar=calendar, outputs=plan.outputs, note=r.note,
-                                 expected_version=r.version, lang=lang)
-            result.completed.append(a.id or 0)
+        if kind is Action.SUBMIT:
+            assignments.submit_many(session, reports, actor=actor, now=now, calendar=calendar)
+        elif kind is Action.COMPLETE:
+            assignments.complete_many(session, reports, actor=actor, now=now,
+                                      calendar=calendar, lang=lang)
         else:
-            assignments.progress(session, assignment_id=a.id or 0, actor=actor, now=now,
-                                 note=r.note, figures=plan.outputs or None,
-                                 expected_version=r.version)
-            result.progressed.append(a.id or 0)
+            assignments.progress_many(session, reports, actor=actor, now=now)
     except AgencyflowError as exc:
         session.rollback()
-        raise ValidationError(f"{name}: {r.ref(ID_COL)}: assignment {a.id}: {exc} — nothing "
-                              "was imported") from None
+        raise ValidationError(f"{name}: {_where(run, exc)}{exc} — nothing was imported"
+                              ) from None
+    ids = [r.assignment_id for r in reports]
+    {Action.SUBMIT: result.submitted, Action.COMPLETE: result.completed,
+     Action.PROGRESS: result.progressed}[kind].extend(ids)
+
+
+def _where(run: list[_Plan], exc: AgencyflowError) -> str:
+    """``Tiến độ!A7: `` for the row whose assignment the refusal names ('' if none)."""
+    named = re.search(r"\bassignment (\d+)\b", str(exc))
+    row = next((p.row for p in run if named and p.assignment.id == int(named.group(1))), None)
+    return f"{row.ref(ID_COL)}: " if row else ""
