@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -201,6 +202,9 @@ class _SmtpHandler:
         self.sink = sink
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        answer = self.sink._next_answer()
+        if answer is not None:  # a scripted refusal: nothing was accepted
+            return answer
         parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         self.sink._record(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos),
                                        session.ssl is not None, parsed))  # type: ignore[arg-type]
@@ -212,13 +216,18 @@ class SmtpSink:
 
     The certificate is issued for 127.0.0.1/localhost by a throw-away ``trustme`` CA, so
     clients must not verify it (apprise: ``verify=no``). No authentication is required.
-    Received messages are in ``messages`` (:class:`ReceivedMail`).
+    Received messages are in ``messages`` (:class:`ReceivedMail`). ``answers`` scripts the
+    first answers to DATA (e.g. ``["451 4.3.0 Try again later"]``, or ``["550 …"] * 5``): each
+    is given once, in order, and refuses that message; then every message is accepted (250).
+    The refusals given are in ``refused``.
     """
 
-    def __init__(self, require_starttls: bool = True) -> None:
+    def __init__(self, require_starttls: bool = True, answers: Sequence[str] = ()) -> None:
         """Create the sink; it listens once entered (or after :meth:`start`)."""
         self.require_starttls = require_starttls
         self.messages: list[ReceivedMail] = []
+        self._answers = list(answers)
+        self.refused: list[str] = []
         self.port = 0
         self._controller: Any = None
         self._lock = threading.Lock()
@@ -267,6 +276,13 @@ class SmtpSink:
     def _record(self, mail: ReceivedMail) -> None:
         with self._lock:
             self.messages.append(mail)
+
+    def _next_answer(self) -> str | None:
+        with self._lock:
+            if not self._answers:
+                return None
+            self.refused.append(self._answers.pop(0))
+            return self.refused[-1]
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[ReceivedMail]:
         """Wait until at least ``count`` messages arrived; return them (AssertionError if not)."""

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 
 from agencyflow.notifications.apprise_pool import in_flight_bound
 from agencyflow.services.delivery import dispatch
+from tests.processes import MARK, marked
 from tests.reminder_world import queue_opened
 from tests.sinks import WebhookSink
 
@@ -25,23 +26,6 @@ BIN = Path(sys.executable).with_name("agencyflow")
 CONCURRENCY = 8
 LEASE = 5
 COPIES = 300
-
-
-def _marked(mark: str) -> list[int]:
-    """Pids of live processes whose environment carries ``mark`` (the dispatcher's children
-    inherit it: worker processes, multiprocessing's resource tracker)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes()
-            state = (entry / "stat").read_text().split(") ", 1)[1][0]
-        except OSError:
-            continue
-        if f"AGENCYFLOW_TEST_MARK={mark}".encode() in environ.split(b"\0") and state != "Z":
-            found.append(int(entry.name))
-    return found
 
 
 def _env(engine: Engine, tmp_path: Path, sink: WebhookSink, mark: str) -> dict[str, str]:
@@ -56,7 +40,7 @@ def _env(engine: Engine, tmp_path: Path, sink: WebhookSink, mark: str) -> dict[s
         "AGENCYFLOW_DISPATCH_PROCESSES": "2",
         "AGENCYFLOW_DISPATCH_CONCURRENCY": str(CONCURRENCY),
         "AGENCYFLOW_DISPATCH_LEASE_SECONDS": str(LEASE),
-        "AGENCYFLOW_TEST_MARK": mark,
+        MARK: mark,
     }
 
 
@@ -79,14 +63,14 @@ def test_a_killed_dispatcher_leaves_no_orphan_and_resends_only_what_was_in_fligh
                                  start_new_session=True)
         try:
             sink.wait_for(60, timeout=120)
-            assert len(_marked(mark)) >= 3, "the dispatcher and its two worker processes run"
+            assert len(marked(mark)) >= 3, "the dispatcher and its two worker processes run"
         finally:
             os.kill(first.pid, signal.SIGKILL)
             first.wait(timeout=30)
         deadline = time.monotonic() + 5
-        while _marked(mark) and time.monotonic() < deadline:
+        while marked(mark) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert _marked(mark) == [], "no worker process outlives its dispatcher"
+        assert marked(mark) == [], "no worker process outlives its dispatcher"
         time.sleep(0.5)  # the sink records a request when its 0.05 s answer delay is over
         at_kill = len(sink.requests)
         assert at_kill < messages, "killed in the middle of the batch"
@@ -97,7 +81,7 @@ def test_a_killed_dispatcher_leaves_no_orphan_and_resends_only_what_was_in_fligh
         second = subprocess.run([str(BIN), "dispatch", "--now", "2027-01-18T09:00"], env=env,
                                 capture_output=True, text=True, timeout=300)
         assert second.returncode == 0, second.stderr
-        assert _marked(mark) == []
+        assert marked(mark) == []
     statuses = _statuses(engine)
     assert statuses == {"sent": messages, "digested": 2}, statuses
     keys = Counter(r.json()["idempotency_key"] for r in sink.requests)
