@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "notifications": ("notify_cmds", "notifications_app", "group"),
     "channels": ("notify_cmds", "channels_app", "group"),
     "db": ("db_cmds", "app", "group"),
+    "products": ("product_cmds", "app", "group"),
 }
 
 

@@ -51,6 +51,7 @@ from agencyflow.errors import ValidationError
 from agencyflow.models import Assignment, ExtensionRequest
 from agencyflow.services.assignments import core, dependents, evidence
 from agencyflow.services.assignments.views import show
+from agencyflow.services.products import registry
 from agencyflow.services.reminders import event_notices
 
 __all__ = ["Report", "Storage", "approve", "cancel", "complete", "complete_many", "progress",
@@ -259,7 +260,10 @@ def cancel(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
 
 def _finished(session: Session, a: Assignment, *, actor: Actor, now: datetime,
               calendar: DayCounter, lang: str) -> None:
-    """What every path to done does next: open the dependents, tell the coordinator."""
+    """What every path to done does next: register the products it rated (a registry step's),
+    open the dependents, tell the coordinator."""
+    registry.record_evaluation(session, a, core.spec_for(session, core.cycle_of(session, a)),
+                               actor=actor, now=now)
     dependents.open_dependents(session, a, actor=actor, now=now, calendar=calendar)
     event_notices.completed(session, a, now=now, lang=lang)
 

@@ -23,6 +23,7 @@ from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.domain.targets import CompletedOutputs, PeriodResult, evaluate, plan_stars
 from agencyflow.services.board import asof
 from agencyflow.services.plans import store as plans
+from agencyflow.services.products import registry
 
 
 @dataclass(frozen=True)
@@ -81,5 +82,17 @@ def report(session: Session, plan_key: str, *, today: date, actor: Actor,
     spec = plans.spec_of(version)
     steps = {s for t in spec.targets for s in t.indicator.steps}
     done = completed_outputs(session, plan_key, steps, today=today, known_at=known_at)
-    results = evaluate(spec.targets, done, today=today, stars_of=plan_stars(spec), year=year)
+    results = evaluate(spec.targets, done, today=today, stars_of=plan_stars(spec), year=year,
+                       registry=_registry(session, spec, known_at))
     return TargetReport(spec, version.version, results)
+
+
+def _registry(session: Session, spec: PlanSpec, known_at: datetime | None
+              ) -> list[CompletedOutputs]:
+    """The registry's certificates (recorded by ``known_at``) when a target counts them."""
+    if not any(t.cumulative and t.cumulative.valid_only for t in spec.targets):
+        return []
+    rows = registry.products(session, spec.key)
+    if known_at is not None:
+        rows = [r for r in rows if r.recorded_at <= known_at]
+    return registry.as_outputs(rows, spec)

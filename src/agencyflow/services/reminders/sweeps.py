@@ -45,7 +45,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, func, select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from agencyflow.domain import reminders
 from agencyflow.domain.calendar import local_date
@@ -54,6 +54,7 @@ from agencyflow.errors import AgencyflowError
 from agencyflow.i18n import _
 from agencyflow.models import Assignment
 from agencyflow.services.delivery.notice_context import AgencyInfo, CycleInfo, agencies, load_cycles
+from agencyflow.services.products import reevaluation
 from agencyflow.services.reminders import outbox_writes, sweep_sql
 from agencyflow.services.reminders.outbox_writes import Planned
 from agencyflow.services.reminders.policy import policy_for
@@ -90,6 +91,8 @@ class SweepResult:
     by_agency: dict[str, dict[str, int]] = field(default_factory=dict)
     planned: list[Planned] = field(default_factory=list)
     needs_attention: int = 0
+    #: Re-evaluations the product registry opened before this sweep (they are told in it).
+    reevaluations: int = 0
     seconds: float = 0.0
 
     def count(self, kind: str, recipient: str, n: int = 1) -> None:
@@ -106,7 +109,8 @@ class SweepResult:
                 "scanned": self.scanned, "written": self.written, "existing": self.existing,
                 "batches": self.batches, "by_kind": dict(self.by_kind),
                 "by_agency": {k: dict(v) for k, v in self.by_agency.items()},
-                "needs_attention": self.needs_attention, "seconds": round(self.seconds, 3)}
+                "needs_attention": self.needs_attention, "reevaluations": self.reevaluations,
+                "seconds": round(self.seconds, 3)}
 
     def merge(self, other: SweepResult) -> SweepResult:
         """Add ``other``'s counts to this result (several shards or agency batches)."""
@@ -115,6 +119,7 @@ class SweepResult:
         self.batches += other.batches
         self.planned += other.planned
         self.needs_attention += other.needs_attention
+        self.reevaluations += other.reevaluations
         for recipient, kinds in other.by_agency.items():
             for kind, n in kinds.items():
                 self.count(kind, recipient, n)
@@ -254,6 +259,8 @@ def _run(engine: Engine, *, now: datetime, calendar: reminders.Calendar, lang: s
          own_statement_rows: int = OWN_STATEMENT_ROWS) -> SweepResult:
     started = clock.perf_counter()
     result = SweepResult(today=local_date(now), in_office_hours=False)
+    if write and cycle_id is None and leads is None and (shard is None or shard[0] == 0):
+        result.reevaluations = _reevaluations(engine, now, calendar)
     with engine.connect() as conn:
         if not _anything_due(conn, result.today, cycle_id):
             # The common rerun: one scan, without loading any plan (seconds for a
@@ -286,6 +293,13 @@ def _run(engine: Engine, *, now: datetime, calendar: reminders.Calendar, lang: s
         result.count(kind, recipient, n)
     result.seconds = clock.perf_counter() - started
     return result
+
+
+def _reevaluations(engine: Engine, now: datetime, calendar: reminders.Calendar) -> int:
+    """Open the registry's re-evaluations due today first, so that this sweep tells their
+    communes (:mod:`agencyflow.services.products.reevaluation`); return how many opened."""
+    with Session(engine) as session, session.begin():
+        return len(reevaluation.open_due(session, now=now, calendar=calendar).opened)
 
 
 def _write(conn: Connection, scope: Scope, window: sweep_sql.Window, groups: list[Group],
