@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import coldstart
+
 
 def scenario(name: str, *args: str) -> dict[str, Any]:
     """Run one scenario in a fresh process and return its JSON result."""
@@ -108,9 +110,10 @@ def report_rows(ours_db: Path, work: Path, steps: int) -> list[dict[str, Any]]:
     ]
 
 
-def run(communes: int, steps: int, work: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Every scenario; returns table rows (scenario, ours, floor, ratio, memory) and the web
-    figures."""
+def run(communes: int, steps: int, work: Path
+        ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """Every scenario; returns table rows (scenario, ours, floor, ratio, memory), the web
+    figures and the cold starts."""
     base = work / "prepared.db"
     load = scenario("prepare", str(base), str(communes), str(steps))
     ours_db = copy_db(base, work / "ours.db")
@@ -149,6 +152,7 @@ def run(communes: int, steps: int, work: Path) -> tuple[list[dict[str, Any]], di
     listing = scenario("board_json_rss", str(copy_db(ours_db, work / "million.db")), "5")
     web_figures = web(ours_db)
     reports = report_rows(ours_db, work, steps)
+    cold = coldstart.measure(copy_db(small, work / "cold.db")) | {"rows": small_rows}
     return [
         {"what": f"plan load + validate ({load['rows']:,} agencies)", "ours": load, "floor": None},
         {"what": f"cycle start ({start['rows']:,} assignments)", "ours": start, "floor": floor},
@@ -195,7 +199,7 @@ def run(communes: int, steps: int, work: Path) -> tuple[list[dict[str, Any]], di
         {"what": f"`agencyflow board --format json` streamed, all {listing['rows']:,} "
                  "assignments, fresh process; peak MiB: the whole process's peak RSS (target "
                  "< 256)", "ours": listing, "floor": None},
-    ] + reports, web_figures
+    ] + reports, web_figures, cold
 
 
 def render_web(figures: dict[str, Any]) -> list[str]:
@@ -229,7 +233,7 @@ def render_web(figures: dict[str, Any]) -> list[str]:
 
 
 def render(rows: list[dict[str, Any]], communes: int, steps: int,
-           web_figures: dict[str, Any] | None = None) -> str:
+           web_figures: dict[str, Any] | None = None, cold: dict[str, Any] | None = None) -> str:
     """RESULTS.md text."""
     lines = [
         "# Benchmark results", "",
@@ -252,6 +256,8 @@ def render(rows: list[dict[str, Any]], communes: int, steps: int,
             f"{f['seconds'] if f else '—'} | {rate(f) if f else '—'} | {ratio} |")
     if web_figures is not None:
         lines += render_web(web_figures)
+    if cold is not None:
+        lines += coldstart.render(cold, cold["rows"])
     return "\n".join(lines) + "\n"
 
 
@@ -263,8 +269,8 @@ def main() -> None:
     parser.add_argument("--write", type=Path, default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="agencyflow-bench-") as tmp:
-        rows, web_figures = run(args.communes, args.steps, Path(tmp))
-    text = render(rows, args.communes, args.steps, web_figures)
+        rows, web_figures, cold = run(args.communes, args.steps, Path(tmp))
+    text = render(rows, args.communes, args.steps, web_figures, cold)
     print(text)
     if args.write:
         args.write.write_text(text, encoding="utf-8")

@@ -1,79 +1,109 @@
 """The `agencyflow` command line. Each group of commands lives in its own module.
 
-Commands are registered from one table. The console script loads only the module of the command
-being run (importing every module — services, templates, the demo — would cost a second or more
-before `agencyflow board` could answer); ``--help`` and the tests get the whole application.
+Commands are registered from one table, :data:`COMMANDS` (see :mod:`agencyflow.cli.registry`):
+a command's module is imported only when that command runs, so ``agencyflow --help`` imports no
+command module and ``agencyflow assignment show`` only the one that shows. ``app`` is the whole
+application, for the console script and the tests alike.
 """
 
 from __future__ import annotations
 
-import sys
-from importlib import import_module
-
 import typer
 
-#: name → (module under agencyflow.cli, attribute, how it is added)
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "board": ("board_cmds", "board", "command"),
-    "targets": ("targets_cmds", "targets", "command"),
-    "report": ("report_cmds", "report", "command"),
-    "calendar": ("calendar_cmds", "calendar", "command"),
-    "export": ("export_cmds", "app", "group"),
-    "import": ("import_cmds", "app", "group"),
-    "remind": ("notify_cmds", "remind", "command"),
-    "serve": ("notify_cmds", "serve", "command"),
-    "dispatch": ("worker_cmds", "dispatch", "command"),
-    "sweep": ("worker_cmds", "sweep", "command"),
-    "demo": ("demo_cmds", "demo", "command"),
-    "web": ("web_cmds", "web", "command"),
-    "plan": ("plan_cmds", "app", "group"),
-    "cycle": ("cycle_cmds", "app", "group"),
-    "assignment": ("assignment_cmds", "app", "group"),
-    "user": ("user_cmds", "app", "group"),
-    "audit": ("audit_cmds", "app", "group"),
-    "notifications": ("notify_cmds", "notifications_app", "group"),
-    "channels": ("notify_cmds", "channels_app", "group"),
-    "db": ("db_cmds", "app", "group"),
-    "products": ("product_cmds", "app", "group"),
+from agencyflow.cli.registry import Entry, lazy_group
+
+#: ``agencyflow assignment …``: showing apart from the commands that change an assignment.
+ASSIGNMENT: dict[str, Entry] = {
+    "show": Entry("assignment_show", "show", "Show an assignment: step, agencies, status on the "
+                  "day, history, extensions, evidence."),
+    "start": Entry("assignment_cmds", "app", "Start working on an open assignment."),
+    "progress": Entry("assignment_cmds", "app", "Report progress: a note, partial figures and "
+                      "evidence (an open assignment starts)."),
+    "complete": Entry("assignment_cmds", "app", "Complete an assignment with the outputs its "
+                      "step declares, and evidence."),
+    "submit": Entry("assignment_cmds", "app", "Submit a reviewed step to the coordinator, with "
+                    "its outputs and evidence."),
+    "approve": Entry("assignment_cmds", "app", "Approve a submitted assignment (coordinator): it "
+                     "is done, its dependents open."),
+    "reject": Entry("assignment_cmds", "app", "Send a submission back to the lead agency with "
+                    "the reason (coordinator)."),
+    "cancel": Entry("assignment_cmds", "app", "Cancel an unfinished assignment, with the reason "
+                    "(coordinator)."),
+    "extend": Entry("assignment_cmds", "app", "Request an extension (gia hạn) to a later due "
+                    "date (lead agency)."),
+    "decide": Entry("assignment_cmds", "app", "Approve or refuse an extension request "
+                    "(coordinator or leader)."),
+    "reassign": Entry("assignment_cmds", "app", "Hand an assignment to another agency of the "
+                      "plan (coordinator)."),
+    "contribute": Entry("assignment_cmds", "app", "Add a cooperating agency's comment, figures "
+                        "or evidence to an assignment."),
 }
 
+#: Every command: name → where it is and the first paragraph of its help (a test keeps each
+#: equal to the command's own help).
+COMMANDS: dict[str, Entry] = {
+    "board": Entry("board_cmds", "board", "List assignments with lead, cooperating agencies, "
+                   "due date and official status, and a count per agency and status."),
+    "targets": Entry("targets_cmds", "targets", "Each target's value against its minimum per "
+                     "period: met, not met or in progress."),
+    "report": Entry("report_cmds", "report", "The progress report with the board's figures as "
+                    "of --now: totals, rates, a table per lead agency and per commune, overdue "
+                    "assignments, extensions, targets and a chart."),
+    "calendar": Entry("calendar_cmds", "calendar", "One all-day event per assignment on its "
+                      "current due date, with an alarm at each reminder of its policy (office "
+                      "hours, Vietnam time); import or subscribe in any calendar."),
+    "export": Entry("export_cmds", "app", "Export the board or a progress sheet to Excel."),
+    "import": Entry("import_cmds", "app", "Import a filled-in progress sheet."),
+    "remind": Entry("notify_cmds", "remind", "Run one reminder sweep and one dispatch now, in "
+                    "this process (no Prefect needed)."),
+    "serve": Entry("notify_cmds", "serve", "Run the flows on their schedules with Prefect "
+                   "(sweep: AGENCYFLOW_SWEEP_CRON, dispatch: every "
+                   "AGENCYFLOW_DISPATCH_INTERVAL_SECONDS) until stopped; with --web, the web "
+                   "app beside."),
+    "dispatch": Entry("worker_cmds", "dispatch", "Deliver the notifications that are due: a "
+                      "dispatcher on its own (several may run at once on several machines; "
+                      "each claims rows with a lease)."),
+    "sweep": Entry("worker_cmds", "sweep", "Queue the reminders, escalations and other notices "
+                   "that are due (a sweep on its own; idempotent, so overlapping or repeated "
+                   "runs write nothing twice)."),
+    "demo": Entry("demo_cmds", "demo", "Simulate the Kim Thành OCOP cycle of a year, working "
+                  "day by working day: reminders to a local sink, completions on time and "
+                  "late, an extension granted and one refused, a review sent back, an overdue "
+                  "assignment escalated to the leader; then what each agency received, the "
+                  "board at year end, the targets and the audit verification. Needs an empty "
+                  "database (AGENCYFLOW_DATA_DIR); takes about 20 seconds."),
+    "web": Entry("web_cmds", "web", "Serve the web app: pages for every role (and the API "
+                 "under /api/v1)."),
+    "plan": Entry("plan_cmds", "app", "Validate, load, list and show plans."),
+    "cycle": Entry("cycle_cmds", "app", "Start and list cycles (one run of a plan over a "
+                   "year)."),
+    "assignment": Entry("assignment_cmds", "app", "Show and act on assignments: start, report, "
+                        "complete, extend, reassign.", ASSIGNMENT),
+    "user": Entry("user_cmds", "app", "People, roles and API tokens."),
+    "audit": Entry("audit_cmds", "app", "The tamper-evident audit trail: verify, log, export."),
+    "notifications": Entry("notify_cmds", "notifications_app", "The notification outbox: list, "
+                           "and send again."),
+    "channels": Entry("notify_cmds", "channels_app", "Notification channels (apprise "
+                      "configuration)."),
+    "db": Entry("db_cmds", "app", "Database schema (Alembic migrations)."),
+    "products": Entry("product_cmds", "app", "The OCOP product registry: rated products, "
+                      "certificates, expiry."),
+}
 
-def build(only: str | None = None) -> typer.Typer:
-    """The application with every command, or with just ``only`` when it names one."""
-    application = typer.Typer(
-        name="agencyflow",
-        help="Turn an inter-agency plan into tracked, reminded and audited assignments.",
-        no_args_is_help=True,
-        pretty_exceptions_enable=False,
-    )
-    # A callback keeps it a group even with one command registered (typer would otherwise run
-    # that command as the whole program and refuse its name as an extra argument).
-    application.callback()(_root)
-    for name, (module, attribute, how) in COMMANDS.items():
-        if only in COMMANDS and name != only:
-            continue
-        target = getattr(import_module(f"agencyflow.cli.{module}"), attribute)
-        if how == "group":
-            application.add_typer(target, name=name)
-        else:
-            application.command(name)(target)
-    return application
+app = typer.Typer(
+    name="agencyflow",
+    cls=lazy_group(COMMANDS),
+    help="Turn an inter-agency plan into tracked, reminded and audited assignments.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 
 
+@app.callback()
 def _root() -> None:
     """Turn an inter-agency plan into tracked, reminded and audited assignments."""
 
 
-def __getattr__(name: str) -> typer.Typer:
-    """``agencyflow.cli.app``: the whole application, built on first use (tests, docs)."""
-    if name == "app":
-        application = build()
-        globals()["app"] = application
-        return application
-    raise AttributeError(name)
-
-
 def main() -> None:
-    """Console-script entry point: load only the command named on the command line."""
-    first = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
-    build(first)()
+    """Console-script entry point."""
+    app()

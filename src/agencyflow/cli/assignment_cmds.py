@@ -8,7 +8,6 @@ changed the assignment meanwhile, the command is refused with a conflict and not
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -17,11 +16,8 @@ from typing import Any
 import typer
 import yaml
 
-from agencyflow.cli.assignment_view import print_assignment
+from agencyflow.cli.assignment_show import AS, ID, NOW
 from agencyflow.cli.base import (
-    AS_HELP,
-    NOW_HELP,
-    Format,
     calendar,
     console,
     handle_errors,
@@ -39,9 +35,6 @@ from agencyflow.services.assignments import moves as assignments
 app = typer.Typer(help="Show and act on assignments: start, report, complete, extend, reassign.",
                   no_args_is_help=True)
 
-ID = typer.Argument(..., help="Assignment id (see `agencyflow board`).")
-AS = typer.Option(None, "--as", help=AS_HELP)
-NOW = typer.Option(None, "--now", help=NOW_HELP)
 VERSION = typer.Option(None, "--version", help="The version you saw (refused if it changed).")
 OUTPUT = typer.Option(None, "--output", help="An output as name=value (repeat); a list as JSON.")
 OUTPUTS_FILE = typer.Option(None, "--outputs-file", help="Outputs from a JSON or YAML file.")
@@ -90,23 +83,6 @@ def _evidence(files: list[Path] | None, links: list[str] | None) -> dict[str, An
     s = settings()
     return {"files": list(files or []), "links": list(links or []),
             "evidence_dir": s.resolved_evidence_dir(), "max_bytes": s.evidence_max_bytes}
-
-
-@app.command("show")
-@handle_errors
-def show(assignment_id: int = ID, as_user: str = AS, now: str = NOW,
-         fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
-         lang: str = typer.Option("vi", help="vi or en.")) -> None:
-    """Show an assignment: step, agencies, status on the day, history, extensions, evidence.
-
-    Example: agencyflow assignment show 12 --now 2027-03-15 --format json
-    """
-    data = act_as(as_user, now, lambda s, actor, when: assignments.show(
-        s, assignment_id, actor, now=when, calendar=calendar()), reading=True)
-    if fmt is not Format.table:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-        return
-    print_assignment(data, lang)
 
 
 @app.command("start")
