@@ -120,3 +120,15 @@ def test_a_deadline_outside_the_period_names_the_step(written: str, field: str,
     problem, = caught.value.problems
     assert (problem.file, problem.line, problem.field, problem.message) == (
         "winter.yaml", 34, field, why)
+
+
+def test_the_board_names_members_by_the_plans_own_group(engine: Engine) -> None:
+    from agencyflow.services.board.members import members
+
+    text = WINTER.replace('name: {vi: "Các xã", en: "Communes"}',
+                          'name: {vi: "Các đơn vị cấp xã", en: "Commune-level units"}')
+    cycle = _start(engine, text)
+    with Session(engine) as session:
+        found = members(session, cycle.id or 0)
+    assert (found.label("vi"), found.label("en")) == ("Các đơn vị cấp xã", "Commune-level units")
+    assert [code for code, _ in found.options] == ["XA-A", "XA-B", "XA-C"]

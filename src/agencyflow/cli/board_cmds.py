@@ -17,6 +17,7 @@ from agencyflow.domain.calendar import local_date
 from agencyflow.domain.status import LABELS, BoardStatus
 from agencyflow.i18n import resolve_language
 from agencyflow.services.board import listing as board_service
+from agencyflow.services.board.members import members
 
 COLUMNS = ["id", "step_id", "period", "lead", "commune", "cooperating", "title", "due",
            "original_due", "completed_on", "board_status", "recorded_later_by"]
@@ -60,8 +61,9 @@ def board(
                                    known_at=when)
         counts = board_service.counts(conn, flt, today=today, calendar=workdays, known_at=when)
         names = board_service.agency_names(conn, cycle.plan_key)
+        member = members(conn, cycle.id).label(lang)  # the plan's own word, e.g. "Các xã"
     rows = [_row(r, lang) for r in found]
-    headers = ["#", "step", "period", "lead", "commune", "cooperating", "title", "due",
+    headers = ["#", "step", "period", "lead", member, "cooperating", "title", "due",
                "original", "done", "status", "recorded later by"]
     emit(rows, COLUMNS, fmt, headers=headers,
          title=f"{_title(cycle, lang)} — {cycle.year} — {today:%d/%m/%Y}")

@@ -27,6 +27,7 @@ from agencyflow.domain.status import BoardStatus
 from agencyflow.errors import NotFound
 from agencyflow.i18n import N_, _
 from agencyflow.services.board import asof
+from agencyflow.services.board.members import members
 
 #: Working days before the due date from which an unfinished assignment is "due soon".
 DUE_SOON_WORKING_DAYS = 3
@@ -318,7 +319,7 @@ def resolve_filter(conn: Any, cycle: BoardCycle, *, agency: str | None = None,
                            {"plan": cycle.plan_key}))
         agency = _known(N_("unknown agency '{value}' in plan {plan}: {hint}"), agency, kinds,
                         cycle.plan_key)
-        communes = {code: k for code, k in kinds.items() if k == "commune"} or kinds
+        communes = dict(members(conn, cycle.id).options) or kinds
         commune = _known(N_("unknown commune '{value}' in plan {plan}: {hint}"), commune, kinds,
                          cycle.plan_key, suggest_from=communes)
     return BoardFilter(cycle_id=cycle.id, agency=agency, commune=commune,

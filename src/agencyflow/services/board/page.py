@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from agencyflow.dbapi import fetch
 from agencyflow.domain.deadlines import DayCounter
 from agencyflow.errors import ValidationError
 from agencyflow.services.board import pages as board_pages
@@ -80,10 +79,3 @@ def my_work(conn: Any, agency: str, *, today: date, calendar: DayCounter,
     flt = replace(BoardFilter(cycle_id=cycle_id, late_against=late_against), agency=agency)
     return page(conn, flt, today=today, calendar=calendar, after=after, limit=limit,
                 unfinished=True)
-
-
-def communes(conn: Any, plan_key: str) -> list[tuple[str, str]]:
-    """(code, Vietnamese name) of the plan's communes, for the board's commune filter."""
-    found = fetch(conn, "SELECT code, name_vi FROM agency WHERE plan_key = :plan_key AND "
-                  "kind = 'commune' ORDER BY code", {"plan_key": plan_key})
-    return [(code, name) for code, name in found]

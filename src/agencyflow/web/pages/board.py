@@ -11,9 +11,11 @@ from sqlmodel import Session
 
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.status import BoardStatus
+from agencyflow.i18n import current_language
 from agencyflow.services.board import listing as board
 from agencyflow.services.board import page as board_page
 from agencyflow.services.board.listing import BoardFilter
+from agencyflow.services.board.members import members
 from agencyflow.services.people.sessions import Current
 from agencyflow.services.plans import cycle_queries
 from agencyflow.web.context import DB_SESSION, ctx, user
@@ -49,9 +51,11 @@ def board_page_view(request: Request, plan: str | None = None, year: int | None 
                             after=cursor_of(after))
     counts = board.counts(session, flt, today=today, calendar=web.calendar)
     names = board.agency_names(session, shown.plan_key)
-    communes = board_page.communes(session, shown.plan_key)
+    group = members(session, shown.id or 0)  # the plan's own name for its fan-out members
+    communes = list(group.options)
     filter_query = urlencode({k: v for k, v in values.items() if v})
     return page(request, "board.html", current, cycle=shown, cycles=cycles, values=values,
                 today=today, rows=found.rows, counts=counts, names=names, communes=communes,
+                member_label=group.label(current_language()),
                 order=[s.value for s in BoardStatus], filter_query=filter_query,
                 next_cursor=found.next.encode() if found.next else None)
