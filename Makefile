@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 # its source folders or files below (missing ones are skipped). Add a domain: a line here and an
 # empty .po file (copy the header of cli.po).
 LOCALE       := src/agencyflow/locale
-I18N_DOMAINS := cli errors web api reports messages plans
+I18N_DOMAINS := cli errors web api reports messages plans amend
 I18N_LANGS   := vi
 I18N_SOURCES_cli      := src/agencyflow/cli src/agencyflow/demo
 I18N_SOURCES_errors   := src/agencyflow
@@ -21,6 +21,7 @@ I18N_IGNORE_web       := api
 I18N_SOURCES_api      := src/agencyflow/web/api
 I18N_SOURCES_reports  := src/agencyflow/services/reports
 I18N_SOURCES_messages := src/agencyflow/notifications
+I18N_SOURCES_amend    := src/agencyflow/domain/plan_words.py src/agencyflow/domain/successors.py src/agencyflow/services/plans/diff.py src/agencyflow/services/plans/migrate.py src/agencyflow/services/plans/migrate_apply.py src/agencyflow/services/plans/migrate_report.py src/agencyflow/services/plans/successors.py src/agencyflow/cli/amend_cmds.py
 I18N_SOURCES_plans    := src/agencyflow/services/products src/agencyflow/cli/product_cmds.py
 PO_FILES := $(wildcard $(LOCALE)/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from agencyflow.cli import amend_cmds
 from agencyflow.cli.base import (
     AS_HELP,
     NOW_HELP,
@@ -67,3 +68,6 @@ def list_(
                 for c in cycles.list_cycles(session, plan)]
     emit(rows, ["id", "plan", "year", "version", "sha256", "start", "assignments", "started_at",
                 "started_by"], fmt, title="Cycles")
+
+
+app.command("migrate")(amend_cmds.migrate)

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from agencyflow import plans as bundled
+from agencyflow.cli import amend_cmds
 from agencyflow.cli.base import (
     AS_HELP,
     NOW_HELP,
@@ -114,3 +115,6 @@ def _rule(rule: object) -> str:
     data = rule.model_dump()  # type: ignore[attr-defined]
     kind = data.pop("kind")
     return kind + "(" + ", ".join(f"{k}={v}" for k, v in data.items() if v is not None) + ")"
+
+
+app.command("diff")(amend_cmds.diff)

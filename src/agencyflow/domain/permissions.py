@@ -44,6 +44,7 @@ class Action(StrEnum):
     READ = "read"
     PLAN_LOAD = "plan.load"
     CYCLE_START = "cycle.start"
+    CYCLE_MIGRATE = "cycle.migrate"
     START = "assignment.start"
     PROGRESS = "assignment.progress"
     COMPLETE = "assignment.complete"

@@ -93,6 +93,23 @@ def open_ready(session: Session, cycle: Cycle, *, actor: Actor, now: datetime,
     return opened
 
 
+def open_any_ready(session: Session, cycle: Cycle, *, actor: Actor, now: datetime,
+                   calendar: DayCounter, why: str) -> list[int]:
+    """After the cycle's plan changed (``cycle migrate``): open every waiting assignment whose
+    prerequisites are finished under the plan the cycle now runs; return their ids."""
+    spec = core.spec_for(session, cycle)
+    stmt = (select(A).where(col(A.cycle_id) == cycle.id, col(A.status) == Status.WAITING.value)
+            .order_by(col(A.id)).with_for_update())
+    opened: list[int] = []
+    for waiting in session.execute(stmt).scalars().all():
+        ready, anchor = _ready(session, waiting, spec)
+        if ready:
+            _open(session, waiting, spec.step(waiting.step_id), anchor, actor=actor, now=now,
+                  calendar=calendar, cause=None, why=why)
+            opened.append(waiting.id or 0)
+    return opened
+
+
 def _spec_of_cycle(session: Session, a: Assignment, cache: dict[int, PlanSpec]) -> PlanSpec:
     cache[a.cycle_id] = core.spec_for(session, core.cycle_of(session, a))
     return cache[a.cycle_id]
@@ -167,7 +184,8 @@ def _prerequisite_rows(session: Session, w: Assignment, step: StepSpec,
 
 
 def _open(session: Session, w: Assignment, step: StepSpec, anchor: date | None, *, actor: Actor,
-          now: datetime, calendar: DayCounter, cause: Assignment | None) -> None:
+          now: datetime, calendar: DayCounter, cause: Assignment | None,
+          why: str | None = None) -> None:
     """Move ``w`` from waiting to open, with its due date if it counts from a dependency.
 
     The due date counts from the latest completion, or from the cycle start if that is later
@@ -183,7 +201,7 @@ def _open(session: Session, w: Assignment, step: StepSpec, anchor: date | None, 
         due = due_after_dependency(step.deadline, anchor or today, calendar)
         changes |= {"due_original": due, "due_current": due}
     before, after = core.write(session, w, changes)
-    why = (f"prerequisites finished (last: assignment {core.label(cause)} {cause.status})"
-           if cause else "prerequisites finished in an earlier cycle")
+    why = why or (f"prerequisites finished (last: assignment {core.label(cause)} {cause.status})"
+                  if cause else "prerequisites finished in an earlier cycle")
     core.record(session, w, actor=actor, now=now, action="assignment.open", before=before,
                 after=after, reason=why)

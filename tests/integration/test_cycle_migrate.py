@@ -1,0 +1,171 @@
+"""A 2025 cycle of the bundled Kim Thành plan running across 1 July 2025, migrated to the bundled
+amendment with its successor map, on SQLite and PostgreSQL.
+
+Before the date: NN-3 and TT-PHU-THAI's XA-1 are done, KTHT-6 was reassigned by hand to TNMT,
+XA-KIM-ANH's XA-5 got an extension, NN has an officer, a sweep wrote notices. The migration is
+run first dry, then applied; the test checks the dry run equals what was applied, that finished
+work is untouched, open work went to the successors (by step for KTHT-7, per commune for XA-*),
+notices were readdressed, the board on both sides of the date, and the audit chain.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session, col
+
+from agencyflow.db import session_scope
+from agencyflow.domain.calendar import default_calendar
+from agencyflow.domain.permissions import Actor, Role
+from agencyflow.models import Assignment, AuditEvent, Cycle, Notification, User
+from agencyflow.services.assignments import extensions
+from agencyflow.services.assignments import moves as assignments
+from agencyflow.services.audit import trail as audit
+from agencyflow.services.board import listing as board
+from agencyflow.services.people import users
+from agencyflow.services.plans import cycles, migrate, migrate_report
+from agencyflow.services.plans import successors as succ
+from agencyflow.services.reminders import sweeps
+from tests.conftest import vn
+
+CALENDAR = default_calendar()
+SYSTEM = Actor("system:test", Role.SYSTEM)
+COORD = Actor("dieu.phoi", Role.COORDINATOR, "NN")
+AMENDMENT = "kim-thanh-ocop-2025-07"
+OLD_AGENCIES = {"NN", "KTHT", "TNMT", "UBND-HUYEN", "HOI-DONG"}
+
+
+def _id(session: Session, step: str, member: str = "") -> int:
+    return session.execute(select(col(Assignment.id)).where(
+        col(Assignment.step_id) == step, col(Assignment.member) == member)).scalar_one()
+
+
+def _row(session: Session, step: str, member: str = "") -> Assignment:
+    found = session.get(Assignment, _id(session, step, member), populate_existing=True)
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def first_half(engine: Engine) -> Engine:
+    """The cycle as it stood on 30 June 2025."""
+    with session_scope(engine) as s:
+        cycles.start_plan(s, plan="kim-thanh-ocop", year=2025, now=vn(2025, 1, 2),
+                          actor=SYSTEM, calendar=CALENDAR, start_date=date(2025, 1, 2))
+        users.add_user(s, username="dieu.phoi", role="coordinator", now=vn(2025, 1, 2),
+                       actor=SYSTEM, agency_code="NN")
+        users.add_user(s, username="can.bo.nn", role="officer", now=vn(2025, 1, 2),
+                       actor=SYSTEM, agency_code="NN")
+    with session_scope(engine) as s:
+        assignments.complete(s, assignment_id=_id(s, "NN-3"), actor=SYSTEM, now=vn(2025, 2, 10),
+                             calendar=CALENDAR, outputs={"decision_number": "12/QĐ-UBND",
+                                                         "decision_date": "2025-02-07"})
+        assignments.complete(s, assignment_id=_id(s, "XA-1", "TT-PHU-THAI"), actor=SYSTEM,
+                             now=vn(2025, 3, 20), calendar=CALENDAR,
+                             outputs={"steering_decision": "5/QĐ-UBND", "meetings": 3})
+        extensions.reassign(s, assignment_id=_id(s, "KTHT-6"), actor=SYSTEM,
+                            now=vn(2025, 4, 2), new_lead="TNMT", reason="Phân công lại")
+        ext = extensions.request_extension(s, assignment_id=_id(s, "XA-5", "XA-KIM-ANH"),
+                                           actor=SYSTEM, now=vn(2025, 5, 5),
+                                           new_due=date(2025, 10, 15), reason="Chờ quy hoạch")
+        extensions.decide_extension(s, extension_id=ext.id or 0, actor=COORD,
+                                    now=vn(2025, 5, 6), approve=True)
+    sweeps.sweep(engine, now=vn(2025, 6, 30, 8), calendar=CALENDAR)
+    return engine
+
+
+def _migrate(engine: Engine, *, dry_run: bool) -> list[str]:
+    with session_scope(engine) as s:
+        report = migrate.migrate(s, cycle_id=1, to=AMENDMENT, now=vn(2025, 7, 1, 8),
+                                 actor=COORD, calendar=CALENDAR,
+                                 succession=succ.read_map(AMENDMENT), dry_run=dry_run)
+        return migrate_report.lines(report)
+
+
+def _events(engine: Engine) -> int:
+    with Session(engine) as s:
+        return s.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+
+
+def test_the_dry_run_is_what_is_applied(first_half: Engine) -> None:
+    events = _events(first_half)
+    dry = _migrate(first_half, dry_run=True)
+    assert _events(first_half) == events  # nothing saved
+    with Session(first_half) as s:
+        assert s.get(Cycle, 1).plan_version == 1  # type: ignore[union-attr]
+    applied = _migrate(first_half, dry_run=False)
+    assert dry[0].startswith("DRY RUN") or dry[0] != applied[0]
+    assert dry[1:] == applied[1:]
+    assert len(applied) > 50 and _events(first_half) > events + 50
+
+
+def test_finished_work_stays_open_work_goes_to_the_successors(first_half: Engine) -> None:
+    _migrate(first_half, dry_run=False)
+    with Session(first_half) as s:
+        done = _row(s, "NN-3")
+        assert (done.status, done.lead_code, done.version) == ("done", "NN", 2)
+        commune_done = _row(s, "XA-1", "TT-PHU-THAI")
+        assert (commune_done.status, commune_done.lead_code) == ("done", "TT-PHU-THAI")
+        assert _row(s, "NN-2").lead_code == "SO-NNMT"
+        assert _row(s, "KTHT-7").lead_code == "SO-KHCN"  # the per-step rule
+        assert _row(s, "KTHT-1").lead_code == "SO-CT"
+        assert _row(s, "KTHT-6").lead_code == "SO-NNMT"  # reassigned to TNMT, TNMT's successor
+        xuyen = _row(s, "XA-1", "XA-KIM-XUYEN")
+        assert (xuyen.lead_code, xuyen.member, xuyen.status) == ("XA-PHU-THAI", "XA-KIM-XUYEN",
+                                                                 "open")
+        assert _row(s, "XA-2", "XA-NGU-PHUC").lead_code == "XA-AN-THANH"
+        assert _row(s, "XA-2", "XA-TUAN-VIET").lead_code == "XA-LAI-KHE"
+        zoning = _row(s, "XA-5", "XA-KIM-ANH")  # extended to 15/10; the plan now says 31/10
+        assert (zoning.due_original, zoning.due_current) == (date(2025, 10, 31),
+                                                             date(2025, 10, 31))
+        assert _row(s, "XA-5", "XA-TAM-KY").due_current == date(2025, 10, 31)
+        coop = _row(s, "NN-2").cooperating
+        assert not set(coop) & OLD_AGENCIES and "SO-NNMT" not in coop and "SO-CT" in coop
+        count = s.execute(select(func.count()).select_from(Assignment)).scalar_one()
+        assert count == s.get(Cycle, 1).assignment_count  # type: ignore[union-attr]
+        cycle = s.get(Cycle, 1)
+        assert cycle is not None and cycle.plan_version == 2
+        event = s.execute(select(AuditEvent).where(col(AuditEvent.action) == "cycle.migrate")
+                          ).scalar_one()
+        assert event.before is not None and event.before["version"] == 1
+        officer = s.execute(select(User).where(col(User.username) == "can.bo.nn")).scalar_one()
+        assert officer.agency_code == "SO-NNMT"
+        assert audit.verify(s) > 0
+
+
+def test_unsent_notices_follow_the_successors(first_half: Engine) -> None:
+    with Session(first_half) as s:
+        pending = s.execute(select(Notification).where(
+            col(Notification.status) == "pending")).scalars().all()
+        assert {n.recipient_code for n in pending} & OLD_AGENCIES  # there is something to move
+    _migrate(first_half, dry_run=False)
+    with Session(first_half) as s:
+        rows = s.execute(select(Notification).where(
+            col(Notification.status).in_(("pending", "failed")))).scalars().all()
+        old_communes = {"XA-KIM-XUYEN", "XA-TAM-KY", "TT-PHU-THAI", "XA-LAI-VU"}
+        assert rows and not {n.recipient_code for n in rows} & (OLD_AGENCIES | old_communes)
+
+
+def test_the_board_is_right_on_both_sides_of_the_date(first_half: Engine) -> None:
+    _migrate(first_half, dry_run=False)
+    with Session(first_half) as s:
+        ids = {k: _id(s, *k) for k in [("NN-2",), ("KTHT-7",), ("XA-1", "XA-KIM-XUYEN"),
+                                        ("NN-3",), ("XA-5", "XA-KIM-ANH")]}
+        flt = board.BoardFilter(cycle_id=1)
+        before = board.board(s, flt, today=date(2025, 6, 30), calendar=CALENDAR,
+                             known_at=vn(2025, 6, 30, 17))
+        after = board.board(s, flt, today=date(2025, 7, 2), calendar=CALENDAR,
+                            known_at=vn(2025, 7, 2, 9))
+    old = {r["id"]: r for r in before.rows}
+    new = {r["id"]: r for r in after.rows}
+    assert [old[ids[k]]["lead_code"] for k in ids] == [
+        "NN", "KTHT", "XA-KIM-XUYEN", "NN", "XA-KIM-ANH"]
+    assert [new[ids[k]]["lead_code"] for k in ids] == [
+        "SO-NNMT", "SO-KHCN", "XA-PHU-THAI", "NN", "XA-PHU-THAI"]
+    assert old[ids[("XA-1", "XA-KIM-XUYEN")]]["board_status"] == "overdue"
+    assert new[ids[("XA-1", "XA-KIM-XUYEN")]]["board_status"] == "overdue"
+    assert old[ids[("NN-3",)]]["board_status"] == new[ids[("NN-3",)]]["board_status"]
+    assert old[ids[("XA-5", "XA-KIM-ANH")]]["due_current"] == date(2025, 10, 15)
+    assert new[ids[("XA-5", "XA-KIM-ANH")]]["due_current"] == date(2025, 10, 31)
