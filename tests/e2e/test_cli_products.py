@@ -61,3 +61,23 @@ def test_import_list_and_show(run: Any, engine: Engine, tmp_path: Path) -> None:
     assert json.loads(shown.output)[0]["status"] == "expired"
     missing = run("show", "999")
     assert missing.exit_code == 1 and "999" in missing.output
+
+
+def test_a_one_off_plan_starts_its_one_cycle_without_a_year(run: Any, engine: Engine) -> None:
+    runner = CliRunner()
+    plan = str(FIXTURES / "one-off-winter.yaml")
+    started = runner.invoke(app, ["cycle", "start", "--plan", plan, "--now", "2030-11-15"],
+                            catch_exceptions=False)
+    assert started.exit_code == 0 and "cycle 2030 of winter-review" in started.output, \
+        started.output
+    board = runner.invoke(app, ["board", "--plan", "winter-review", "--now", "2030-11-15",
+                                "--format", "json"], catch_exceptions=False)
+    dues = {(r["step_id"], r["commune"]): r["due"] for r in json.loads(board.output)}
+    assert dues[("KICKOFF", None)] == "2030-11-18"
+    assert dues[("COMMUNE-REPORT", "XA-B")] == "2031-01-28"
+    table = runner.invoke(app, ["board", "--plan", "winter-review", "--now", "2030-11-15"],
+                          catch_exceptions=False)
+    assert "Các xã" in table.output  # the column is named by the plan's own group
+    yearly = runner.invoke(app, ["cycle", "start", "--plan", "kim-thanh-ocop"],
+                           catch_exceptions=False)
+    assert yearly.exit_code == 1 and "--year" in yearly.output and "2019" in yearly.output

@@ -28,7 +28,8 @@ app = typer.Typer(help="Start and list cycles (one run of a plan over a year).",
 @handle_errors
 def start(
     plan: str = typer.Option(..., "--plan", help="Plan key (bundled or stored) or a plan file."),
-    year: int = typer.Option(..., "--year", help="The year of the cycle."),
+    year: int = typer.Option(None, "--year", help="The year of the cycle (a plan with its own "
+                             "period: its first year, the default)."),
     start_date: str = typer.Option(None, "--start", help="First day of the cycle (default 1/1)."),
     now: str = typer.Option(None, help=NOW_HELP),
     as_user: str = typer.Option(None, "--as", help=AS_HELP),
@@ -44,7 +45,7 @@ def start(
         version, result = cycles.start_plan(session, plan=plan, year=year, now=when,
                                             actor=actor, calendar=calendar(), start_date=first)
     console.print(
-        f"cycle {year} of {version.key} (version {version.version}) started: "
+        f"cycle {result.cycle.year} of {version.key} (version {version.version}) started: "
         f"{result.assignments} assignments — {result.open} open, {result.waiting} waiting"
     )
 

@@ -146,12 +146,20 @@ def _no_cycle(spec: PlanSpec, year: int) -> str:
     return f"plan {spec.key} covers {spec.period_from}–{spec.period_to}: no cycle for {year}"
 
 
-def start_plan(session: Session, *, plan: str, year: int, now: datetime, actor: Actor,
+def start_plan(session: Session, *, plan: str, year: int | None, now: datetime, actor: Actor,
                calendar: DayCounter, start_date: date | None = None
                ) -> tuple[PlanVersion, CycleStarted]:
     """Start the cycle of ``year`` of ``plan`` (a stored key, a bundled plan or a plan file,
-    loaded first when it is new); the right to start a cycle is checked before anything."""
+    loaded first when it is new); the right to start a cycle is checked before anything.
+    ``year`` may be None for a plan with an explicit period (its one cycle)."""
     version = plans.ensure_loaded(session, plan, now=now, actor=actor,
                                   purpose=Action.CYCLE_START)
+    if year is None:
+        spec = plans.spec_of(version)
+        if spec.period_start is None:
+            raise ValidationError(_("give --year: plan {plan} has one cycle a year "
+                                    "({first}–{last})").format(
+                plan=spec.key, first=spec.period_from, last=spec.period_to))
+        year = spec.period_start.year
     return version, start(session, version=version, year=year, now=now, actor=actor,
                           calendar=calendar, start_date=start_date)
