@@ -135,3 +135,28 @@ def test_an_import_is_all_or_nothing_and_lists_every_error(engine: Engine,
         "XA-B", 3, "1048/2019", "import", date(2027, 11, 20))
     assert _valid_count(engine, date(2027, 11, 19)) == 3
     assert _valid_count(engine, date(2027, 11, 20)) == 2
+
+
+def test_an_excel_workbook_imports_with_date_and_number_cells(engine: Engine,
+                                                              tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    _setup(engine)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["product", "producer", "commune", "score", "stars", "level",
+                  "decision_number", "decision_date", "criteria"])
+    sheet.append(["Mắm rươi", "HTX Đồng Gia", "XA-A", 86, None, "province", "9/QĐ-UBND",
+                  datetime(2025, 6, 30), "148/2023"])
+    sheet.append(["Rượu nếp", "Hộ Trần E", "XA-B", "71,5", 4, None, None, "01/12/2025", None])
+    path = tmp_path / "san-pham.xlsx"
+    book.save(path)
+    with session_scope(engine) as session:
+        done = imports.import_file(session, plan="registry-ocop", path=path, actor=SYSTEM,
+                                   now=at(2027, 1, 5))
+    assert (done.added, done.already) == (2, 0)
+    fish, wine = _rows(engine)  # in file order
+    assert (fish.product, fish.stars, fish.expires_on) == ("Mắm rươi", 5, date(2028, 6, 30))
+    assert (wine.score, wine.stars, wine.criteria) == (71.5, 4, "148/2023")
