@@ -10,15 +10,16 @@ notices were readdressed, the board on both sides of the date, and the audit cha
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
 from agencyflow.db import session_scope
-from agencyflow.domain.calendar import default_calendar
+from agencyflow.domain.calendar import TIMEZONE, default_calendar
 from agencyflow.domain.permissions import Actor, Role
+from agencyflow.errors import PermissionDenied, ValidationError
 from agencyflow.models import Assignment, AuditEvent, Cycle, Notification, User
 from agencyflow.services.assignments import extensions
 from agencyflow.services.assignments import moves as assignments
@@ -28,7 +29,7 @@ from agencyflow.services.people import users
 from agencyflow.services.plans import cycles, migrate, migrate_report
 from agencyflow.services.plans import successors as succ
 from agencyflow.services.reminders import sweeps
-from tests.conftest import vn
+from tests.conftest import real_clock, vn
 
 CALENDAR = default_calendar()
 SYSTEM = Actor("system:test", Role.SYSTEM)
@@ -169,3 +170,42 @@ def test_the_board_is_right_on_both_sides_of_the_date(first_half: Engine) -> Non
     assert old[ids[("NN-3",)]]["board_status"] == new[ids[("NN-3",)]]["board_status"]
     assert old[ids[("XA-5", "XA-KIM-ANH")]]["due_current"] == date(2025, 10, 15)
     assert new[ids[("XA-5", "XA-KIM-ANH")]]["due_current"] == date(2025, 10, 31)
+
+
+def test_run_later_it_is_a_late_entry_dated_on_the_effective_day(first_half: Engine) -> None:
+    """A site running the migration today (real clock) for 1 July 2025: every change is a
+    coordinator's late entry dated at the start of that day, so the board of either side of
+    the date is still right; an officer may not backdate it."""
+    real = real_clock(first_half)
+    now = datetime.now(UTC)
+    officer = Actor("can.bo.nn", Role.OFFICER, "NN")
+    with pytest.raises(PermissionDenied), session_scope(real) as s:
+        migrate.migrate(s, cycle_id=1, to=AMENDMENT, now=now, actor=officer, calendar=CALENDAR,
+                        succession=succ.read_map(AMENDMENT))
+    with session_scope(real) as s:
+        migrate.migrate(s, cycle_id=1, to=AMENDMENT, now=now, actor=COORD, calendar=CALENDAR,
+                        succession=succ.read_map(AMENDMENT))
+    with Session(real) as s:
+        moved = s.execute(select(AuditEvent).where(
+            col(AuditEvent.action) == "assignment.migrate")).scalars().all()
+        assert moved and {e.claim for e in moved} == {"late"}
+        effective = datetime(2025, 6, 30, 17, tzinfo=UTC)  # 01/07/2025 00:00 in Vietnam
+        nn2 = _id(s, "NN-2")
+        for e in moved:  # the effective day, or the day a later-opening assignment opens
+            opened = s.get(Assignment, int(e.target_id)).opened_on  # type: ignore[union-attr]
+            later = datetime.combine(opened, time(0), TIMEZONE) if opened else effective
+            assert e.at == max(effective, later), e
+        flt = board.BoardFilter(cycle_id=1)
+        before = board.board(s, flt, today=date(2025, 6, 30), calendar=CALENDAR,
+                             known_at=vn(2025, 6, 30, 17))
+        after = board.board(s, flt, today=date(2025, 7, 2), calendar=CALENDAR,
+                            known_at=vn(2025, 7, 2, 9))
+        assert audit.verify(s) > 0
+    assert {r["id"]: r["lead_code"] for r in before.rows}[nn2] == "NN"
+    assert {r["id"]: r["lead_code"] for r in after.rows}[nn2] == "SO-NNMT"
+
+
+def test_an_effective_date_after_today_is_refused(first_half: Engine) -> None:
+    with pytest.raises(ValidationError, match="01/07/2025"), session_scope(first_half) as s:
+        migrate.migrate(s, cycle_id=1, to=AMENDMENT, now=vn(2025, 6, 20), actor=COORD,
+                        calendar=CALENDAR, succession=succ.read_map(AMENDMENT))
