@@ -21,7 +21,7 @@ I18N_IGNORE_web       := api
 I18N_SOURCES_api      := src/agencyflow/web/api
 I18N_SOURCES_reports  := src/agencyflow/services/reports
 I18N_SOURCES_messages := src/agencyflow/notifications
-I18N_SOURCES_amend    := src/agencyflow/domain/plan_words.py src/agencyflow/domain/successors.py src/agencyflow/services/plans/diff.py src/agencyflow/services/plans/migrate.py src/agencyflow/services/plans/migrate_apply.py src/agencyflow/services/plans/migrate_report.py src/agencyflow/services/plans/successors.py src/agencyflow/cli/amend_cmds.py
+I18N_SOURCES_amend    := src/agencyflow/domain/plan_words.py src/agencyflow/domain/successors.py src/agencyflow/services/plans/diff.py src/agencyflow/services/plans/migrate.py src/agencyflow/services/plans/migrate_apply.py src/agencyflow/services/plans/migrate_report.py src/agencyflow/services/plans/successors.py src/agencyflow/cli/amend_cmds.py src/agencyflow/demo/reorganisation.py
 I18N_SOURCES_plans    := src/agencyflow/services/products
 PO_FILES := $(wildcard $(LOCALE)/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)

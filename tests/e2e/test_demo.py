@@ -176,3 +176,18 @@ def test_help_has_an_example() -> None:
     result = runner.invoke(app, ["demo", "--help"], catch_exceptions=False)
     assert result.exit_code == 0
     assert "Example:" in result.output
+
+
+def test_the_2025_chapter_hands_the_district_s_work_to_its_successors(
+        summary: dict[str, Any]) -> None:
+    chapter = summary["reorganisation_2025"]
+    old = {"NN", "KTHT", "TNMT", "UBND-HUYEN", "HOI-DONG"}
+    assert chapter["dry_equals_applied"] is True
+    assert old & set(chapter["open_by_lead_before"]) == {"NN", "KTHT", "TNMT"}
+    after = set(chapter["open_by_lead_after"])
+    assert after == {"SO-NNMT", "SO-CT", "SO-KHCN", "XA-PHU-THAI", "XA-LAI-KHE", "XA-AN-THANH",
+                     "XA-KIM-THANH"}
+    assert sum(chapter["open_by_lead_before"].values()) == sum(
+        chapter["open_by_lead_after"].values())  # nothing lost, nothing made up
+    assert all(member == lead for member, lead in chapter["done_before_kept"])
+    assert chapter["redirected"] > 0 and chapter["users_moved"] == 2

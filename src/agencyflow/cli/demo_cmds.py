@@ -55,16 +55,23 @@ def demo(
 
     files = demo_files.write(cfg, plan_key=PLAN_KEY, year=year, lang=lang)
     explore = explore_command(cfg, year)
+    from agencyflow.demo import reorganisation
+
+    chapter = reorganisation.run(cfg, lang)
     if as_json:
-        summary = result.as_dict() | {"files": [str(f) for f in files], "explore": explore}
+        summary = result.as_dict() | {"files": [str(f) for f in files], "explore": explore,
+                                      "reorganisation_2025": chapter.as_dict()}
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     else:
         view.finish(lang, result, tables=chatty, explore=explore)
+        for line in reorganisation.summary(chapter, lang):
+            console.print(line, highlight=False, markup=False)
         for f in files:
             console.print(("Written: " if lang == "en" else "Đã ghi: ") + str(f),
                           highlight=False)
         view.web_hint(lang, cfg.data_dir)
-    if result.findings.audit_error is not None or not result.tally.consistent:
+    if (result.findings.audit_error is not None or not result.tally.consistent
+            or not chapter.dry_equals_applied):
         raise typer.Exit(code=1)
 
 

@@ -14,7 +14,8 @@ version and hash are its ``before``; history keeps them).
 **When.** Every change is dated at the start of the effective day (Vietnam time) — or at ``now``
 when that is today — so that the board as of any moment before it shows the old agencies and
 after it the new ones. A date in the past is a late entry (a coordinator's, with the migration
-as its reason; an assignment opened after the effective day is changed as of the day it opened);
+as its reason; an assignment opening after the effective day is changed, in a late entry, as of
+the day it opens: a late entry is never dated before its assignment opened);
 an effective date after today is refused: run the migration on or after it.
 
 **Dry run.** Everything is done, reported and rolled back: what the dry run prints is what the
@@ -109,12 +110,14 @@ def _once_done_elsewhere(session: Session, cycle: Cycle) -> set[str]:
     return set(session.execute(stmt.distinct()).scalars())
 
 
-def _late_clock(session: Session, at: datetime, now: datetime, reason: str) -> None:
+def _late_clock(session: Session, at: datetime, now: datetime, reason: str) -> bool:
     """A past date is a late entry whose reason is the migration (a simulated clock claims
-    any time already)."""
+    any time already); return whether it is one."""
     base = clock.of(session)
-    if abs(at - now) > TOLERANCE and not base.simulated:
+    late = abs(at - now) > TOLERANCE and not base.simulated
+    if late:
         clock.use(session, replace(base, late_reason=reason))
+    return late
 
 
 def migrate(session: Session, *, cycle_id: int, to: str, now: datetime, actor: Actor,
@@ -143,20 +146,20 @@ def migrate(session: Session, *, cycle_id: int, to: str, now: datetime, actor: A
                           once_done=_once_done_elsewhere(session, cycle))
     report = MigrationReport(cycle, old, new, day, plan, dry_run, succession)
     words = apply.Words(old.version, new.version, day, new_spec)
-    _late_clock(session, at, now, words.late_reason())
-    _apply(session, report, words, actor=actor, at=at, calendar=calendar)
+    late = _late_clock(session, at, now, words.late_reason())
+    _apply(session, report, words, actor=actor, at=at, calendar=calendar, late=late)
     if dry_run:
         session.rollback()
     return report
 
 
 def _apply(session: Session, report: MigrationReport, words: apply.Words, *, actor: Actor,
-           at: datetime, calendar: DayCounter) -> None:
+           at: datetime, calendar: DayCounter, late: bool) -> None:
     """Apply the plan in the caller's transaction (see the module docstring)."""
     cycle, plan = report.cycle, report.plan
     for upd in plan.updates:
         a = core.load(session, upd.slot.id)
-        when = apply.dated(at, a.opened_on)
+        when = apply.dated(at, a.opened_on, late=late)
         before, after = core.write(session, a, upd.changes)
         core.record(session, a, actor=actor, now=when, action="assignment.migrate",
                     before=before, after=after, reason=words.update(upd))
@@ -167,7 +170,7 @@ def _apply(session: Session, report: MigrationReport, words: apply.Words, *, act
     for cancel in plan.cancels:
         a = core.load(session, cancel.slot.id)
         assignments.cancel(session, assignment_id=a.id or 0, actor=actor,
-                           now=apply.dated(at, a.opened_on), calendar=calendar,
+                           now=apply.dated(at, a.opened_on, late=late), calendar=calendar,
                            reason=words.cancel(cancel))
         report.superseded += reminder_hooks.on_due_changed(session, a, at)
     apply.create(session, cycle, plan.creates, spec=plans.spec_of(report.new), actor=actor, at=at,

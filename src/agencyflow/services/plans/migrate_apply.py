@@ -30,10 +30,10 @@ def read_plan(ref: str) -> LoadedPlan:
     return plans.read_source(ref)
 
 
-def dated(at: datetime, opened_on: date | None) -> datetime:
-    """When a change to an assignment is dated: ``at``, or the start of the day it opened when
-    that is later (nothing is recorded about an assignment before it opened)."""
-    if opened_on is None or local_date(at) >= opened_on:
+def dated(at: datetime, opened_on: date | None, *, late: bool) -> datetime:
+    """When a change to an assignment is dated: ``at``, or — for a ``late`` entry, which may
+    not be dated before the assignment opened — the start of the day it opened, if later."""
+    if not late or opened_on is None or local_date(at) >= opened_on:
         return at
     return datetime.combine(opened_on, time(0), TIMEZONE).astimezone(UTC)
 
