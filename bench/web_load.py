@@ -153,7 +153,8 @@ def counts_floor(db: Path, cycle_id: int, runs: int = 20) -> dict[str, Any]:
     status = board.status_sql(flt.late_against)
     where, params = board._where(flt, status)
     calendar = cached_calendar(Path(tempfile.gettempdir()) / "agencyflow-bench-cal")
-    counts = _for_driver(True, board.COUNTS_SQL.format(status=status, where=where),
+    counts = _for_driver(True, board.COUNTS_SQL.format(status=status, where=where,
+                                                       source="assignment a"),
                          params | board._params(TODAY, calendar))
     pages = _page_sql(cycle_id, None)
     conn = sqlite3.connect(db)

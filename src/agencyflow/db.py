@@ -41,7 +41,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         raise ConfigError(str(exc)) from None
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_TIMEOUT})
+            engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_TIMEOUT},
+                                   **_sqlite_pool(url))
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
         if url.startswith("postgresql://"):
@@ -54,6 +55,19 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         raise ConfigError(_("malformed database URL {url} ({reason}); agencyflow runs on "
                             "{supported}").format(url=repr(masked_url(url)), reason=exc,
                                                   supported=supported_databases())) from None
+
+
+#: Connections a SQLite file database keeps open: the web app's requests run on up to 40
+#: threads, and a connection opened per request (the default pool keeps 5) costs more than the
+#: page query.
+SQLITE_POOL_SIZE = 20
+
+
+def _sqlite_pool(url: str) -> dict[str, Any]:
+    """Pool options of a SQLite URL (an in-memory database has a pool of its own kind)."""
+    if url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url:
+        return {}
+    return {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 2 * SQLITE_POOL_SIZE}
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

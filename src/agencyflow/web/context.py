@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +26,8 @@ from agencyflow.db import session_scope
 from agencyflow.domain.deadlines import DayCounter
 from agencyflow.domain.permissions import Action, allowed
 from agencyflow.errors import ValidationError
-from agencyflow.services.people.sessions import Current, SessionPolicy, resolve
+from agencyflow.services.board.page import BoardCache
+from agencyflow.services.people.sessions import Current, SessionPolicy, resolve, touch
 from agencyflow.web import i18n
 from agencyflow.web.i18n import LANG_COOKIE
 
@@ -45,6 +46,8 @@ class WebContext:
     calendar: DayCounter
     policy: SessionPolicy
     templates: dict[str, jinja2.Environment]
+    #: The board's counts and menus, computed once per state of the database.
+    cache: BoardCache = field(default_factory=BoardCache)
 
     def now(self) -> datetime:
         """The real clock: what the web records always carries it."""
@@ -80,14 +83,22 @@ def db(request: Request) -> Iterator[Session]:
 DB_SESSION: Any = Depends(db, scope="function")
 
 
-def viewer(request: Request, session: Session = DB_SESSION) -> Current | None:
-    """The logged-in user behind the session cookie, or None."""
+def viewer(request: Request) -> Current | None:
+    """The logged-in user behind the session cookie, or None.
+
+    Read in a short transaction of its own, and the last-seen time (when due) written in
+    another: the route's transaction starts after both, so it never holds a write lock for a
+    page's reads nor finds its snapshot outdated by the refresh."""
     if hasattr(request.state, "viewer"):
         cached: Current | None = request.state.viewer
         return cached
     web = ctx(request)
-    found = resolve(session, request.cookies.get(SESSION_COOKIE), now=web.now(),
-                    policy=web.policy)
+    now = web.now()
+    with session_scope(web.engine) as own:
+        found = resolve(own, request.cookies.get(SESSION_COOKIE), now=now, policy=web.policy)
+    if found is not None and found.stale:  # at most once a minute
+        with session_scope(web.engine) as own:
+            touch(own, found.session_id, now=now)
     request.state.viewer = found
     return found
 

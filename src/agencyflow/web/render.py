@@ -28,11 +28,12 @@ def _environment(code: str) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True, lstrip_blocks=True,
+        auto_reload=False,  # the templates are the package's: never re-read per request
     )
     env.install_gettext_translations(gettext_catalogs.translations(code), newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(d=formats.ddmmyyyy, dt=formats.ddmmyyyy_hhmm, num=formats.number,
-                       total=lambda counts, s: sum(c.get(s, 0) for c in counts.values()))
-    env.globals.update(status_label=lambda s: LABELS[BoardStatus(s)][code],
+    env.filters.update(d=formats.ddmmyyyy, dt=formats.ddmmyyyy_hhmm, num=formats.number)
+    labels = {s.value: LABELS[s][code] for s in BoardStatus}
+    env.globals.update(status_label=labels.__getitem__, STATUS_LABELS=labels,
                        STATUSES=[s.value for s in BoardStatus])
     return env
 

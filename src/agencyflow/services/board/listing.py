@@ -116,13 +116,15 @@ def _params(today: date, calendar: DayCounter) -> dict[str, Any]:
             "soon_until": calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)}
 
 
-def _source(conn: Any, known_at: datetime | None) -> tuple[str, dict[str, Any]]:
+def _source(conn: Any, known_at: datetime | None, fields: tuple[str, ...] = PAST_FIELDS
+            ) -> tuple[str, dict[str, Any]]:
     """The assignments as known at ``known_at`` (None: as they are) and their parameters: the
-    table itself when nothing was recorded after that moment."""
+    table itself when nothing was recorded after that moment; ``fields``: the changeable
+    columns the query reads."""
     if asof.is_current(conn, known_at):
         return "assignment a", {}
     assert known_at is not None
-    return asof.source(conn, PAST_FIELDS), asof.params(known_at)
+    return asof.source(conn, fields), asof.params(known_at)
 
 
 def _where(flt: BoardFilter, status: str) -> tuple[str, dict[str, Any]]:

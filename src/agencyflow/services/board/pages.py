@@ -15,7 +15,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from agencyflow.dbapi import fetch
@@ -30,7 +30,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 PAGE_SQL = """SELECT a.id, a.version, a.step_id, a.period, a.member, a.lead_code, a.cooperating,
   a.title_vi, a.title_en, a.due_original, a.due_current, a.completed_on, a.status,
   {status} AS board_status, a.clauses, a.year, a.plan_key, a.recorded_late_by
-FROM assignment a{where}
+FROM {source}{where}
 ORDER BY {order}
 LIMIT :limit"""
 
@@ -85,16 +85,20 @@ class Page:
 _UNFINISHED = "a.status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(UNFINISHED)))
 
 
-def _sql(flt: board.BoardFilter, status: str, scan: str, unfinished: bool = False
-         ) -> tuple[str, dict[str, Any]]:
+#: The changeable columns a page reads from the past (its rows carry the version).
+PAST_FIELDS = (*board.PAST_FIELDS, "version")
+
+
+def _sql(flt: board.BoardFilter, status: str, scan: str, unfinished: bool = False,
+         source: str = "assignment a") -> tuple[str, dict[str, Any]]:
     """The page query of ``flt`` for one of the :data:`_SCANS` (only unfinished work when
-    ``unfinished``)."""
+    ``unfinished``) over ``source`` (the table, or the past of :mod:`asof`)."""
     where, params = board._where(flt, status)
     condition, order = _SCANS[scan]
     if unfinished:
         condition = f"{_UNFINISHED} AND {condition}"
     where = f"{where} AND {condition}" if where else f"\nWHERE {condition}"
-    return PAGE_SQL.format(status=status, where=where, order=order), params
+    return PAGE_SQL.format(status=status, where=where, order=order, source=source), params
 
 
 def _scans(after: Cursor | None) -> list[str]:
@@ -106,19 +110,22 @@ def _scans(after: Cursor | None) -> list[str]:
 
 
 def page(conn: Any, flt: board.BoardFilter, *, today: date, calendar: DayCounter,
-         after: Cursor | None = None, limit: int = DEFAULT_LIMIT, unfinished: bool = False
-         ) -> Page:
+         after: Cursor | None = None, limit: int = DEFAULT_LIMIT, unfinished: bool = False,
+         known_at: datetime | None = None) -> Page:
     """The ``limit`` rows of ``flt`` on ``today`` that follow ``after`` (from the start: None);
-    only unfinished work when ``unfinished``."""
+    only unfinished work when ``unfinished``; as known at ``known_at`` (None: as stored —
+    a past moment reads the assignments as :mod:`agencyflow.services.board.asof` rebuilds them,
+    without the index seeks of the present)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError(f"limit {limit}: ask for 1 to {MAX_LIMIT} rows")
     status = board.status_sql(flt.late_against)
-    common = board._params(today, calendar)
+    source, past = board._source(conn, known_at, PAST_FIELDS)
+    common = board._params(today, calendar) | past
     if after is not None:
         common |= {"after_id": after.id, "after_due": after.due}
     found: list[tuple[Any, ...]] = []
     for scan in _scans(after):
-        sql, params = _sql(flt, status, scan, unfinished)
+        sql, params = _sql(flt, status, scan, unfinished, source)
         used = {k: v for k, v in common.items() if f":{k}" in sql}
         found += fetch(conn, sql, {**params, **used, "limit": limit + 1 - len(found)})
         if len(found) > limit:

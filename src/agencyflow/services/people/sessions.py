@@ -67,6 +67,9 @@ class Current:
     actor: Actor
     csrf: str
     full_name: str
+    #: True when the session's last-seen time is older than :data:`TOUCH_EVERY`: the caller
+    #: refreshes it with :func:`touch`, in a short transaction of its own.
+    stale: bool = False
 
 
 def cookie_hash(cookie: str) -> str:
@@ -131,7 +134,9 @@ def login(session: Session, *, username: str, password: str, address: str, now: 
 
 def resolve(session: Session, cookie: str | None, *, now: datetime, policy: SessionPolicy
             ) -> Current | None:
-    """The live session behind ``cookie`` (its last-seen time refreshed), or None."""
+    """The live session behind ``cookie``, or None. It only reads: when the last-seen time is
+    due for a refresh (``stale``), the caller writes it with :func:`touch` in a transaction of
+    its own, so that a page's reads never hold the database's write lock."""
     if not cookie or len(cookie) > 200:
         return None
     stmt = (select(WebSession, User).join(User, col(User.id) == WebSession.user_id)
@@ -144,11 +149,17 @@ def resolve(session: Session, cookie: str | None, *, now: datetime, policy: Sess
                or now - row.created_at > policy.absolute or not user.active)
     if expired:
         return None
-    if now - row.last_seen_at > TOUCH_EVERY:
-        session.execute(update(WebSession).where(col(WebSession.id) == row.id)
-                        .values(last_seen_at=now))
     return Current(row.id or 0, Actor(user.username, Role(user.role), user.agency_code),
-                   row.csrf_token, user.full_name)
+                   row.csrf_token, user.full_name, stale=now - row.last_seen_at > TOUCH_EVERY)
+
+
+def touch(session: Session, session_id: int, *, now: datetime) -> None:
+    """Refresh the last-seen time of a session (never moving it back, never reviving one that
+    ended): the idle expiry counts from here."""
+    session.execute(update(WebSession)
+                    .where(col(WebSession.id) == session_id, col(WebSession.ended_at).is_(None),
+                           col(WebSession.last_seen_at) < now)
+                    .values(last_seen_at=now))
 
 
 def logout(session: Session, current: Current, *, now: datetime) -> None:

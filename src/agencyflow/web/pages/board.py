@@ -1,5 +1,6 @@
 """The board: filters (plan, cycle, agency, commune, status, "as of" day), the counts per agency
-× official status, and the assignments one keyset page at a time."""
+× official status (a page of agencies and the totals), and the assignments one keyset page at a
+time. The "as of" day shows what was known then (the CLI's rule, services.board.page.known_at)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from agencyflow.domain.status import BoardStatus
 from agencyflow.i18n import current_language
 from agencyflow.services.board import listing as board
 from agencyflow.services.board import page as board_page
-from agencyflow.services.board.listing import BoardFilter
 from agencyflow.services.board.members import members
 from agencyflow.services.people.sessions import Current
 from agencyflow.services.plans import cycle_queries
@@ -30,11 +30,12 @@ def board_page_view(request: Request, plan: str | None = None, year: int | None 
                     agency: str | None = None, commune: str | None = None,
                     status: str | None = None, asof: str | None = None,
                     after: str | None = None, cycle: str | None = None,
-                    session: Session = DB_SESSION,
+                    agencies_after: str | None = None, session: Session = DB_SESSION,
                     current: Current = Depends(user)) -> Response:
     """The board of one cycle (default: the newest) as it stood on ``asof`` (default: today)."""
     web = ctx(request)
-    today = day_of(asof, local_date(web.now()))
+    now = web.now()
+    today = day_of(asof, local_date(now))
     if cycle and "|" in cycle:  # the cycle menu: "plan|year"
         plan, _, chosen = cycle.partition("|")
         year = int(chosen) if chosen.isdigit() else None
@@ -44,18 +45,24 @@ def board_page_view(request: Request, plan: str | None = None, year: int | None 
     cycles = cycle_queries.list_cycles(session)
     if shown is None:
         return page(request, "board.html", current, cycle=None, cycles=cycles, values=values,
-                    today=today, rows=[], counts={}, names={}, communes=[], next_cursor=None)
-    flt = BoardFilter(cycle_id=shown.id, agency=agency or None, commune=commune or None,
-                      status=status or None, late_against=shown.late_against)
+                    today=today, rows=[], tally=None, names={}, agencies=[], communes=[],
+                    member_label=None, next_cursor=None)
+    flt = board.resolve_filter(session, shown, agency=agency or None,
+                               commune=commune or None, status=status or None)
+    known = board_page.known_at(today, now)
     found = board_page.page(session, flt, today=today, calendar=web.calendar,
-                            after=cursor_of(after))
-    counts = board.counts(session, flt, today=today, calendar=web.calendar)
-    names = board.agency_names(session, shown.plan_key)
+                            after=cursor_of(after), known_at=known)
+    tally = web.cache.tally(session, flt, today=today, calendar=web.calendar, known_at=known,
+                            after_agency=agencies_after or None)
+    key = shown.plan_key
+    names = web.cache.memo(session, ("names", key), lambda: board.agency_names(session, key))
     group = members(session, shown.id or 0)  # the plan's own name for its fan-out members
-    communes = list(group.options)
     filter_query = urlencode({k: v for k, v in values.items() if v})
     return page(request, "board.html", current, cycle=shown, cycles=cycles, values=values,
-                today=today, rows=found.rows, counts=counts, names=names, communes=communes,
+                today=today, rows=found.rows, tally=tally, names=names,
+                agencies=web.cache.memo(session, ("agencies", key),
+                                        lambda: board_page.agencies(session, key)),
+                communes=board_page.menu(group.options),
                 member_label=group.label(current_language()),
                 order=[s.value for s in BoardStatus], filter_query=filter_query,
                 next_cursor=found.next.encode() if found.next else None)

@@ -9,7 +9,7 @@ version), honours ``If-Match`` (412 when the version moved on) and ``Idempotency
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -23,6 +23,7 @@ from agencyflow.services.assignments import contributions, extensions
 from agencyflow.services.assignments import core as assignment_core
 from agencyflow.services.assignments import moves as assignments
 from agencyflow.services.board import listing as board
+from agencyflow.services.board import page as board_page
 from agencyflow.services.board import pages as board_pages
 from agencyflow.web.api import moves
 from agencyflow.web.api.deps import Context, CurrentActor, Language, Reader, Writer
@@ -63,10 +64,10 @@ def _day(now: date | None) -> date:
 
 
 def _as_of(now: date | None) -> datetime:
-    """The moment a read is "as of": 09:00 on the day asked, or the real clock."""
-    if now is None:
-        return datetime.now(TIMEZONE)
-    return datetime.combine(now, time(9, 0), tzinfo=TIMEZONE)
+    """The moment a read "as of" the day ``now`` shows what was known at (the board's rule:
+    09:00 that day, the real clock for today)."""
+    real = datetime.now(TIMEZONE)
+    return board_page.known_at(now or local_date(real), real)
 
 
 @router.get("", response_model=AssignmentPage, summary="List assignments (the board)")
@@ -95,7 +96,7 @@ def list_assignments(
     after = board_pages.Cursor.decode(cursor) if cursor else None
     today = _day(now)
     page = board_pages.page(session, flt, today=today, calendar=ctx.calendar, after=after,
-                            limit=limit)
+                            limit=limit, known_at=_as_of(now))
     body = {"items": [{k: row[k] for k in _ROW_KEYS} for row in page.rows],
             "next_cursor": page.next.encode() if page.next else None, "today": today,
             "cycle_id": found.id}
@@ -136,7 +137,8 @@ def count_assignments(
                             late_against=found.late_against)
     today = _day(now)
     return CountsPublic(cycle_id=found.id, today=today,
-                        counts=board.counts(session, flt, today=today, calendar=ctx.calendar))
+                        counts=board.counts(session, flt, today=today, calendar=ctx.calendar,
+                                            known_at=_as_of(now)))
 
 
 @router.get("/{assignment_id}", response_model=AssignmentDetail,
