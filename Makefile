@@ -74,9 +74,9 @@ test: $(STAMP) compile lint
 fuzz: $(STAMP)
 	$(BIN)/python -m tests.fuzz_plan --mutants 10000 --workers 2
 
-## bench: national-scale benchmark; figures go to bench/RESULTS.md
+## bench: national-scale benchmark; figures go to bench/RESULTS.md (ONLY=reports: that section alone)
 bench: $(STAMP)
-	$(BIN)/python -m bench.run --write bench/RESULTS.md
+	$(BIN)/python -m bench.run --write bench/RESULTS.md $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(VENV) demo-data .pytest_cache .ruff_cache

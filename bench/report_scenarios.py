@@ -150,8 +150,9 @@ def import_rows(db: str, sheet: str) -> dict[str, Any]:
 
 def floor_import(db: str, sheet: str) -> dict[str, Any]:
     """The floor: the same rows read with openpyxl (read-only) and written with plain sqlite3 —
-    per row the SELECT of the assignment, the UPDATE of its state, note and version, and the
-    INSERT of a hash-chained audit event — in one transaction."""
+    per row the SELECT of the assignment, the UPDATE of its state, note and version, the
+    INSERT of a hash-chained audit event and the UPDATE of the chain's head onto it — in one
+    transaction."""
     from openpyxl import load_workbook
 
     conn = sqlite3.connect(db)
@@ -179,7 +180,8 @@ def floor_import(db: str, sheet: str) -> dict[str, Any]:
                              (seq, str(ident), json.dumps({"status": status}),
                               json.dumps({"note": note}), prev, digest))
                 prev = digest
-            conn.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq, prev))
+                # the triggers of migration 0008 let the head advance one event at a time
+                conn.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq, prev))
         return len(rows)
 
     return measure(run)

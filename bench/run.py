@@ -232,6 +232,20 @@ def render_web(figures: dict[str, Any]) -> list[str]:
     return lines
 
 
+def table(rows: list[dict[str, Any]]) -> list[str]:
+    """The markdown table of ``rows`` (scenario, ours, rows/s, memory, floor, ratio)."""
+    lines = ["| scenario | ours (s) | rows/s | peak MiB | floor (s) | floor rows/s | "
+             "ours ÷ floor |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        o, f = r["ours"], r["floor"]
+        ratio = f"{o['seconds'] / f['seconds']:.2f}×" if f and f["seconds"] else "—"
+        peak = "—" if o["peak_mib"] is None else o["peak_mib"]
+        lines.append(
+            f"| {r['what']} | {o['seconds']} | {rate(o)} | {peak} | "
+            f"{f['seconds'] if f else '—'} | {rate(f) if f else '—'} | {ratio} |")
+    return lines
+
+
 def render(rows: list[dict[str, Any]], communes: int, steps: int,
            web_figures: dict[str, Any] | None = None, cold: dict[str, Any] | None = None) -> str:
     """RESULTS.md text."""
@@ -243,17 +257,7 @@ def render(rows: list[dict[str, Any]], communes: int, steps: int,
         "SQLite (WAL) unless the row says PostgreSQL (the local server). Each scenario runs in its "
         "own process; *floor* is the same work done with plain `sqlite3` (or `psycopg`) in the "
         "same run. Peak memory is what the timed part added to the "
-        "process (VmHWM − VmRSS before).", "",
-        "| scenario | ours (s) | rows/s | peak MiB | floor (s) | floor rows/s | ours ÷ floor |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        o, f = r["ours"], r["floor"]
-        ratio = f"{o['seconds'] / f['seconds']:.2f}×" if f and f["seconds"] else "—"
-        peak = "—" if o["peak_mib"] is None else o["peak_mib"]
-        lines.append(
-            f"| {r['what']} | {o['seconds']} | {rate(o)} | {peak} | "
-            f"{f['seconds'] if f else '—'} | {rate(f) if f else '—'} | {ratio} |")
+        "process (VmHWM − VmRSS before).", "", *table(rows)]
     if web_figures is not None:
         lines += render_web(web_figures)
     if cold is not None:
@@ -267,7 +271,15 @@ def main() -> None:
     parser.add_argument("--communes", type=int, default=10_000)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--write", type=Path, default=None)
+    parser.add_argument("--only", choices=["reports"], default=None,
+                        help="Run only these scenarios; their section of --write's file is "
+                             "replaced, the rest of it kept.")
     args = parser.parse_args()
+    if args.only == "reports":
+        from bench.report_run import main as reports_only
+
+        reports_only(args.communes, args.steps, args.write)
+        return
     with tempfile.TemporaryDirectory(prefix="agencyflow-bench-") as tmp:
         rows, web_figures, cold = run(args.communes, args.steps, Path(tmp))
     text = render(rows, args.communes, args.steps, web_figures, cold)
