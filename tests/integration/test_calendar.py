@@ -100,3 +100,35 @@ def test_a_due_date_on_a_day_off_alarms_on_the_working_day_before() -> None:
     alarms = sorted(a.astimezone(TIMEZONE) for a in expected_alarms(date(2027, 4, 30)))
     assert alarms[-1] == datetime(2027, 4, 29, 7, 30, tzinfo=TIMEZONE)
     assert all(CALENDAR.is_working_day(a.date()) for a in alarms)
+
+
+def test_a_feed_made_by_cli_serves_the_same_calendar_until_revoked(world, tmp_path) -> None:
+    import re
+
+    from sqlmodel import Session
+
+    from agencyflow.errors import AuthenticationError
+    from agencyflow.services.reports import feeds
+
+    cli, w, engine = world
+    refused = cli("feed", "create", "--agency", "XA-A", "--now", NOW, "--as", "can.bo.xa-c")
+    assert refused.exit_code == 1 and "feed.manage" in refused.output
+    made = cli("feed", "create", "--agency", "XA-C", "--now", NOW, "--as", "can.bo.xa-c")
+    assert made.exit_code == 0, made.output
+    found = re.search(r"https://ocop\.kimthanh\.gov\.vn/feeds/(afc_[\w-]+)\.ics", made.output)
+    assert found
+    with Session(engine) as s:
+        served = feeds.calendar_of(s, found.group(1), now=at(2027, 4, 15), calendar=CALENDAR,
+                                   base_url="https://ocop.kimthanh.gov.vn")
+    uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical(served).walk("VEVENT")}
+    direct = icalendar.Calendar.from_ical(ics_of(cli, "XA-C", tmp_path))
+    assert uids and uids == {str(e["UID"]) for e in direct.walk("VEVENT")}
+    listed = cli("feed", "list", "--format", "json", "--as", "dieu.phoi")
+    assert '"agency": "XA-C"' in listed.output and found.group(1) not in listed.output
+    feed_id = re.search(r'"id": (\d+)', listed.output)
+    assert feed_id
+    assert cli("feed", "revoke", feed_id.group(1), "--as", "can.bo.xa-c").exit_code == 0
+    with Session(engine) as s, pytest.raises(AuthenticationError):
+        feeds.calendar_of(s, found.group(1), now=at(2027, 4, 15), calendar=CALENDAR)
+    again = cli("feed", "revoke", feed_id.group(1), "--as", "dieu.phoi")
+    assert again.exit_code == 1 and "already revoked" in again.output

@@ -35,6 +35,8 @@ assignment.cancel               Y Y Y       . . .   . . .  . . .     Y Y Y
 user.manage                     Y Y Y       . . .   . . .  . . .     Y Y Y
 audit.read                      Y Y Y       . . .   Y Y Y  Y Y Y     Y Y Y
 notifications.admin             Y Y Y       . . .   . . .  . . .     Y Y Y
+feed.manage                     Y Y Y       Y . .   . . .  . . .     Y Y Y
+report.download                 Y Y Y       . . .   Y Y Y  . . .     Y Y Y
 """
 
 

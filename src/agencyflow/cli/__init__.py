@@ -52,6 +52,7 @@ COMMANDS: dict[str, Entry] = {
     "calendar": Entry("calendar_cmds", "calendar", "One all-day event per assignment on its "
                       "current due date, with an alarm at each reminder of its policy (office "
                       "hours, Vietnam time); import or subscribe in any calendar."),
+    "feed": Entry("feed_cmds", "app", "Calendar feeds: a read-only calendar URL per agency."),
     "export": Entry("export_cmds", "app", "Export the board or a progress sheet to Excel."),
     "import": Entry("import_cmds", "app", "Import a filled-in progress sheet."),
     "remind": Entry("notify_cmds", "remind", "Run one reminder sweep and one dispatch now, in "

@@ -6,8 +6,9 @@ role           may
 coordinator    everything in the plan: start cycles, load plans, act on any assignment, decide
                extensions, reassign, cancel, manage users and tokens, read the audit trail
 officer        the assignments its own agency leads (start, progress, complete, submit, request
-               an extension); contribute where its agency cooperates; read
-leader         read everything (the audit trail too); decide extensions
+               an extension); contribute where its agency cooperates; the calendar feeds of its
+               own agency; read
+leader         read everything (the audit trail too); decide extensions; download reports
 inspector      read everything; read, verify and export the audit trail
 system         the scheduler and first-time set-up (before any user exists): everything
 =============  ==============================================================================
@@ -59,17 +60,21 @@ class Action(StrEnum):
     USER_MANAGE = "user.manage"
     AUDIT_READ = "audit.read"
     NOTIFY_ADMIN = "notifications.admin"
+    #: Create or revoke an agency's calendar feed (``lead``: the agency).
+    FEED_MANAGE = "feed.manage"
+    #: Download the progress report from the web app.
+    REPORT = "report.download"
 
 
-#: Actions an officer may take on assignments its own agency leads.
+#: Actions an officer may take on assignments its own agency leads (and on its agency's feeds).
 LEAD_ACTIONS = frozenset({Action.START, Action.PROGRESS, Action.COMPLETE, Action.SUBMIT,
-                          Action.EXTEND, Action.CONTRIBUTE})
+                          Action.EXTEND, Action.CONTRIBUTE, Action.FEED_MANAGE})
 
 #: Actions allowed by role regardless of the assignment.
 BY_ROLE: dict[Role, frozenset[Action]] = {
     Role.COORDINATOR: frozenset(Action),
     Role.SYSTEM: frozenset(Action),
-    Role.LEADER: frozenset({Action.READ, Action.AUDIT_READ, Action.DECIDE}),
+    Role.LEADER: frozenset({Action.READ, Action.AUDIT_READ, Action.DECIDE, Action.REPORT}),
     Role.INSPECTOR: frozenset({Action.READ, Action.AUDIT_READ}),
     Role.OFFICER: frozenset({Action.READ}),
 }

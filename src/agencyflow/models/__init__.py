@@ -8,6 +8,7 @@ from agencyflow.models.assignment import (
     ExtensionRequest,
 )
 from agencyflow.models.audit import AuditEvent, AuditHead
+from agencyflow.models.feed import CalendarFeed
 from agencyflow.models.idempotency import IdempotentRequest
 from agencyflow.models.outbox import Delivery, DeliveryAttempt, Notification
 from agencyflow.models.people import ApiToken, User
@@ -22,6 +23,7 @@ __all__ = [
     "AssignmentBase",
     "AuditEvent",
     "AuditHead",
+    "CalendarFeed",
     "Contribution",
     "Cycle",
     "Delivery",

@@ -23,7 +23,7 @@ from starlette.datastructures import FormData
 
 from agencyflow.config import Settings
 from agencyflow.db import session_scope
-from agencyflow.domain.deadlines import DayCounter
+from agencyflow.domain.calendar import WorkingCalendar
 from agencyflow.domain.permissions import Action, allowed
 from agencyflow.errors import ValidationError
 from agencyflow.services.board.page import BoardCache
@@ -43,7 +43,7 @@ class WebContext:
 
     settings: Settings
     engine: Engine
-    calendar: DayCounter
+    calendar: WorkingCalendar
     policy: SessionPolicy
     templates: dict[str, jinja2.Environment]
     #: The board's counts and menus, computed once per state of the database.

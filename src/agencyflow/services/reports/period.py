@@ -111,6 +111,19 @@ def parse(*, year_: int | None = None, quarter_: str | None = None,
     return month(int(m[1]), int(m[2]))
 
 
+def parse_text(text: str) -> ReportPeriod:
+    """One field for all three (the web form): ``2027``, ``2027-Q2`` or ``2027-05``."""
+    value = text.strip()
+    if value.isdigit() and len(value) == 4:
+        return year(int(value))
+    if "q" in value.lower():
+        return parse(quarter_=value.upper())
+    if _MONTH.fullmatch(value):
+        return parse(month_=value)
+    raise ValidationError(f"period {text!r}: write a year (2027), a quarter (2027-Q2) or a "
+                          "month (2027-05)")
+
+
 def _check_year(y: int) -> None:
     if not 2000 <= y <= 2100:
         raise ValidationError(f"year {y} is out of range (2000–2100)")

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from agencyflow.config import Settings
 from agencyflow.domain.calendar import WorkingCalendar
-from agencyflow.domain.permissions import Actor
+from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.services.reports import data as report_data
 from agencyflow.services.reports.period import ReportPeriod
 from agencyflow.services.reports.render import render
@@ -39,3 +39,13 @@ def make(session: Session, settings: Settings, *, plan_key: str, period: ReportP
                               actor=actor, calendar=calendar, agency=agency, lang=lang)
     head = letterhead_for(settings, built.spec, lang)
     return Made(built, render(built, fmt, head, template=template_for(settings)), fmt)
+
+
+def download(session: Session, settings: Settings, *, plan_key: str, period: ReportPeriod,
+             today: date, actor: Actor, calendar: WorkingCalendar, fmt: str,
+             agency: str | None = None, lang: str = "vi") -> Made:
+    """:func:`make` for the web app's download, which the coordinator and the leader may use
+    (``report.download``)."""
+    require(actor, Action.REPORT, target=f"the report of {plan_key}")
+    return make(session, settings, plan_key=plan_key, period=period, today=today, actor=actor,
+                calendar=calendar, fmt=fmt, agency=agency, lang=lang)
