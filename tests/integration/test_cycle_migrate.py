@@ -10,12 +10,15 @@ notices were readdressed, the board on both sides of the date, and the audit cha
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
+from agencyflow import plans as bundled
 from agencyflow.db import session_scope
 from agencyflow.domain.calendar import TIMEZONE, default_calendar
 from agencyflow.domain.permissions import Actor, Role
@@ -25,6 +28,7 @@ from agencyflow.services.assignments import extensions
 from agencyflow.services.assignments import moves as assignments
 from agencyflow.services.audit import trail as audit
 from agencyflow.services.board import listing as board
+from agencyflow.services.board import targets
 from agencyflow.services.people import users
 from agencyflow.services.plans import cycles, migrate, migrate_report
 from agencyflow.services.plans import successors as succ
@@ -209,3 +213,71 @@ def test_an_effective_date_after_today_is_refused(first_half: Engine) -> None:
     with pytest.raises(ValidationError, match="01/07/2025"), session_scope(first_half) as s:
         migrate.migrate(s, cycle_id=1, to=AMENDMENT, now=vn(2025, 6, 20), actor=COORD,
                         calendar=CALENDAR, succession=succ.read_map(AMENDMENT))
+
+
+def _rate(engine: Engine, assignment_id: int, product: str, when: datetime) -> None:
+    with session_scope(engine) as s:
+        assignments.submit(s, assignment_id=assignment_id, actor=SYSTEM, now=when,
+                           calendar=CALENDAR, outputs={"products": [
+                               {"product": product, "producer": "HTX " + product,
+                                "producer_type": "cooperative", "score": 75,
+                                "level": "province"}]})
+        assignments.approve(s, assignment_id=assignment_id, actor=COORD, now=when,
+                            calendar=CALENDAR)
+
+
+def _t4_2025(engine: Engine) -> float:
+    with Session(engine) as s:
+        found = targets.report(s, "kim-thanh-ocop", today=date(2025, 12, 31), actor=COORD,
+                               year=2025)
+    [t4] = [r for r in found.results if r.target_id == "T-4"]
+    return t4.value
+
+
+def test_targets_carry_over(first_half: Engine) -> None:
+    """A product rated before the date still counts after it; one rated by a new commune
+    after it counts too."""
+    with session_scope(first_half) as s:
+        council = _id(s, "NN-4")
+        assignments.submit(s, assignment_id=council, actor=SYSTEM, now=vn(2025, 5, 20),
+                           calendar=CALENDAR, outputs={"decision_number": "30/QĐ-UBND",
+                                                       "decision_date": "2025-05-19",
+                                                       "members": 7})
+        assignments.approve(s, assignment_id=council, actor=COORD, now=vn(2025, 5, 21),
+                            calendar=CALENDAR)
+        before_date, after_date = _id(s, "XA-4", "XA-KIM-TAN"), _id(s, "XA-4", "XA-KIM-XUYEN")
+    _rate(first_half, before_date, "Vải thiều Kim Tân", vn(2025, 6, 25))
+    assert _t4_2025(first_half) == 1
+    _migrate(first_half, dry_run=False)
+    assert _t4_2025(first_half) == 1
+    with Session(first_half) as s:
+        assert _row(s, "XA-4", "XA-KIM-XUYEN").lead_code == "XA-PHU-THAI"
+    _rate(first_half, after_date, "Rượu Phú Thái", vn(2025, 8, 20))
+    assert _t4_2025(first_half) == 2
+
+
+def _without(text: str, *steps: str) -> str:
+    for step in steps:
+        text = re.sub(rf"(?ms)^  - id: {re.escape(step)}\n.*?(?=^  - id: |^targets:)", "", text)
+        text = re.sub(rf"(?m)^  {re.escape(step)}: {{label: .*\n", "", text)
+    return text
+
+
+def test_a_removed_step_cancels_open_work_and_keeps_done_work_readable(
+        first_half: Engine, tmp_path: Path) -> None:
+    plan = tmp_path / "kim-thanh-2025-07-trimmed.yaml"
+    plan.write_text(_without(bundled.amendment_text(AMENDMENT)[0], "NN-3", "KTHT-7"),
+                    encoding="utf-8")
+    with session_scope(first_half) as s:
+        report = migrate.migrate(s, cycle_id=1, to=str(plan), now=vn(2025, 7, 1, 8),
+                                 actor=COORD, calendar=CALENDAR,
+                                 succession=succ.read_map(AMENDMENT))
+        assert [c.slot.step_id for c in report.plan.cancels] == ["KTHT-7"]
+    with Session(first_half) as s:
+        ip = _row(s, "KTHT-7")
+        assert ip.status == "cancelled"
+        [event] = [e for e in audit.log(s, assignment_id=ip.id) if e.action.endswith("cancel")]
+        assert event.reason == "nhiệm vụ KTHT-7 không còn trong phiên bản kế hoạch 2"
+        shown = assignments.show(s, _id(s, "NN-3"), COORD, now=vn(2025, 7, 2),
+                                 calendar=CALENDAR)
+        assert shown["assignment"]["status"] == "done"

@@ -223,9 +223,18 @@ def spec_for(session: Session, cycle: Cycle) -> PlanSpec:
 
 
 def step_of(session: Session, a: Assignment) -> tuple[PlanSpec, StepSpec]:
-    """The plan spec and the step ``a`` was created from."""
+    """The plan spec and the step ``a`` was created from: the cycle's version, or — for a
+    step that a later version removed (``cycle migrate`` keeps its finished assignments) — the
+    newest earlier version of the plan that has it."""
     spec = spec_for(session, cycle_of(session, a))
-    return spec, spec.step(a.step_id)
+    if a.step_id in {s.id for s in spec.steps}:
+        return spec, spec.step(a.step_id)
+    for version in reversed(plans.list_versions(session)):
+        if version.key == a.plan_key:
+            older = plans.spec_of(version)
+            if a.step_id in {s.id for s in older.steps}:
+                return older, older.step(a.step_id)
+    return spec, spec.step(a.step_id)  # NotFound, naming the step
 
 
 def iso(value: date | None) -> str | None:
