@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -259,21 +260,49 @@ def export(session: Session, fmt: str, out: TextIO) -> tuple[int, tuple[int, str
     the time: a chain is only as trustworthy as a head kept outside the database.
     ``agencyflow audit verify --file audit.jsonl`` does the same check.
     """
-    if fmt not in ("jsonl", "csv"):
-        raise ValidationError(f"export format {fmt!r}: use jsonl or csv")
+    at_head, lines = export_stream(session, fmt)
+    count = 0
+    for line in lines:
+        out.write(line)
+        count += 1
+    return count - (fmt == "csv"), at_head
+
+
+def export_stream(session: Session, fmt: str) -> tuple[tuple[int, str], Iterator[str]]:
+    """The head of the snapshot an export reads and the export's lines (a csv header first),
+    read in batches as they are consumed: the trail is never held in memory. The events are
+    the head's first ``seq`` (the chain numbers them from 1 without a gap)."""
+    check_export_format(fmt)
     _snapshot(session)
-    writer = csv.writer(out) if fmt == "csv" else None
+    return head(session), _export_lines(session, fmt)
+
+
+def _export_lines(session: Session, fmt: str) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer) if fmt == "csv" else None
     if writer:
         writer.writerow(EXPORT_FIELDS)
-    count = 0
+        yield _take(buffer)
     for event in _rows(session):
         row = exported(event)
         if writer:
             writer.writerow([_csv_cell(name, row[name]) for name in EXPORT_FIELDS])
+            yield _take(buffer)
         else:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        count += 1
-    return count, head(session)
+            yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def check_export_format(fmt: str) -> None:
+    """ValidationError unless ``fmt`` is an export format (jsonl, csv)."""
+    if fmt not in ("jsonl", "csv"):
+        raise ValidationError(f"export format {fmt!r}: use jsonl or csv")
+
+
+def _take(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def _csv_cell(name: str, value: Any) -> Any:

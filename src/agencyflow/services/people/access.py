@@ -8,14 +8,16 @@ these functions so that no route holds the rule.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, time, timedelta
 from typing import TextIO
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from agencyflow.domain.calendar import TIMEZONE
 from agencyflow.domain.permissions import Action, Actor, allowed, require
+from agencyflow.errors import ValidationError
 from agencyflow.models import ApiToken, AuditEvent, Notification
 from agencyflow.services.audit import trail as audit
 from agencyflow.services.delivery import outbox
@@ -28,11 +30,20 @@ AUDIT_PAGE = 100
 def audit_events(session: Session, actor: Actor, *, who: str | None = None,
                  action: str | None = None, target_type: str | None = None,
                  target_id: str | None = None, before_seq: int | None = None,
+                 since: date | None = None, until: date | None = None,
                  limit: int = AUDIT_PAGE) -> list[AuditEvent]:
-    """Events newest first (``before_seq``: the page after that event), filtered."""
+    """Events newest first (``before_seq``: the page after that event), filtered; ``since``
+    and ``until`` are days in Vietnam time, both included, of the event's time."""
     require(actor, Action.AUDIT_READ, target="the audit trail")
     E = AuditEvent
     stmt = select(E).order_by(col(E.seq).desc()).limit(min(max(limit, 1), 1000))
+    if since and until and since > until:
+        raise ValidationError(f"the period {since:%d/%m/%Y}–{until:%d/%m/%Y} ends before it "
+                              "starts")
+    if since:
+        stmt = stmt.where(col(E.at) >= _day_start(since))
+    if until:
+        stmt = stmt.where(col(E.at) < _day_start(until + timedelta(days=1)))
     if who:
         stmt = stmt.where(col(E.actor) == who)
     if action:
@@ -44,6 +55,11 @@ def audit_events(session: Session, actor: Actor, *, who: str | None = None,
     if before_seq is not None:
         stmt = stmt.where(col(E.seq) < before_seq)
     return list(session.execute(stmt).scalars())
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight of ``day`` in Vietnam time."""
+    return datetime.combine(day, time(0), tzinfo=TIMEZONE)
 
 
 def audit_verify(session: Session, actor: Actor) -> tuple[int, tuple[int, str]]:
@@ -58,6 +74,14 @@ def audit_export(session: Session, actor: Actor, fmt: str, out: TextIO
     """Write the whole trail to ``out`` as jsonl or csv (see :func:`audit.export`)."""
     require(actor, Action.AUDIT_READ, target="the audit trail")
     return audit.export(session, fmt, out)
+
+
+def audit_export_stream(session: Session, actor: Actor, fmt: str
+                        ) -> tuple[tuple[int, str], Iterator[str]]:
+    """The head and the lines of an export, streamed (see :func:`audit.export_stream`); the
+    permission and the format are checked now, before anything is sent."""
+    require(actor, Action.AUDIT_READ, target="the audit trail")
+    return audit.export_stream(session, fmt)
 
 
 def notifications(session: Session, actor: Actor, status: str | None, limit: int = 200

@@ -3,17 +3,18 @@ whole chain, and the export (jsonl or csv) to re-verify elsewhere."""
 
 from __future__ import annotations
 
-import tempfile
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session
-from starlette.background import BackgroundTask
 
 from agencyflow.errors import AuditError
 from agencyflow.services.people import access
 from agencyflow.services.people.sessions import Current
-from agencyflow.web.context import DB_SESSION, user
+from agencyflow.web import downloads
+from agencyflow.web.context import DB_SESSION, ctx, user
+from agencyflow.web.pages.common import day_of
 from agencyflow.web.render import page
 
 router = APIRouter()
@@ -21,15 +22,16 @@ router = APIRouter()
 
 @router.get("/audit")
 def events(request: Request, who: str = "", action: str = "", target_type: str = "",
-           target_id: str = "", before: int | None = None, session: Session = DB_SESSION,
-           current: Current = Depends(user)) -> Response:
-    """The newest events (filtered), one page at a time."""
+           target_id: str = "", since: str = "", until: str = "", before: int | None = None,
+           session: Session = DB_SESSION, current: Current = Depends(user)) -> Response:
+    """The newest events (filtered: actor, action, target, days from ``since`` to ``until``),
+    one page at a time."""
     rows = access.audit_events(session, current.actor, who=who or None, action=action or None,
                                target_type=target_type or None, target_id=target_id or None,
+                               since=day_of(since, None), until=day_of(until, None),
                                before_seq=before)
-    values = {"who": who, "action": action, "target_type": target_type, "target_id": target_id}
-    from urllib.parse import urlencode
-
+    values = {"who": who, "action": action, "target_type": target_type, "target_id": target_id,
+              "since": since, "until": until}
     more = (urlencode({**{k: v for k, v in values.items() if v}, "before": rows[-1].seq})
             if len(rows) == access.AUDIT_PAGE else None)
     return page(request, "audit.html", current, rows=rows, values=values, more=more,
@@ -51,16 +53,9 @@ def verify(request: Request, session: Session = DB_SESSION,
 
 
 @router.get("/audit/export")
-def export(request: Request, format: str = "jsonl", session: Session = DB_SESSION,
+def export(request: Request, format: str = "jsonl",
            current: Current = Depends(user)) -> Response:
-    """The whole trail as a file (every field, hashes included)."""
+    """The whole trail as a download (every field, hashes included), streamed from one
+    snapshot: never the whole trail in memory or on disk."""
     fmt = "csv" if format == "csv" else "jsonl"
-    with tempfile.NamedTemporaryFile("w+", encoding="utf-8", newline="", suffix=f".{fmt}",
-                                     delete=False) as tmp:
-        access.audit_export(session, current.actor, fmt, tmp)  # type: ignore[arg-type]
-    kind = "text/csv" if fmt == "csv" else "application/x-ndjson"
-    import os
-
-    return FileResponse(tmp.name, media_type=kind, filename=f"audit.{fmt}",
-                        content_disposition_type="attachment",
-                        background=BackgroundTask(os.unlink, tmp.name))
+    return downloads.audit_export(ctx(request).engine, current.actor, fmt, f"audit.{fmt}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from sqlmodel import Session
 
@@ -11,6 +12,9 @@ from agencyflow.services.board import listing as board
 from agencyflow.services.board.listing import BoardCycle
 from agencyflow.services.board.page import Cursor
 from agencyflow.web.formats import as_date
+
+#: What :func:`day_of` gives for an empty field: a day, or None.
+D = TypeVar("D", date, None)
 
 
 def newest_cycle(session: Session, plan: str | None = None, year: int | None = None
@@ -29,7 +33,7 @@ def cursor_of(text: str | None) -> Cursor | None:
     return Cursor.decode(text) if text else None
 
 
-def day_of(text: str | None, default: date) -> date:
+def day_of(text: str | None, default: D) -> date | D:
     """A day typed in a filter (``dd/mm/yyyy`` or ``YYYY-MM-DD``), else ``default``."""
     if not text:
         return default

@@ -3,7 +3,6 @@ coordinators, leaders, inspectors)."""
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -14,7 +13,8 @@ from sqlmodel import SQLModel
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import AuditError
 from agencyflow.services.audit import trail as audit
-from agencyflow.web.api.deps import CurrentActor, Reader
+from agencyflow.web import downloads
+from agencyflow.web.api.deps import Context, CurrentActor, Reader
 from agencyflow.web.api.problems import COMMON
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=COMMON)
@@ -110,15 +110,11 @@ async def verify_export(request: Request, actor: CurrentActor) -> ExportChecked:
                             "text/csv": {"schema": {"type": "string"}}},
                 "headers": {"X-Audit-Head": {"schema": {"type": "string"},
                                              "description": "seq and sha256 of the head"}}}})
-def export(session: Reader, actor: CurrentActor,
+def export(ctx: Context, actor: CurrentActor,
            format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",  # noqa: A002
            ) -> Response:
-    """Every field and hash, re-verifiable offline (`agencyflow audit verify --file`)."""
+    """Every field and hash, re-verifiable offline (`agencyflow audit verify --file`),
+    streamed from one snapshot as it is read."""
     _authorise(actor)
-    out = io.StringIO()
-    count, (seq, head) = audit.export(session, format, out)
-    media = "application/x-ndjson" if format == "jsonl" else "text/csv"
     stamp = datetime.now().strftime("%Y%m%d")
-    return Response(out.getvalue().encode("utf-8"), media_type=media, headers={
-        "X-Audit-Head": f"{seq} {head}", "X-Audit-Events": str(count),
-        "Content-Disposition": f'attachment; filename="audit-{stamp}.{format}"'})
+    return downloads.audit_export(ctx.engine, actor, format, f"audit-{stamp}.{format}")
