@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 import typer.main
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from agencyflow import locations
 from agencyflow.cli import ASSIGNMENT, COMMANDS, app
 from agencyflow.cli.registry import load
-from tests.e2e.test_board_fast_path import import_chains
+from tests.e2e.test_board_fast_path import PYDANTIC, import_chains
+from tests.factories import start_cycle, store_plan
 
 #: What a help listing and `assignment show` must not load (the last three are ours: the full
 #: path of the settings, the engine and the tables).
@@ -94,3 +96,19 @@ def test_a_help_listing_loads_no_command_module(tmp_path: Path, args: list[str])
     ours = sorted(m for m in chains if m.startswith("agencyflow.cli.")
                   and m not in ("agencyflow.cli.registry",))
     assert ours == [], ours
+
+
+@pytest.mark.parametrize("args", [[], ["--format", "json"],
+                                  ["--now", "2021-03-15", "--lang", "en"]],
+                         ids=lambda a: " ".join(a) or "(table)")
+def test_showing_an_assignment_loads_no_database_toolkit(
+        sqlite_engine: Engine, tmp_path: Path, args: list[str]) -> None:
+    start_cycle(sqlite_engine, store_plan(sqlite_engine), 2021)
+    env = clean_env(tmp_path, AGENCYFLOW_DATABASE_URL=sqlite_engine.url.render_as_string())
+    out, chains = fresh_imports(["assignment", "show", "1", *args], env)
+    assert "PLAN" in out and "2021" in out
+    assert "agencyflow.services.assignments.views" in chains and "agencyflow.dbapi" in chains
+    assert loaded(chains) == []
+    # typer validates command-line values with pydantic; nothing of ours imports it.
+    assert not [m for m, importers in chains.items() if m.split(".")[0] in PYDANTIC
+                and any(i.startswith("agencyflow") for i in importers)]

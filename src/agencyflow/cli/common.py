@@ -8,7 +8,6 @@ command like ``agencyflow board`` uses alone. Interactive commands never import 
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -43,11 +42,3 @@ def transaction() -> Iterator[Session]:
     """A session in one transaction on the configured database."""
     with session_scope(engine()) as session:
         yield session
-
-
-def os_actor() -> str:
-    """The name recorded as actor when no agencyflow user is given (bootstrap, system jobs)."""
-    try:
-        return f"system:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no passwd entry in some containers
-        return "system"

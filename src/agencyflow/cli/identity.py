@@ -18,20 +18,19 @@ open the database anyway); tokens are for scripts and remote callers.
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from agencyflow.cli.base import parse_now
-from agencyflow.cli.common import os_actor, transaction
-from agencyflow.config import get_settings
 from agencyflow.domain.permissions import Action, Actor, Role
 from agencyflow.errors import AuthenticationError
-from agencyflow.services import clock
-from agencyflow.services.people import users
+from agencyflow.services.people import token_check
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 #: Actions that need no identity once users exist: reading the board, plans, cycles and targets.
 OPEN_ACTIONS = frozenset({Action.READ})
@@ -43,33 +42,53 @@ NO_IDENTITY = ("this database has users: act as one with --as USER or set AGENCY
                "(see `agencyflow user list`)")
 
 
-def resolve_actor(session: Session, as_user: str | None, *, now: datetime,
+def resolve_actor(session: Any, as_user: str | None, *, now: datetime,
                   action: Action | None = None) -> Actor:
     """The acting user by the module rule; ``action`` is what the command is about to do
-    (None: it changes something)."""
+    (None: it changes something). ``session``: a SQLAlchemy session, or a plain DBAPI
+    connection when no token is set (a token's use is recorded, which takes a session: see
+    :func:`agencyflow.cli.assignment_show.show`)."""
+    token = None
+    if hasattr(session, "get_bind"):
+        from agencyflow.config import get_settings
+
+        session.flush()  # SQL text does not flush what the session holds
+        token = get_settings().token
     if as_user:
-        return users.actor_for(session, as_user)
-    token = get_settings().token
+        return token_check.user_actor(session, as_user)
     if token:
+        from agencyflow.services.people import users
+
         return users.authenticate_token(session, token, now)
-    if not users.has_users(session):
+    if not token_check.has_users(session):
         return Actor(os_actor(), Role.SYSTEM)
     if action in OPEN_ACTIONS:
         return ANONYMOUS
     raise AuthenticationError(NO_IDENTITY)
 
 
+def os_actor() -> str:
+    """The name recorded as actor when no agencyflow user is given (bootstrap, system jobs)."""
+    try:
+        return f"system:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no passwd entry in some containers
+        return "system"
+
+
 #: A use case run as a user: ``(session, actor, now) -> result``.
-Act = Callable[[Session, Actor, datetime], Any]
+Act = Callable[["Session", Actor, datetime], Any]
 
 
-def act_as(as_user: str | None, now: str | None, act: Act, *, reading: bool = False,
+def act_as(as_user: str | None, now: str | datetime | None, act: Act, *, reading: bool = False,
            late_reason: str | None = None) -> Any:
     """Run ``act`` in one transaction as the resolved user at ``--now`` (the way every command
     that acts as someone starts; ``reading`` allows the anonymous reader). ``late_reason``
     (``--late-reason``) lets a coordinator record a past ``--now`` as a late entry; whether a
     claimed time is accepted is the services' rule (:mod:`agencyflow.domain.clock`)."""
-    when = parse_now(now)
+    from agencyflow.cli.common import transaction
+    from agencyflow.services import clock
+
+    when = now if isinstance(now, datetime) else parse_now(now)
     with transaction() as session:
         if late_reason:
             clock.use(session, replace(clock.of(session), late_reason=late_reason))

@@ -20,8 +20,10 @@ class AuditEvent(SQLModel, table=True):
     """One recorded change: who did what to which target, before and after, and why."""
 
     __tablename__ = "audit_event"
-    #: What was recorded about a kind of target after a moment (see services.board.asof).
-    __table_args__ = (Index("ix_audit_event_target_at", "target_type", "at"),)
+    #: What was recorded about a kind of target after a moment, by the time it claims and by the
+    #: time it was recorded (see services.board.asof).
+    __table_args__ = (Index("ix_audit_event_target_at", "target_type", "at"),
+                      Index("ix_audit_event_target_recorded", "target_type", "recorded_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     seq: int = Field(unique=True)

@@ -8,32 +8,37 @@ audit trail is the history: nothing else has to be written on every change (whic
 history table would need, in every use case and in bulk cycle starts), and the past shown is the
 hash-chained record an inspector verifies.
 
-"Known" means recorded: an event counts from its time :data:`KNOWN` (the time it was written
-with). A completion recorded on 20/03 is not on the board of 16/03, even if it says the work was
-done on 15/03; from 20/03 on it shows as done on 15/03.
+"Known" means recorded: an event counts from the moment it was recorded (:data:`KNOWN`), its
+``recorded_at`` (the real clock of the write), not the business time ``at`` it claims. A
+coordinator's late entry recorded on 20/03 for work done on 15/03 is not on the board of 16/03;
+from 20/03 on it shows as done on 15/03. In a simulation (``claim = 'simulated'``: the demo, the
+tests, a training site) the simulated clock is the only time there is, so such an event is known
+at its ``at``; so is an event of a trail older than ``recorded_at`` (None).
 
 :func:`source` is a SQL ``FROM`` item that reads like the ``assignment`` table (same column names,
 the same types on SQLite and PostgreSQL, alias ``a``), so the board's status SQL, filters and
 counts run on it unchanged; it is set-based: the events after ``T`` are read once through the
-``(target_type, at)`` index, unpivoted into one row per changed field, the first per assignment
-and field kept (a window function), pivoted back and joined to the assignments. When nothing
-was recorded after ``T`` (:func:`is_current`, one index probe) the caller reads the table itself:
-the present costs what it always did.
+``(target_type, recorded_at)`` and ``(target_type, at)`` indexes, unpivoted into one row per
+changed field, the first per assignment and field kept (a window function), pivoted back and
+joined to the assignments. When nothing was recorded after ``T`` (:func:`is_current`, a probe of
+the same indexes) the caller reads the table itself: the present costs what it always did.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 from agencyflow.dbapi import dialect_of, fetch
+from agencyflow.domain.clock import SIMULATED
 
-#: When an audit event became known (SQL over ``audit_event e``): the time it was written with.
-#: Once events also carry the real clock of the write (``recorded_at``, issue 9), known is the
-#: later of the two — a simulated year is known at its simulated times, a late paper entry when
-#: it was entered — here, in :func:`known_at` and in the index of ``audit_event``.
-KNOWN = "e.at"
+#: Whether an audit event ``e`` became known after ``:asof`` (SQL): recorded after it, or, for a
+#: simulated event or one without ``recorded_at``, claimed after it. Written as two ranges so that
+#: each is one index range scan (``(target_type, recorded_at)``, ``(target_type, at)``).
+KNOWN_AFTER = ("((e.recorded_at > :asof AND (e.claim IS NULL OR e.claim <> 'simulated')) OR "
+               "(e.at > :asof AND (e.claim = 'simulated' OR e.recorded_at IS NULL)))")
 
 #: The fields an assignment event may change that a reader of the past needs, and their kind:
 #: ``date`` (ISO date text in the event), ``datetime`` (ISO UTC text ending in Z), ``text``,
@@ -49,12 +54,17 @@ FIELDS: dict[str, str] = {
 FIXED = ("id", "cycle_id", "plan_key", "year", "step_id", "period", "member", "clauses",
          "title_vi", "title_en", "review", "recorded_late_by")
 
-LATEST_SQL = f"SELECT max({KNOWN}) FROM audit_event e WHERE e.target_type = 'assignment'"
+LATER_SQL = ("SELECT 1 FROM audit_event e WHERE e.target_type = 'assignment' AND "
+             f"{KNOWN_AFTER} LIMIT 1")
 
 
-def known_at(event: Any) -> datetime:
-    """When an audit event (a model row) became known: :data:`KNOWN` in Python."""
-    return event.at  # type: ignore[no-any-return]
+def known_at(event: Mapping[str, Any]) -> datetime:
+    """When an audit event (``at``, ``recorded_at`` and ``claim``, aware datetimes) became known:
+    :data:`KNOWN_AFTER` in Python."""
+    recorded = event.get("recorded_at")
+    if recorded is None or event.get("claim") == SIMULATED:
+        return event["at"]  # type: ignore[no-any-return]
+    return recorded  # type: ignore[no-any-return]
 
 
 def known(recorded: datetime, moment: datetime) -> bool:
@@ -72,12 +82,7 @@ def is_current(conn: Any, moment: datetime | None) -> bool:
     stored rows are the state known then."""
     if moment is None:
         return True
-    [(latest,)] = fetch(conn, LATEST_SQL, {})
-    if latest is None:
-        return True
-    if isinstance(latest, str):  # SQLite returns the stored text
-        latest = datetime.fromisoformat(latest)
-    return bool(latest <= utc_naive(moment))
+    return not fetch(conn, LATER_SQL, params(moment))
 
 
 def _json_parts(dialect: str) -> tuple[str, str, str]:
@@ -119,7 +124,7 @@ def source(conn: Any, fields: tuple[str, ...] | None = None) -> str:
     id_type = "BIGINT" if dialect == "postgresql" else "INTEGER"
     return f"""(WITH later AS (
     SELECT CAST(e.target_id AS {id_type}) AS aid, e.seq, {parsed} AS b FROM audit_event e
-    WHERE e.target_type = 'assignment' AND {KNOWN} > :asof AND e.before IS NOT NULL),
+    WHERE e.target_type = 'assignment' AND {KNOWN_AFTER} AND e.before IS NOT NULL),
   changes AS (
     {changes}),
   firsts AS (

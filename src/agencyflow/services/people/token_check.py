@@ -1,4 +1,5 @@
-"""Who an API token belongs to, checked with one SQL text that needs no SQLAlchemy.
+"""Who is acting — the user called by a name, or the owner of an API token — checked with SQL
+text that needs no SQLAlchemy.
 
 :func:`token_actor` runs through :func:`agencyflow.dbapi.fetch`, so the same query serves the
 board's plain DBAPI connection (``agencyflow board`` never imports SQLAlchemy) and every
@@ -40,3 +41,23 @@ def token_actor(conn: Any, secret: str) -> tuple[int, Actor]:
         raise AuthenticationError(
             f"API token #{token_id} belongs to user {username}, who is disabled")
     return int(token_id), Actor(username, Role(role), agency)
+
+
+USER_SQL = "SELECT username, role, agency_code, active FROM app_user WHERE username = :username"
+
+
+def user_actor(conn: Any, username: str) -> Actor:
+    """The actor for an active user (on a DBAPI connection or a SQLAlchemy session);
+    AuthenticationError for an unknown or disabled one."""
+    rows = fetch(conn, USER_SQL, {"username": username})
+    if not rows:
+        raise AuthenticationError(f"unknown user {username!r} (see `agencyflow user list`)")
+    name, role, agency, active = rows[0]
+    if not active:
+        raise AuthenticationError(f"user {username} is disabled and cannot act")
+    return Actor(name, Role(role), agency)
+
+
+def has_users(conn: Any) -> bool:
+    """True once at least one user (active or not) exists."""
+    return bool(fetch(conn, "SELECT 1 FROM app_user LIMIT 1", {}))

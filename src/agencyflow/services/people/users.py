@@ -28,7 +28,7 @@ from sqlmodel import Session, col
 
 from agencyflow.domain.ids import storable
 from agencyflow.domain.permissions import Action, Actor, Role, allowed, require
-from agencyflow.errors import AuthenticationError, NotFound, PermissionDenied, ValidationError
+from agencyflow.errors import NotFound, PermissionDenied, ValidationError
 from agencyflow.models import Agency, ApiToken, User
 from agencyflow.services import clock
 from agencyflow.services.audit import trail as audit
@@ -54,7 +54,8 @@ class NewToken:
 
 def has_users(session: Session) -> bool:
     """True once at least one user (active or not) exists."""
-    return session.execute(select(col(User.id)).limit(1)).first() is not None
+    session.flush()
+    return token_check.has_users(session)
 
 
 def get_user(session: Session, username: str) -> User:
@@ -224,18 +225,10 @@ def token_owner(session: Session, token: ApiToken) -> str:
     return user.username if user else f"#{token.user_id}"
 
 
-def _actor(user: User) -> Actor:
-    return Actor(user.username, Role(user.role), user.agency_code)
-
-
 def actor_for(session: Session, username: str) -> Actor:
     """The actor for an active user; AuthenticationError for an unknown or disabled one."""
-    user = session.execute(select(User).where(col(User.username) == username)).scalar_one_or_none()
-    if user is None:
-        raise AuthenticationError(f"unknown user {username!r} (see `agencyflow user list`)")
-    if not user.active:
-        raise AuthenticationError(f"user {username} is disabled and cannot act")
-    return _actor(user)
+    session.flush()  # SQL text does not flush what the session holds
+    return token_check.user_actor(session, username)  # the one definition
 
 
 def authenticate_token(session: Session, token: str, now: datetime) -> Actor:
