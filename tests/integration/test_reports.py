@@ -135,3 +135,39 @@ def test_an_officer_reports_its_own_agency(cli: Invoke, tmp_path: Path) -> None:
     board = board_counts(cli, "--agency", "XA-C")
     assert summary(out)["Tổng số nhiệm vụ"] == sum(board.values())
     assert io.BytesIO(out.read_bytes()).getbuffer().nbytes > 0
+
+
+def test_the_report_knows_what_the_board_knew_on_its_day(cli: Invoke, engine: Engine,
+                                                         tmp_path: Path) -> None:
+    """A completion and a cancellation recorded after --now are on neither the board nor the
+    report of that day (services.board.asof: what was known then), and on both afterwards."""
+    from agencyflow.db import session_scope
+    from agencyflow.services.assignments import moves as assignments
+    from tests.factories import at
+    from tests.lifecycle_plan import COORDINATOR, assignment_id, commune_officer
+
+    late = assignment_id(engine, "EVAL", "XA-C")
+    with session_scope(engine) as s:  # recorded on 20/04, after the report's day
+        assignments.complete(s, assignment_id=late, actor=commune_officer("XA-C"),
+                             now=at(2027, 4, 20), calendar=CALENDAR, outputs={"products": [
+                                 {"product": "Mật ong", "producer": "HTX C", "score": 80}]})
+    with session_scope(engine) as s:
+        assignments.cancel(s, assignment_id=assignment_id(engine, "EVAL", "XA-B"),
+                           actor=COORDINATOR, now=at(2027, 4, 20), calendar=CALENDAR,
+                           reason="Xã sáp nhập")
+    out = tmp_path / "r.xlsx"
+    result = cli("report", "--plan", "walk-ocop", "--year", "2027", "--now", NOW,
+                 "--format", "xlsx", "-o", str(out), "--as", "chu.tich")
+    assert result.exit_code == 0, result.output
+    board = board_counts(cli)
+    assert board["overdue"] == 1  # the board of 15/04 does not know the completion
+    got = summary(out)
+    assert got["Chưa hoàn thành/quá hạn"] == board["overdue"] == 1
+    assert got["Đã hoàn thành"] == board["done_on_time"] + board["done_late"] == 3
+    assert got["Đã hủy"] == board["cancelled"] == 0  # cancelled on 20/04 only
+    after = tmp_path / "after.xlsx"
+    assert cli("report", "--plan", "walk-ocop", "--year", "2027", "--now", "2027-04-21",
+               "--format", "xlsx", "-o", str(after), "--as", "chu.tich").exit_code == 0
+    assert summary(after)["Chưa hoàn thành/quá hạn"] == 0
+    assert summary(after)["Đã hoàn thành/quá hạn"] == 2  # MARKET Q1 and now EVAL XA-C
+    assert summary(after)["Đã hủy"] == 1

@@ -49,7 +49,8 @@ def report(
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when, action=Action.READ)
         made = make(session, settings(), plan_key=plan, period=chosen, today=local_date(when),
-                    actor=actor, calendar=calendar(), fmt=fmt, agency=agency, lang=lang)
+                    actor=actor, calendar=calendar(), fmt=fmt, agency=agency, lang=lang,
+                    known_at=when)
     if output is None and fmt == "md":
         sys.stdout.write(made.content.decode())
         return

@@ -28,8 +28,8 @@ from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.domain.status import BoardStatus
 from agencyflow.domain.targets import PeriodResult
 from agencyflow.models import Cycle, ExtensionRequest
+from agencyflow.services.board import asof, targets
 from agencyflow.services.board import listing as board
-from agencyflow.services.board import targets
 from agencyflow.services.plans import store as plans
 from agencyflow.services.reports.period import ReportPeriod
 
@@ -150,12 +150,17 @@ class ReportData:
 
 
 def build(session: Session, *, plan_key: str, period: ReportPeriod, today: date, actor: Actor,
-          calendar: WorkingCalendar, agency: str | None = None, lang: str = "vi") -> ReportData:
-    """The report of plan ``plan_key`` for ``period`` with the board's figures of ``today``."""
+          calendar: WorkingCalendar, agency: str | None = None, lang: str = "vi",
+          known_at: datetime | None = None) -> ReportData:
+    """The report of plan ``plan_key`` for ``period`` with the board's figures of ``today``,
+    as known at ``known_at`` — the board's rule (:mod:`agencyflow.services.board.asof`): what
+    was recorded later (completions, extensions, reassignments, cancellations) is left out;
+    None: everything stored."""
     require(actor, Action.READ, target=f"the report of plan {plan_key}")
     cycle = board.cycle_for(session, plan_key, period.year)
     flt = board.BoardFilter(cycle_id=cycle.id, agency=agency, late_against=cycle.late_against)
-    rows = [r for r in board.rows(session, flt, today=today, calendar=calendar)
+    rows = [r for r in board.rows(session, flt, today=today, calendar=calendar,
+                                  known_at=known_at)
             if period.covers(r["due_current"])]
     names = _names(session, plan_key, lang)
     spec = _spec(session, cycle.id)
@@ -165,9 +170,9 @@ def build(session: Session, *, plan_key: str, period: ReportPeriod, today: date,
         by_agency=_groups(rows, "lead_code", names),
         by_commune=_groups([r for r in rows if r["member"]], "member", names),
         overdue=_overdue(rows, names, calendar, today, cycle.late_against, lang),
-        extensions=_extensions(session, cycle.id, rows, names, today, lang),
+        extensions=_extensions(session, cycle.id, rows, names, today, lang, known_at),
         targets=targets.report(session, plan_key, today=today, actor=actor,
-                               year=period.year).results,
+                               year=period.year, known_at=known_at).results,
         names=names)
 
 
@@ -223,8 +228,10 @@ def _overdue(rows: list[dict[str, Any]], names: dict[str, str], calendar: Workin
 
 
 def _extensions(session: Session, cycle_id: int, rows: list[dict[str, Any]],
-                names: dict[str, str], today: date, lang: str) -> list[ExtensionRow]:
-    """The approved extensions of the report's assignments decided by ``today``."""
+                names: dict[str, str], today: date, lang: str,
+                known_at: datetime | None = None) -> list[ExtensionRow]:
+    """The approved extensions of the report's assignments decided by ``today`` (and known at
+    ``known_at``: the decision's time is its audit event's)."""
     by_id = {r["id"]: r for r in rows}
     from agencyflow.models import Assignment
 
@@ -238,7 +245,9 @@ def _extensions(session: Session, cycle_id: int, rows: list[dict[str, Any]],
     for assignment_id, old_due, new_due, reason, decided_at in session.execute(stmt):
         r = by_id.get(assignment_id)
         decided = _local_day(decided_at)
-        if r is None or (decided is not None and decided > today):
+        if r is None or (decided is not None and decided > today) or (
+                known_at is not None and decided_at is not None
+                and not asof.known(decided_at, known_at)):
             continue
         out.append(ExtensionRow(assignment_id, _title(r, lang),
                                 names.get(r["lead_code"], r["lead_code"]), old_due, new_due,

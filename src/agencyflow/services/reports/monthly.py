@@ -71,7 +71,7 @@ def queue_monthly(session: Session, settings: Settings, *, plan_key: str, now: d
     if session.execute(select(col(Notification.id)).where(col(Notification.key) == k)).first():
         return Queued(k, False, None)
     made = make(session, settings, plan_key=plan_key, period=period, today=today, actor=SYSTEM,
-                calendar=calendar, fmt="docx", lang=lang)
+                calendar=calendar, fmt="docx", lang=lang, known_at=now)
     folder = settings.data_dir / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / made.filename()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session
 
@@ -33,19 +33,22 @@ class Made:
 
 def make(session: Session, settings: Settings, *, plan_key: str, period: ReportPeriod,
          today: date, actor: Actor, calendar: WorkingCalendar, fmt: str,
-         agency: str | None = None, lang: str = "vi") -> Made:
-    """The report of ``plan_key`` over ``period`` as of ``today`` in ``fmt``."""
+         agency: str | None = None, lang: str = "vi", known_at: datetime | None = None) -> Made:
+    """The report of ``plan_key`` over ``period`` on ``today`` in ``fmt``, as known at
+    ``known_at`` (the board's as-of rule; None: everything stored)."""
     built = report_data.build(session, plan_key=plan_key, period=period, today=today,
-                              actor=actor, calendar=calendar, agency=agency, lang=lang)
+                              actor=actor, calendar=calendar, agency=agency, lang=lang,
+                              known_at=known_at)
     head = letterhead_for(settings, built.spec, lang)
     return Made(built, render(built, fmt, head, template=template_for(settings)), fmt)
 
 
 def download(session: Session, settings: Settings, *, plan_key: str, period: ReportPeriod,
              today: date, actor: Actor, calendar: WorkingCalendar, fmt: str,
-             agency: str | None = None, lang: str = "vi") -> Made:
+             agency: str | None = None, lang: str = "vi", known_at: datetime | None = None
+             ) -> Made:
     """:func:`make` for the web app's download, which the coordinator and the leader may use
     (``report.download``)."""
     require(actor, Action.REPORT, target=f"the report of {plan_key}")
     return make(session, settings, plan_key=plan_key, period=period, today=today, actor=actor,
-                calendar=calendar, fmt=fmt, agency=agency, lang=lang)
+                calendar=calendar, fmt=fmt, agency=agency, lang=lang, known_at=known_at)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import NotFound, ValidationError
+from agencyflow.services.board import page as board_page
 from agencyflow.services.people.sessions import Current
 from agencyflow.services.plans import cycle_queries
 from agencyflow.services.reports import period as periods
@@ -61,7 +62,8 @@ def file(request: Request, plan: str = "", period: str = "", agency: str = "",
         field = "plan"
         made = download(session, ctx(request).settings, plan_key=plan, period=chosen,
                         today=day, actor=current.actor, calendar=ctx(request).calendar,
-                        fmt=format, agency=agency or None, lang=lang(request))
+                        fmt=format, agency=agency or None, lang=lang(request),
+                        known_at=board_page.known_at(day, ctx(request).now()))
     except (ValidationError, NotFound) as exc:
         return _form(request, session, current, status=422, values=values,
                      errors={field: str(exc)})
