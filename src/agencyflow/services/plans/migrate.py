@@ -157,16 +157,7 @@ def _apply(session: Session, report: MigrationReport, words: apply.Words, *, act
            at: datetime, calendar: DayCounter, late: bool) -> None:
     """Apply the plan in the caller's transaction (see the module docstring)."""
     cycle, plan = report.cycle, report.plan
-    for upd in plan.updates:
-        a = core.load(session, upd.slot.id)
-        when = apply.dated(at, a.opened_on, late=late)
-        before, after = core.write(session, a, upd.changes)
-        core.record(session, a, actor=actor, now=when, action="assignment.migrate",
-                    before=before, after=after, reason=words.update(upd))
-        if "lead_code" in upd.changes:
-            reminder_hooks.on_lead_changed(session, a, when, old_lead=upd.slot.lead_code)
-        if "due_current" in upd.changes or "due_original" in upd.changes:
-            report.superseded += reminder_hooks.on_due_changed(session, a, when)
+    _updates(session, report, words, actor=actor, at=at, late=late)
     for cancel in plan.cancels:
         a = core.load(session, cancel.slot.id)
         assignments.cancel(session, assignment_id=a.id or 0, actor=actor,
@@ -183,6 +174,24 @@ def _apply(session: Session, report: MigrationReport, words: apply.Words, *, act
     _point(session, report, actor=actor, at=at)
     report.opened = dependents.open_any_ready(session, cycle, actor=actor, now=at,
                                               calendar=calendar, why=words.late_reason())
+
+
+def _updates(session: Session, report: MigrationReport, words: apply.Words, *, actor: Actor,
+             at: datetime, late: bool) -> None:
+    """The updates in batches (one query to load, one audit head lock), then their reminders."""
+    updates = report.plan.updates
+    rows = core.load_many(session, [u.slot.id for u in updates])
+    written = core.write_many(session, [(a, u.changes, None) for a, u in zip(rows, updates,
+                                                                              strict=True)])
+    whens = [apply.dated(at, a.opened_on, late=late) for a in rows]
+    core.record_many(session, [
+        core.Event(a, actor, when, "assignment.migrate", before, after, words.update(u))
+        for a, u, when, (before, after) in zip(rows, updates, whens, written, strict=True)])
+    for a, u, when in zip(rows, updates, whens, strict=True):
+        if "lead_code" in u.changes:
+            reminder_hooks.on_lead_changed(session, a, when, old_lead=u.slot.lead_code)
+        if "due_current" in u.changes or "due_original" in u.changes:
+            report.superseded += reminder_hooks.on_due_changed(session, a, when)
 
 
 def _point(session: Session, report: MigrationReport, *, actor: Actor, at: datetime) -> None:
