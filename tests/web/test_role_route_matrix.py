@@ -65,8 +65,10 @@ def _moves(allowed: int) -> dict[str, dict[str, int]]:
 
 
 @pytest.fixture
-def matrix_world(sqlite_engine: Engine, tmp_path: Path) -> Iterator[tuple[Engine, Settings]]:
-    """The world on SQLite with a pending extension on EVAL XA-B and evidence on PLAN."""
+def matrix_world(engine: Engine, tmp_path: Path) -> Iterator[tuple[Engine, Settings]]:
+    """The world (SQLite, then PostgreSQL) with a pending extension on EVAL XA-B, evidence on
+    PLAN and an API token of XA-B's officer."""
+    sqlite_engine = engine
     setup_world(sqlite_engine)
     settings = Settings(data_dir=tmp_path / "data", database_url=sqlite_engine.url
                         .render_as_string(hide_password=False))
@@ -107,6 +109,7 @@ def test_every_route_for_every_role(matrix_world: tuple[Engine, Settings]) -> No
         f"/board?status=overdue&asof=01/01/{year}": ALL, f"/assignments/{plan}": ALL,
         evidence.group(1): ALL, "/extensions": ALL, "/targets": ALL, "/timeline": ALL,
         "/cycles": STAFF_ONLY, "/notifications": STAFF_ONLY, "/users": STAFF_ONLY,
+        "/tokens": ALL,
         "/audit": AUDITORS, "/audit/verify": AUDITORS, "/audit/export?format=csv": AUDITORS,
         "/assignments/999999": dict.fromkeys(ROLES[:-1], 404) | {"anonymous": 303},
     }
@@ -124,6 +127,8 @@ def test_every_route_for_every_role(matrix_world: tuple[Engine, Settings]) -> No
         f"/assignments/{plan}/{move}": (fields, expected)
         for move, expected in _moves(409).items()}
     refused = {role: 403 for role in ROLES[:-1]} | {"anonymous": 303}
+    with session_scope(engine) as s:
+        [(other_token, _owner)] = users.list_tokens(s, XA_B_OFFICER.username)
     posts |= {
         "/cycles": ({"plan": "walk-ocop", "year": "not a year"}, refused | {"coordinator": 422}),
         "/notifications/retry": ({}, refused | {"coordinator": 422}),
@@ -132,6 +137,8 @@ def test_every_route_for_every_role(matrix_world: tuple[Engine, Settings]) -> No
                                                      refused | {"coordinator": 422}),
         "/users/nobody.at.all/disable": ({}, refused | {"coordinator": 404}),
         f"/users/{XA_B_OFFICER.username}/token": ({"name": "m"}, refused | {"coordinator": 200}),
+        "/tokens": ({"name": "own"}, ALL),  # everyone makes their own
+        f"/tokens/{other_token.id}/revoke": ({}, refused | {"coordinator": 303}),
     }
     order = [r for r in ROLES if r != "coordinator"] + ["coordinator"]
     for path, (data, expected) in posts.items():

@@ -12,9 +12,10 @@ from agencyflow.dbapi import fetch
 _SQL = """SELECT a.step_id, a.period, min(a.title_vi), min(a.title_en), min(a.opened_on),
   min(a.due_current), max(a.due_current), count(*),
   sum(CASE WHEN a.status = 'done' THEN 1 ELSE 0 END), min(a.id)
-FROM assignment a WHERE a.cycle_id = :cycle_id
+FROM assignment a WHERE a.cycle_id = :cycle_id{member}
 GROUP BY a.step_id, a.period
-ORDER BY min(a.due_current IS NULL), min(a.due_current), a.step_id, a.period"""
+ORDER BY min(CASE WHEN a.due_current IS NULL THEN 1 ELSE 0 END), min(a.due_current),
+  a.step_id, a.period"""
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,12 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def lines(conn: Any, cycle_id: int) -> list[Line]:
-    """The cycle's steps and periods, by due date (the undated ones, waiting, last)."""
+def lines(conn: Any, cycle_id: int, member: str | None = None) -> list[Line]:
+    """The cycle's steps and periods, by due date (the undated ones, waiting, last); with
+    ``member``, only that member's assignments of the fan-out steps (one commune's timeline)."""
+    sql = _SQL.format(member=" AND a.member = :member" if member else "")
+    params: dict[str, Any] = {"cycle_id": cycle_id} | ({"member": member} if member else {})
     return [Line(step, period, tvi, ten, _day(opened), _day(first), _day(last), int(n),
                  int(done or 0), int(first_id))
             for step, period, tvi, ten, opened, first, last, n, done, first_id
-            in fetch(conn, _SQL, {"cycle_id": cycle_id})]
+            in fetch(conn, sql, params)]

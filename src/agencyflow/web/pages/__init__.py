@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 #: Modules under agencyflow.web.pages that define ``router``.
 MODULES = ("auth", "home", "work", "board", "assignment", "extensions", "cycles", "audit",
-           "notifications", "users", "charts", "reports", "feeds")
+           "notifications", "users", "tokens", "charts", "reports", "feeds")
 
 
 def routers() -> list[APIRouter]:

@@ -1,5 +1,6 @@
-"""Targets (a server-drawn SVG chart per target) and the cycle's timeline (steps on a month
-axis, due dates, today's line)."""
+"""Targets (a server-drawn SVG chart per target, of one year of the plan or all) and the
+cycle's timeline (steps on a month axis, due dates, today's line; the whole cycle or one
+commune's)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from agencyflow.domain.calendar import local_date
+from agencyflow.services.board import listing as board
+from agencyflow.services.board import page as board_page
 from agencyflow.services.board import targets
+from agencyflow.services.board.members import members
 from agencyflow.services.people.sessions import Current
 from agencyflow.services.plans import cycle_queries, timeline
 from agencyflow.web import charts
@@ -28,6 +32,8 @@ def targets_page(request: Request, plan: str | None = None, year: int | None = N
     """Each target of the plan, its periods' values against the minimum, as a chart."""
     today = day_of(asof, local_date(ctx(request).now()))
     cycle = newest_cycle(session, plan, None)
+    years = sorted({c.year for c in cycle_queries.list_cycles(session, cycle.plan_key)},
+                   reverse=True) if cycle else []
     charts_by_target = []
     if cycle is not None:
         found = targets.report(session, cycle.plan_key, today=today, actor=current.actor,
@@ -38,19 +44,28 @@ def targets_page(request: Request, plan: str | None = None, year: int | None = N
             charts_by_target.append({"id": target_id, "title": rows[0].title, "bars": bars,
                                      "height": height, "top": top, "rows": rows})
     return page(request, "targets.html", current, cycle=cycle, charts=charts_by_target,
-                today=today, width=charts.WIDTH, label_w=charts.LABEL)
+                today=today, width=charts.WIDTH, label_w=charts.LABEL, years=years,
+                year=year)
 
 
 @router.get("/timeline")
 def timeline_page(request: Request, plan: str | None = None, year: int | None = None,
-                  session: Session = DB_SESSION, current: Current = Depends(user)) -> Response:
-    """The steps of a cycle (default: the newest) on a month axis."""
+                  commune: str | None = None, session: Session = DB_SESSION,
+                  current: Current = Depends(user)) -> Response:
+    """The steps of a cycle (default: the newest) on a month axis; with ``commune``, that
+    member's own assignments of the fan-out steps."""
     today = local_date(ctx(request).now())
     cycle = newest_cycle(session, plan, year)
-    drawing = None
+    drawing, group, member = None, None, None
     if cycle is not None:
         row = cycle_queries.find(session, cycle.plan_key, cycle.year)
         assert row is not None
-        drawing = charts.timeline(timeline.lines(session, cycle.id), row.start_date,
+        group = members(session, cycle.id)
+        if commune:  # a code or a name, matched as the board does; unknown: the nearest named
+            member = board.resolve_filter(session, cycle, commune=commune).commune
+        drawing = charts.timeline(timeline.lines(session, cycle.id, member), row.start_date,
                                   row.end_date, today, lang(request))
-    return page(request, "timeline.html", current, cycle=cycle, drawing=drawing, today=today)
+    return page(request, "timeline.html", current, cycle=cycle, drawing=drawing, today=today,
+                communes=board_page.menu(group.options) if group else [],
+                member_label=group.label(lang(request)) if group else None,
+                commune=member or "")

@@ -1,5 +1,6 @@
 """Users and API tokens (coordinator): add a user with a password, set a password, disable a
-user; create a token (its secret shown once, on the answer page only) and revoke one."""
+user; create a token for anyone (its secret shown once, on the answer page only). Revoking is
+the tokens page's route (:mod:`agencyflow.web.pages.tokens`), from here or from "my tokens"."""
 
 from __future__ import annotations
 
@@ -85,12 +86,3 @@ def change_user(request: Request, username: str, what: str, session: Session = D
         session.rollback()
         return _page(request, session, current, status=422, error=str(exc))
     return RedirectResponse(f"/users?done={what}:{username}", status_code=303)
-
-
-@router.post("/tokens/{token_id}/revoke")
-def revoke(request: Request, token_id: int, session: Session = DB_SESSION,
-           current: Current = Depends(user), form: FormData = Depends(csrf)) -> Response:
-    """Revoke a token for good."""
-    users.revoke_token(session, token_id, now=ctx(request).now(), actor=current.actor,
-                       reason=str(form.get("reason") or "") or None)
-    return RedirectResponse(f"/users?done=revoked:{token_id}", status_code=303)
