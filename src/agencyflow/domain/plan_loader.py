@@ -18,7 +18,7 @@ from typing import Any, NamedTuple, TypeVar
 import pydantic
 
 from agencyflow.domain.files import FileRefused, read_bounded
-from agencyflow.domain.plan_checks import GROUP_REF, UNREADABLE, Path, PlanView, check_view
+from agencyflow.domain.plan_checks import UNREADABLE, Path, PlanView, check_view
 from agencyflow.domain.plan_file import (
     DefaultsFile,
     PeriodFile,
@@ -27,16 +27,14 @@ from agencyflow.domain.plan_file import (
     TargetFile,
     check_format,
 )
+from agencyflow.domain.plan_messages import data_path, kind
+from agencyflow.domain.plan_messages import message as error_message
+from agencyflow.domain.plan_resolve import resolve_step, resolve_target
 from agencyflow.domain.plan_spec import (
     AgencySpec,
     ClauseSpec,
-    CumulativeSpec,
     GroupSpec,
     PlanSpec,
-    StepBase,
-    StepSpec,
-    TargetPeriod,
-    TargetSpec,
     dotted_path,
 )
 from agencyflow.domain.plan_yaml import Located, read_yaml
@@ -159,7 +157,7 @@ class _Reader:
             self.add(path, message, at)
         data = self.located.data
         if not isinstance(data, dict):
-            self.add((), f"a plan file must be a mapping of sections, not {_kind(data)}")
+            self.add((), f"a plan file must be a mapping of sections, not {kind(data)}")
             raise PlanError(self._distinct())
         parts = self._sections(data)
         view = _view(parts)
@@ -202,13 +200,13 @@ class _Reader:
             return model.model_validate(value)
         except pydantic.ValidationError as exc:
             for err in exc.errors():
-                self.add(_data_path(value, path, err["loc"]), _message(err))
+                self.add(data_path(value, path, err["loc"]), error_message(err))
             return None
 
     def _items(self, model: type[M], value: Any, section: str, key: str) -> list[tuple[Path, M]]:
         """Valid entries of a list section; ids of invalid ones become ghosts (known)."""
         if not isinstance(value, list):
-            self.add((section,), f"expected a list, got {_kind(value)}")
+            self.add((section,), f"expected a list, got {kind(value)}")
             self.ghosts.setdefault(_SINGULAR[section], set()).add(UNREADABLE)
             return []
         valid: list[tuple[Path, M]] = []
@@ -221,7 +219,7 @@ class _Reader:
 
     def _groups(self, value: Any) -> dict[str, tuple[Path, GroupSpec]]:
         if not isinstance(value, dict):
-            self.add(("groups",), f"expected a mapping of group names, got {_kind(value)}")
+            self.add(("groups",), f"expected a mapping of group names, got {kind(value)}")
             self.ghosts.setdefault("group", set()).add(UNREADABLE)
             return {}
         groups: dict[str, tuple[Path, GroupSpec]] = {}
@@ -237,7 +235,7 @@ class _Reader:
 
     def _clauses(self, value: Any) -> dict[str, tuple[Path, ClauseSpec]]:
         if not isinstance(value, dict):
-            self.add(("clauses",), f"expected a mapping of clause ids, got {_kind(value)}")
+            self.add(("clauses",), f"expected a mapping of clause ids, got {kind(value)}")
             return {}
         clauses: dict[str, tuple[Path, ClauseSpec]] = {}
         for clause, raw in value.items():
@@ -264,8 +262,8 @@ class _Reader:
                 rating=header.rating.bands if header.rating else [],
                 clauses={c: spec for c, (_, spec) in parts.clauses.items()},
                 agencies=[a for _, a in parts.agencies], groups=gmap,
-                steps=[_resolve_step(s, header, defaults, gmap) for _, s in parts.steps],
-                targets=[_resolve_target(t, header) for _, t in parts.targets],
+                steps=[resolve_step(s, header, defaults, gmap) for _, s in parts.steps],
+                targets=[resolve_target(t, header) for _, t in parts.targets],
                 reminders=defaults.reminders, office_hours=defaults.office_hours,
             )  # fmt: skip
         except pydantic.ValidationError as exc:  # a check missed something: still no traceback
@@ -309,88 +307,3 @@ def _span_days(period: PeriodFile) -> tuple[date, date]:
         return period.from_, period.to
     first, last = period.years()
     return date(first, 1, 1), date(last, 12, 31)
-
-
-def _resolve_step(
-    step: StepFile, header: PlanHeaderFile, defaults: DefaultsFile, groups: dict[str, GroupSpec]
-) -> StepSpec:
-    """The spec of a file step: groups expanded, review and reminders resolved."""
-    cooperating: list[str] = []
-    for ref in step.cooperating:
-        codes = groups[ref[len(GROUP_REF) :]].members if ref.startswith(GROUP_REF) else [ref]
-        cooperating += [c for c in codes if c not in cooperating and c != step.lead]
-    reminders = defaults.reminders
-    if step.reminders is not None:
-        override = {k: getattr(step.reminders, k) for k in step.reminders.model_fields_set}
-        reminders = reminders.model_copy(update=override)
-    base = {k: getattr(step, k) for k in StepBase.model_fields}
-    review = header.review_default if step.review is None else step.review
-    return StepSpec(
-        **base,
-        cooperating=cooperating,
-        review=review,
-        reminders=reminders,
-    )
-
-
-def _resolve_target(target: TargetFile, header: PlanHeaderFile) -> TargetSpec:
-    """The spec of a file target: ``each_year`` expanded into one period a year, a baseline's
-    date defaulting to the plan's reference date."""
-    periods: list[TargetPeriod] = []
-    for p in target.periods:
-        first, last = p.years()
-        spans = [(y, y) for y in range(first, last + 1)] if p.each_year else [(first, last)]
-        periods += [TargetPeriod(from_year=a, to_year=b, min=p.min, stretch=p.stretch,
-                                 start=p.from_, end=p.to)
-                    for a, b in spans]  # fmt: skip
-    return TargetSpec(
-        id=target.id, title=target.title, clauses=target.clauses,
-        indicator=target.indicator, periods=periods, cumulative=_cumulative(target, header),
-    )  # fmt: skip
-
-
-def _cumulative(target: TargetFile, header: PlanHeaderFile) -> CumulativeSpec | None:
-    found = target.cumulative
-    if found is None or found.as_of is not None or header.reference_date is None:
-        return found
-    return found.model_copy(update={"as_of": header.reference_date})
-
-
-def _data_path(data: Any, prefix: Path, loc: tuple[str | int, ...]) -> Path:
-    """Map a pydantic ``loc`` onto the data: drop union tags, keep a missing field's name."""
-    path, current = list(prefix), data
-    for i, part in enumerate(loc):
-        inside = (isinstance(current, dict) and part in current) or (
-            isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
-        )
-        if isinstance(current, dict) and current.get("kind") == part:
-            continue  # the tag of a union member chosen by its kind (a rule's own check)
-        if inside:
-            current = current[part]
-        elif not (isinstance(current, dict) and isinstance(part, str) and i == len(loc) - 1):
-            continue  # a union member's name or a validator detail, not a place in the file
-        path.append(part)
-    return tuple(path)
-
-
-def _message(err: Any) -> str:
-    """A short message for one pydantic error."""
-    kind, value = err["type"], err.get("input")
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        return "unknown field"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping, got {_kind(value)}"
-    msg = err["msg"].removeprefix("Value error, ")
-    scalar = isinstance(value, str | int | float | bool) or value is None
-    known = "got " in msg or repr(value) in msg
-    return f"{msg} (got {value!r})" if scalar and not known else msg
-
-
-def _kind(value: Any) -> str:
-    """A plain-language name of a YAML value's kind."""
-    if value is None:
-        return "nothing"
-    names: dict[type, str] = {dict: "a mapping", list: "a list", str: "a text"}
-    return names.get(type(value), type(value).__name__)

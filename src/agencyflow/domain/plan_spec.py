@@ -16,7 +16,6 @@ from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     Field,
     PrivateAttr,
     StrictInt,
@@ -25,6 +24,7 @@ from pydantic import (
 )
 
 from agencyflow.domain.plan_parts import CumulativeSpec, RegistrySpec
+from agencyflow.domain.plan_targets import IndicatorSpec, TargetBase, TargetPeriod, TargetSpec
 from agencyflow.domain.plan_types import (
     FROZEN,
     AfterCycleStart,
@@ -41,9 +41,7 @@ from agencyflow.domain.plan_types import (
     MonthEnd,
     Need,
     NonEmpty,
-    Number,
     OfficeHours,
-    OutputName,
     OutputSpec,
     OutputType,
     PlanDate,
@@ -61,16 +59,10 @@ __all__ = [
     "ClockTime", "CumulativeSpec", "DeadlineRule", "DocumentRef", "EscalationSpec", "FixedDate",
     "GroupSpec", "IndicatorSpec", "RegistrySpec",
     "LateAgainst", "MonthEnd", "OfficeHours", "OutputSpec", "OutputType", "PlanSpec", "QuarterEnd",
-    "RatingBand", "Recurrence", "ReminderPolicySpec", "StepSpec", "TargetPeriod", "TargetSpec",
+    "RatingBand", "Recurrence", "ReminderPolicySpec", "StepSpec", "TargetBase", "TargetPeriod",
+    "TargetSpec",
     "Text", "dotted_path",
 ]  # fmt: skip
-
-
-def _scalar(value: Any) -> Any:
-    """A ``where`` filter value: text, number or boolean."""
-    if not isinstance(value, str | int | float | bool):
-        raise ValueError(f"expected a text, number or boolean, got {value!r}")
-    return value
 
 
 class AgencySpec(BaseModel):
@@ -136,63 +128,6 @@ class StepSpec(StepBase):
     cooperating: list[AgencyCode] = Field(default_factory=list)
     review: bool = False
     reminders: ReminderPolicySpec = Field(default_factory=ReminderPolicySpec)
-
-
-class IndicatorSpec(BaseModel):
-    """How a target is measured from the outputs of completed assignments of ``steps``."""
-
-    model_config = FROZEN
-    steps: Annotated[list[ItemId], Field(min_length=1)]
-    output: OutputName
-    aggregate: Aggregate
-    field: OutputName | None = None
-    where: dict[str, list[Annotated[Any, BeforeValidator(_scalar)]]] = Field(default_factory=dict)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _where_lists(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("where"), dict):
-            where = {k: v if isinstance(v, list) else [v] for k, v in data["where"].items()}
-            data = {**data, "where": where}
-        return data
-
-
-class TargetPeriod(BaseModel):
-    """A span of years (or, with ``start``/``end``, of days) counted together: at least
-    ``min``, ideally ``stretch``."""
-
-    model_config = FROZEN
-    from_year: Year
-    to_year: Year
-    min: Number
-    stretch: Number | None = None
-    start: PlanDate | None = None
-    end: PlanDate | None = None
-
-    def first_day(self) -> date:
-        """The period's first day."""
-        return self.start or date(self.from_year, 1, 1)
-
-    def last_day(self) -> date:
-        """The period's last day."""
-        return self.end or date(self.to_year, 12, 31)
-
-
-class TargetBase(BaseModel):
-    """Fields a target has both in the file and in the spec."""
-
-    model_config = FROZEN
-    id: ItemId
-    title: Text
-    clauses: list[NonEmpty] = Field(default_factory=list)
-    indicator: IndicatorSpec
-    cumulative: CumulativeSpec | None = None
-
-
-class TargetSpec(TargetBase):
-    """A tracked indicator with one or more periods."""
-
-    periods: Annotated[list[TargetPeriod], Field(min_length=1)]
 
 
 class RatingBand(BaseModel):
