@@ -178,8 +178,9 @@ def test_the_board_is_right_on_both_sides_of_the_date(first_half: Engine) -> Non
 
 def test_run_later_it_is_a_late_entry_dated_on_the_effective_day(first_half: Engine) -> None:
     """A site running the migration today (real clock) for 1 July 2025: every change is a
-    coordinator's late entry dated at the start of that day, so the board of either side of
-    the date is still right; an officer may not backdate it."""
+    coordinator's late entry claiming the start of that day; an officer may not backdate it.
+    "As of" is what was known (services.board.asof): the board of 2 July 2025 still shows the
+    old lead — nobody knew of the change then — and from the moment it was recorded the new."""
     real = real_clock(first_half)
     now = datetime.now(UTC)
     officer = Actor("can.bo.nn", Role.OFFICER, "NN")
@@ -202,11 +203,14 @@ def test_run_later_it_is_a_late_entry_dated_on_the_effective_day(first_half: Eng
         flt = board.BoardFilter(cycle_id=1)
         before = board.board(s, flt, today=date(2025, 6, 30), calendar=CALENDAR,
                              known_at=vn(2025, 6, 30, 17))
-        after = board.board(s, flt, today=date(2025, 7, 2), calendar=CALENDAR,
-                            known_at=vn(2025, 7, 2, 9))
+        then = board.board(s, flt, today=date(2025, 7, 2), calendar=CALENDAR,
+                           known_at=vn(2025, 7, 2, 9))
+        known = board.board(s, flt, today=date(2025, 7, 2), calendar=CALENDAR,
+                            known_at=datetime.now(UTC))
         assert audit.verify(s) > 0
     assert {r["id"]: r["lead_code"] for r in before.rows}[nn2] == "NN"
-    assert {r["id"]: r["lead_code"] for r in after.rows}[nn2] == "SO-NNMT"
+    assert {r["id"]: r["lead_code"] for r in then.rows}[nn2] == "NN"
+    assert {r["id"]: r["lead_code"] for r in known.rows}[nn2] == "SO-NNMT"
 
 
 def test_an_effective_date_after_today_is_refused(first_half: Engine) -> None:

@@ -120,7 +120,7 @@ def show(conn: Any, assignment_id: int, actor: Actor, *, now: datetime,
     require(actor, Action.READ, target=f"assignment {label(current)}",
             lead=current["lead_code"], cooperating=current["cooperating"])
     spec = _spec(conn, current)
-    step = _step(spec, current)
+    step = _step(conn, spec, current)
     names = board.agency_names(conn, current["plan_key"])
     today = local_date(now)
     status = board.status_of(conn, assignment_id, today=today, calendar=calendar,
@@ -150,8 +150,16 @@ def _spec(conn: Any, a: dict[str, Any]) -> dict[str, Any]:
     return json.loads(found[0][0])  # type: ignore[no-any-return]
 
 
-def _step(spec: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
+#: The plan's stored versions, newest first (a step a migration removed is in an older one).
+VERSIONS_SQL = "SELECT spec_json FROM plan_version WHERE key = :key ORDER BY version DESC"
+
+
+def _step(conn: Any, spec: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
     step = next((s for s in spec["steps"] if s["id"] == a["step_id"]), None)
+    for (text,) in ([] if step else fetch(conn, VERSIONS_SQL, {"key": a["plan_key"]})):
+        step = next((s for s in json.loads(text)["steps"] if s["id"] == a["step_id"]), None)
+        if step is not None:
+            break
     if step is None:
         raise NotFound(f"step {a['step_id']} of assignment {label(a)} is not in its plan")
     return {"id": step["id"], "title": step["title"], "clauses": list(step["clauses"]),

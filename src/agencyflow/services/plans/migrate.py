@@ -12,11 +12,12 @@ finished open. The cycle then points at the new version (``cycle.migrate`` event
 version and hash are its ``before``; history keeps them).
 
 **When.** Every change is dated at the start of the effective day (Vietnam time) — or at ``now``
-when that is today — so that the board as of any moment before it shows the old agencies and
-after it the new ones. A date in the past is a late entry (a coordinator's, with the migration
-as its reason; an assignment opening after the effective day is changed, in a late entry, as of
-the day it opens: a late entry is never dated before its assignment opened);
-an effective date after today is refused: run the migration on or after it.
+when that is today — so that the history says who led from when. (The board "as of" a moment
+shows what was known then, :mod:`agencyflow.services.board.asof`: a migration run on the day
+switches the board at the date; a late one from the moment it is recorded.) A date in the past
+is a late entry (a coordinator's, with the migration as its reason; an assignment opening after
+the effective day is changed as of the day it opens: a late entry is never dated before its
+assignment opened); an effective date after today is refused: run the migration on or after it.
 
 **Dry run.** Everything is done, reported and rolled back: what the dry run prints is what the
 same migration applied prints.
