@@ -187,7 +187,7 @@ class AppriseNotifier:
             apprise_logger.removeHandler(collector)
         recipe: Recipe = ("config", str(file.resolve()), call_timeout)
         notifier = cls(services, call_timeout=call_timeout, source=str(file),
-                       pool=SenderPool(recipe, processes) if processes > 1 else None)
+                       pool=SenderPool(from_recipe, recipe, processes) if processes > 1 else None)
         notifier.load_problems = collector.lines
         for line in collector.lines:
             log.error("%s: %s", file, line)
@@ -207,7 +207,7 @@ class AppriseNotifier:
             services.append(service)
         recipe: Recipe = ("urls", entries, call_timeout)
         return cls(services, call_timeout=call_timeout,
-                   pool=SenderPool(recipe, processes) if processes > 1 else None)
+                   pool=SenderPool(from_recipe, recipe, processes) if processes > 1 else None)
 
     def channels(self, tag: str) -> list[str]:
         """Names of the channels ``tag`` selects (including services tagged ``always``)."""
@@ -306,3 +306,11 @@ class AppriseNotifier:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def from_recipe(recipe: Recipe) -> AppriseNotifier:
+    """A worker process's notifier, built again from the recipe its pool was given."""
+    kind, source, call_timeout = recipe
+    if kind == "urls":
+        return AppriseNotifier.from_urls(source, call_timeout=call_timeout)
+    return AppriseNotifier.from_config(source, call_timeout=call_timeout)

@@ -42,6 +42,9 @@ Item = tuple[str, Message, Collection[str] | None]
 Recipe = tuple[str, Any, float]
 """How to build the notifier again in a worker: ``("urls", entries, call_timeout)`` or
 ``("config", path, call_timeout)``."""
+Builder = Callable[[Recipe], Any]
+"""Builds a worker's notifier from a recipe; a module-level function (it is pickled by name
+into each spawned worker), :func:`agencyflow.notifications.apprise_notifier.from_recipe`."""
 
 CHUNKS_PER_PROCESS = 4
 MIN_CHUNK = 8
@@ -63,20 +66,14 @@ def _exit_with_parent(parent: int) -> None:
             os._exit(70)
 
 
-def _start_worker(recipe: Recipe, parent: int | None = None) -> None:
+def _start_worker(build: Builder, recipe: Recipe, parent: int | None = None) -> None:
     """Initializer of a worker process: build its notifier (imports apprise once) and watch
     the parent process (see :func:`_exit_with_parent`)."""
     global _worker
     if parent is not None:
         threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True,
                          name="orphan-watch").start()
-    from agencyflow.notifications.apprise_notifier import AppriseNotifier
-
-    kind, source, call_timeout = recipe
-    if kind == "urls":
-        _worker = AppriseNotifier.from_urls(source, call_timeout=call_timeout)
-    else:
-        _worker = AppriseNotifier.from_config(source, call_timeout=call_timeout)
+    _worker = build(recipe)
 
 
 def _send_chunk(items: Sequence[Item], threads: int) -> list[list[ChannelResult]]:
@@ -109,8 +106,9 @@ def in_flight_bound(concurrency: int, processes: int) -> int:
 class SenderPool:
     """A lazily started pool of ``processes`` worker processes sending apprise notifications."""
 
-    def __init__(self, recipe: Recipe, processes: int) -> None:
+    def __init__(self, build: Builder, recipe: Recipe, processes: int) -> None:
         """Remember how to build the workers; nothing starts before the first :meth:`send_many`."""
+        self.build = build
         self.recipe = recipe
         self.processes = processes
         #: Items handed to the worker processes so far (what a caller or a test can observe).
@@ -121,7 +119,7 @@ class SenderPool:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
                 max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker, initargs=(self.recipe, os.getpid()))
+                initializer=_start_worker, initargs=(self.build, self.recipe, os.getpid()))
         return self._executor
 
     def send_many(

@@ -26,7 +26,7 @@ from agencyflow.services.delivery.notice_context import RenderContexts
 from agencyflow.services.writes import write_transaction
 
 if TYPE_CHECKING:
-    from agencyflow.services.delivery.dispatch import DispatchResult
+    from agencyflow.services.delivery.results import DispatchResult
 
 N = Notification
 _N = Notification.__table__  # type: ignore[attr-defined]

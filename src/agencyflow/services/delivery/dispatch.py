@@ -46,7 +46,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
 
@@ -62,6 +62,7 @@ from agencyflow.notifications.base import Message, Notifier
 from agencyflow.services.delivery import digests
 from agencyflow.services.delivery import record as dispatch_record
 from agencyflow.services.delivery.notice_context import RenderContexts
+from agencyflow.services.delivery.results import DispatchResult, Job
 from agencyflow.services.writes import write_transaction
 
 N = Notification
@@ -86,45 +87,6 @@ RendererFactory = Callable[[str], Renderer]
 """Language → renderer (the composition root decides templates directory and base URL)."""
 Clock = Callable[[], datetime]
 """The real clock (aware UTC); leases are taken from it, tests may pass their own."""
-
-
-@dataclass
-class DispatchResult:
-    """What one :func:`dispatch` call did; ``by_agency`` maps recipient → outcome → count."""
-
-    claimed: int = 0
-    sent: int = 0
-    failed: int = 0
-    dead: int = 0
-    digests: int = 0
-    digested: int = 0
-    batches: int = 0
-    by_agency: dict[str, dict[str, int]] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        """The counts as plain JSON-friendly data (for Prefect task results and ``--format``)."""
-        return {"claimed": self.claimed, "sent": self.sent, "failed": self.failed,
-                "dead": self.dead, "digests": self.digests, "digested": self.digested,
-                "batches": self.batches,
-                "by_agency": {k: dict(v) for k, v in self.by_agency.items()},
-                "seconds": round(self.seconds, 3)}
-
-    def count(self, recipient: str, outcome: str) -> None:
-        """Count one notification of ``recipient`` that ended ``outcome`` (sent/failed/dead)."""
-        setattr(self, outcome, getattr(self, outcome) + 1)
-        agency = self.by_agency.setdefault(recipient, {})
-        agency[outcome] = agency.get(outcome, 0) + 1
-
-
-@dataclass(frozen=True)
-class Job:
-    """A claimed notification ready to send: its row, its render context (None: its
-    assignment could not be read) and the channels that already delivered."""
-
-    row: Mapping[str, Any]
-    context: dict[str, Any] | None
-    delivered: frozenset[str]
 
 
 def claim(engine: Engine, *, now: datetime, worker_id: str, limit: int,

@@ -21,7 +21,7 @@ from agencyflow.notifications.base import ChannelResult, Message
 from agencyflow.services.writes import write_transaction
 
 if TYPE_CHECKING:
-    from agencyflow.services.delivery.dispatch import DispatchResult, Job
+    from agencyflow.services.delivery.results import DispatchResult, Job
 
 _N = Notification.__table__  # type: ignore[attr-defined]
 _D = Delivery.__table__  # type: ignore[attr-defined]
