@@ -28,6 +28,8 @@ from agencyflow.locations import check_database_url, masked_url, supported_datab
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from agencyflow.domain.clock import Clock
+
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Build an engine for ``url`` with the pragmas and pool settings agencyflow relies on.
@@ -159,11 +161,21 @@ def engine_from_settings(settings: Settings | None = None) -> Engine:
     engine = _engine_for(url)
     ensure_schema(engine, auto=embedded or url.startswith("sqlite"))
     if settings.simulation:  # claimed times accepted, and marked, on every write
-        from agencyflow.domain.clock import Clock
-        from agencyflow.services.clock import with_clock
+        from agencyflow.domain.clock import Clock as SimulatedClock
 
-        return with_clock(engine, Clock(simulated=True))
+        return with_clock(engine, SimulatedClock(simulated=True))
     return engine
+
+
+#: The key of the clock of an engine's writes in its execution options (and of a transaction's
+#: in ``Session.info``); :mod:`agencyflow.services.clock` reads it.
+CLOCK_KEY = "agencyflow_clock"
+
+
+def with_clock(engine: Engine, clock: Clock) -> Engine:
+    """``engine`` (sharing its pool) whose sessions use ``clock`` by default (see
+    :mod:`agencyflow.services.clock`)."""
+    return engine.execution_options(**{CLOCK_KEY: clock})
 
 
 @contextmanager

@@ -30,10 +30,10 @@ def diff(
     Example: agencyflow plan diff kim-thanh-ocop kim-thanh-ocop-2025-07
     """
     from agencyflow.domain.plan_words import describe
-    from agencyflow.services.plans import diff as plan_diff
+    from agencyflow.services import plans
 
     with transaction() as session:
-        changes = plan_diff.diff(session, old, new)
+        changes = plans.diff_plans(session, old, new)
     if as_json:
         print(json.dumps([c.__dict__ for c in changes], ensure_ascii=False, indent=1))
         return
@@ -64,23 +64,21 @@ def migrate(
     Example: agencyflow cycle migrate --cycle 1 --to kim-thanh-ocop-2025-07 --dry-run
     """
     from agencyflow.errors import ValidationError
-    from agencyflow.services.plans import migrate as service
-    from agencyflow.services.plans import migrate_report
-    from agencyflow.services.plans import successors as succ
+    from agencyflow.services import plans
 
     if not dry_run and not as_user:
         raise ValidationError(_("say --dry-run to see what would change, or --as USER to "
                                 "apply it"))
     when, day = parse_now(now), parse_date(effective) if effective else None
-    loaded = succ.read_map(successors) if successors else None
+    loaded = plans.read_map(successors) if successors else None
     with language(lang), transaction() as session:
         actor = resolve_actor(session, as_user, now=when) if as_user else DRY_RUN_ACTOR
-        report = service.migrate(session, cycle_id=cycle, to=to, now=when, actor=actor,
-                                 calendar=calendar(), effective=day, succession=loaded,
-                                 dry_run=dry_run)
-        out = migrate_report.lines(report)
+        report = plans.migrate_cycle(session, cycle_id=cycle, to=to, now=when, actor=actor,
+                                     calendar=calendar(), effective=day, succession=loaded,
+                                     dry_run=dry_run)
+        out = plans.migration_report_lines(report)
     if as_json:
-        print(json.dumps(migrate_report.as_data(report), ensure_ascii=False, indent=1))
+        print(json.dumps(plans.as_data(report), ensure_ascii=False, indent=1))
         return
     for line in out:
         typer.echo(line)

@@ -29,8 +29,7 @@ from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.outputs import parse_assignments
 from agencyflow.errors import ValidationError
 from agencyflow.models import Assignment
-from agencyflow.services.assignments import contributions, extensions
-from agencyflow.services.assignments import moves as assignments
+from agencyflow.services import assignments
 
 app = typer.Typer(help="Show and act on assignments: start, report, complete, extend, reassign.",
                   no_args_is_help=True)
@@ -156,7 +155,7 @@ def submit(assignment_id: int = ID, output: list[str] = OUTPUT,
 def approve(assignment_id: int = ID,
             reason: str = typer.Option(None, "--reason", help="An optional comment."),
             as_user: str = AS, now: str = NOW,
-          late_reason: str = LATE, version: int = VERSION) -> None:
+            late_reason: str = LATE, version: int = VERSION) -> None:
     """Approve a submitted assignment (coordinator): it is done, its dependents open.
 
     Example: agencyflow assignment approve 12 --as dieu.phoi
@@ -203,7 +202,7 @@ def extend(assignment_id: int = ID,
     Example: agencyflow assignment extend 12 --to 30/04/2027 --reason "Chờ số liệu các xã"
     """
     new_due = parse_date(to)
-    ext = _as(as_user, now, late_reason, lambda s, actor, when: extensions.request_extension(
+    ext = _as(as_user, now, late_reason, lambda s, actor, when: assignments.request_extension(
         s, assignment_id=assignment_id, actor=actor, now=when, new_due=new_due, reason=reason,
         expected_version=version))
     console.print(f"extension request #{ext.id} for assignment {assignment_id}: "
@@ -217,14 +216,14 @@ def decide(extension_id: int = typer.Argument(..., help="Extension request id.")
                                         help="Approve or refuse the request."),
            reason: str = typer.Option(None, "--reason", help="Why (required to refuse)."),
            as_user: str = AS, now: str = NOW,
-          late_reason: str = LATE, version: int = VERSION) -> None:
+           late_reason: str = LATE, version: int = VERSION) -> None:
     """Approve or refuse an extension request (coordinator or leader).
 
     Example: agencyflow assignment decide 3 --refuse --reason "Quá dài"
     """
     if approve is None:
         raise ValidationError("say --approve or --refuse")
-    ext = _as(as_user, now, late_reason, lambda s, actor, when: extensions.decide_extension(
+    ext = _as(as_user, now, late_reason, lambda s, actor, when: assignments.decide_extension(
         s, extension_id=extension_id, actor=actor, now=when, approve=approve, reason=reason,
         expected_version=version, lang=settings().language))
     console.print(f"extension request #{ext.id} {ext.status}: due "
@@ -241,7 +240,7 @@ def reassign(assignment_id: int = ID,
 
     Example: agencyflow assignment reassign 40 --to NN --reason "Xã thiếu cán bộ"
     """
-    _done(_as(as_user, now, late_reason, lambda s, actor, when: extensions.reassign(
+    _done(_as(as_user, now, late_reason, lambda s, actor, when: assignments.reassign(
         s, assignment_id=assignment_id, actor=actor, now=when, new_lead=to, reason=reason,
         expected_version=version)))
 
@@ -261,7 +260,7 @@ def contribute(assignment_id: int = ID,
     Example: agencyflow assignment contribute 12 --comment "Đã rà soát" --as can.bo.ktht
     """
     figures = _outputs(output, outputs_file)
-    row = _as(as_user, now, late_reason, lambda s, actor, when: contributions.contribute(
+    row = _as(as_user, now, late_reason, lambda s, actor, when: assignments.contribute(
         s, assignment_id=assignment_id, actor=actor, now=when, comment=comment,
         figures=figures or None, agency_code=agency, **_evidence(evidence, link)))
     console.print(f"contribution #{row.id} of {row.agency_code} added to assignment "

@@ -47,7 +47,7 @@ def read(assignment_id: int, as_user: str | None, when: datetime) -> dict[str, A
     """The read model of the assignment as the user sees it at ``when``: on a plain connection
     when the database is ready and no token is set, else in a session of the full path."""
     from agencyflow.cli.identity import resolve_actor
-    from agencyflow.services.assignments import views
+    from agencyflow.services import assignments
 
     where = locations.from_environment()
     conn = (dbapi.open_current(where.resolved_database_url())
@@ -55,11 +55,11 @@ def read(assignment_id: int, as_user: str | None, when: datetime) -> dict[str, A
     if conn is None:
         from agencyflow.cli.identity import act_as
 
-        shown: dict[str, Any] = act_as(as_user, when, lambda s, actor, at: views.show(
+        shown: dict[str, Any] = act_as(as_user, when, lambda s, actor, at: assignments.show(
             s, assignment_id, actor, now=at, calendar=calendar()), reading=True)
         return shown
     try:
         actor = resolve_actor(conn, as_user, now=when, action=Action.READ)
-        return views.show(conn, assignment_id, actor, now=when, calendar=calendar())
+        return assignments.show(conn, assignment_id, actor, now=when, calendar=calendar())
     finally:
         conn.close()

@@ -6,7 +6,7 @@ from typing import Any
 
 from agencyflow.cli.base import err_console
 from agencyflow.i18n import _, ngettext
-from agencyflow.services.reminders.attention import needing_attention
+from agencyflow.services.reminders import needing_attention
 
 
 def print_attention(conn: Any, cycle_id: int | None = None) -> None:

@@ -31,9 +31,7 @@ from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import ValidationError
 from agencyflow.i18n import _
 from agencyflow.models.types import dumps
-from agencyflow.services.audit import anchor as audit_anchor
-from agencyflow.services.audit import trail as audit
-from agencyflow.services.delivery import wiring
+from agencyflow.services import audit, delivery
 
 app = typer.Typer(help="The tamper-evident audit trail: verify, log, export.",
                   no_args_is_help=True)
@@ -82,7 +80,7 @@ def verify(
         _authorise(session, as_user, now)
         count = audit.verify(session)
         seq, head = audit.head(session)
-        checked = sum(audit_anchor.check(session, audit_anchor.read_file(path))
+        checked = sum(audit.check_checkpoints(session, audit.read_checkpoints(path))
                       for path in checkpoint or [])
     anchored = f"; {checked} checkpoint(s) hold" if checkpoint else ""
     console.print(f"{count} events, chain intact (head #{seq} sha256 {head}){anchored}",
@@ -105,15 +103,15 @@ def checkpoint_(
     if file is None and not notify:
         raise ValidationError("say where the checkpoint goes: --file FILE and/or --notify")
     cfg = settings()
-    notifier = wiring.notifier(cfg) if notify else None
+    notifier = delivery.notifier(cfg) if notify else None
     with transaction() as session:
         _authorise(session, as_user, None)
-        point = audit_anchor.take(session)
+        point = audit.take_checkpoint(session)
     if file is not None:
-        audit_anchor.append_to_file(file, point)
+        audit.append_checkpoint(file, point)
         console.print(f"checkpoint {point} appended to {file}", highlight=False, soft_wrap=True)
     if notifier is not None:
-        sent = audit_anchor.send(notifier, cfg.audit_tag, point)
+        sent = audit.send_checkpoint(notifier, cfg.audit_tag, point)
         console.print(f"checkpoint {point} sent to tag {cfg.audit_tag} ({sent} channel(s))",
                       highlight=False, soft_wrap=True)
 

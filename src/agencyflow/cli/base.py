@@ -34,8 +34,8 @@ from agencyflow.domain.calendar import (
 )
 from agencyflow.errors import AgencyflowError, CalendarError
 from agencyflow.i18n import _
-from agencyflow.services.people import token_check
-from agencyflow.services.plans.calendar_store import calendar_for
+from agencyflow.services import people
+from agencyflow.services.plans import calendar_for
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -130,7 +130,7 @@ def reading() -> Iterator[Any]:
         return
     try:
         if where is not None and where.token:  # an invalid token is an error, reads included
-            token_check.token_actor(conn, where.token)
+            people.dbapi_token_actor(conn, where.token)
         yield conn
     finally:
         conn.close()

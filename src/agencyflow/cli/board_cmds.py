@@ -16,8 +16,8 @@ from agencyflow.cli.base import NOW_HELP, Format, calendar, emit, handle_errors,
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.status import LABELS, BoardStatus
 from agencyflow.i18n import resolve_language
-from agencyflow.services.board import listing as board_service
-from agencyflow.services.board.members import members
+from agencyflow.services import board as board_service
+from agencyflow.services.board import group_members as members
 
 COLUMNS = ["id", "step_id", "period", "lead", "commune", "cooperating", "title", "due",
            "original_due", "completed_on", "board_status", "recorded_later_by"]

@@ -30,7 +30,7 @@ def calendar(
     from agencyflow.cli.common import settings, transaction
     from agencyflow.cli.identity import resolve_actor
     from agencyflow.domain.permissions import Action
-    from agencyflow.services.reports.ical import agency_calendar
+    from agencyflow.services.reports import agency_calendar
 
     when = parse_now(now)
     with transaction() as session:
@@ -42,7 +42,7 @@ def calendar(
         sys.stdout.write(content.decode())
         return
     output.write_bytes(content)
-    from agencyflow.services.reports.text import tr
+    from agencyflow.services.reports import tr
 
     console.print(tr(lang, "{file}: {n} events", file=output, n=content.count(b"BEGIN:VEVENT")),
                   highlight=False)

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from agencyflow.config import Settings, get_settings
 from agencyflow.db import engine_from_settings, session_scope
-from agencyflow.services.people import token_check
+from agencyflow.services import people
 
 
 def settings() -> Settings:
@@ -33,7 +33,7 @@ def engine() -> Engine:
     made = engine_from_settings(configured)
     if configured.token:
         with made.connect() as conn:
-            token_check.token_actor(conn, configured.token)
+            people.dbapi_token_actor(conn, configured.token)
     return made
 
 

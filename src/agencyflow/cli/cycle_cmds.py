@@ -18,7 +18,7 @@ from agencyflow.cli.base import (
 from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.calendar import parse_date
-from agencyflow.services.plans import cycles
+from agencyflow.services import plans
 
 app = typer.Typer(help="Start and list cycles (one run of a plan over a year).",
                   no_args_is_help=True)
@@ -42,8 +42,8 @@ def start(
     first = parse_date(start_date) if start_date else None
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when)
-        version, result = cycles.start_plan(session, plan=plan, year=year, now=when,
-                                            actor=actor, calendar=calendar(), start_date=first)
+        version, result = plans.start_plan(session, plan=plan, year=year, now=when,
+                                           actor=actor, calendar=calendar(), start_date=first)
     console.print(
         f"cycle {result.cycle.year} of {version.key} (version {version.version}) started: "
         f"{result.assignments} assignments — {result.open} open, {result.waiting} waiting"
@@ -66,7 +66,7 @@ def list_(
                  "assignments": c.assignment_count,
                  "started_at": c.started_at.isoformat(timespec="seconds"),
                  "started_by": c.started_by}
-                for c in cycles.list_cycles(session, plan)]
+                for c in plans.list_cycles(session, plan)]
     emit(rows, ["id", "plan", "year", "version", "sha256", "start", "assignments", "started_at",
                 "started_by"], fmt, title="Cycles")
 

@@ -51,9 +51,9 @@ def demo(
                     .render_as_string(hide_password=True))
     result = run(cfg, year=year, on_month=partial(view.month_line, lang) if chatty else None)
     from agencyflow.demo.simulation import PLAN_KEY
-    from agencyflow.services.reports import demo_files
+    from agencyflow.services import reports
 
-    files = demo_files.write(cfg, plan_key=PLAN_KEY, year=year, lang=lang)
+    files = reports.write_demo_files(cfg, plan_key=PLAN_KEY, year=year, lang=lang)
     explore = explore_command(cfg, year)
     from agencyflow.demo import reorganisation
 

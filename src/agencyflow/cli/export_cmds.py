@@ -34,8 +34,8 @@ def board(
     Example: agencyflow export board --year 2027 --now 2027-06-30 -o bang-theo-doi.xlsx
     """
     from agencyflow.cli.base import reading
-    from agencyflow.services.board import listing as board_service
-    from agencyflow.services.reports import board_xlsx
+    from agencyflow.services import board as board_service
+    from agencyflow.services import reports
 
     if fmt != "xlsx":
         raise ValidationError(f"--format {fmt!r}: the board exports as xlsx")
@@ -49,8 +49,8 @@ def board(
         counts = board_service.counts(conn, flt, today=today, calendar=workdays)
         names = board_service.agency_names(conn, cycle.plan_key)
     target = output or Path(f"bang-theo-doi-{cycle.plan_key}-{cycle.year}.xlsx")
-    target.write_bytes(board_xlsx.write(rows, counts, names, today=today, lang=lang))
-    from agencyflow.services.reports.text import tr
+    target.write_bytes(reports.write_board_xlsx(rows, counts, names, today=today, lang=lang))
+    from agencyflow.services.reports import tr
 
     console.print(tr(lang, "{file}: {n} assignments", file=target, n=len(rows)),
                   highlight=False)
@@ -77,16 +77,16 @@ def progress_sheet(
     from agencyflow.cli.common import transaction
     from agencyflow.cli.identity import resolve_actor
     from agencyflow.domain.permissions import Action
-    from agencyflow.services.reports import progress_sheet as sheet
+    from agencyflow.services import reports
 
     when = parse_now(now)
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when, action=Action.READ)
-        rows = sheet.rows_for(session, agency=agency, actor=actor, plan_key=plan, year=cycle)
-        content = sheet.write(rows, now=when, lang=lang)
+        rows = reports.rows_for(session, agency=agency, actor=actor, plan_key=plan, year=cycle)
+        content = reports.write_progress_sheet(rows, now=when, lang=lang)
     target = output or Path(f"tien-do-{agency.lower()}-{rows.cycle.year}.xlsx")
     target.write_bytes(content)
-    from agencyflow.services.reports.text import tr
+    from agencyflow.services.reports import tr
 
     console.print(tr(lang, "{file}: {n} assignments of {agency}", file=target,
                      n=len(rows.assignments), agency=agency), highlight=False)

@@ -35,13 +35,13 @@ def create(
     """
     from agencyflow.cli.common import settings
     from agencyflow.cli.identity import act_as
-    from agencyflow.services.reports import feeds
+    from agencyflow.services import reports
 
-    new = act_as(as_user, now, lambda session, actor, when: feeds.create(
+    new = act_as(as_user, now, lambda session, actor, when: reports.create(
         session, agency=agency, actor=actor, now=when, plan_key=plan))
     err_console.print(_("calendar feed #{id} of {agency} created; its address is shown only "
                         "now:").format(id=new.feed.id, agency=agency), highlight=False)
-    typer.echo(feeds.url_of(new.secret, settings().base_url))
+    typer.echo(reports.url_of(new.secret, settings().base_url))
 
 
 @app.command("revoke")
@@ -57,9 +57,9 @@ def revoke(
     Example: agencyflow feed revoke 2 --reason "address shared by mistake" --as dieu.phoi
     """
     from agencyflow.cli.identity import act_as
-    from agencyflow.services.reports import feeds
+    from agencyflow.services import reports
 
-    act_as(as_user, now, lambda session, actor, when: feeds.revoke(
+    act_as(as_user, now, lambda session, actor, when: reports.revoke(
         session, feed_id, actor=actor, now=when, reason=reason))
     console.print(_("calendar feed #{id} revoked").format(id=feed_id), highlight=False)
 
@@ -79,14 +79,14 @@ def list_(
     from agencyflow.cli.common import transaction
     from agencyflow.cli.identity import resolve_actor
     from agencyflow.domain.permissions import Action
-    from agencyflow.services.reports import feeds
+    from agencyflow.services import reports
 
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=parse_now(now), action=Action.FEED_MANAGE)
         rows = [{"id": f.id, "plan": f.plan_key, "agency": f.agency_code,
                  "created_by": f.created_by, "created_at": _ts(f.created_at),
                  "revoked_at": _ts(f.revoked_at)}
-                for f in feeds.listing(session, actor=actor, agency=agency)]
+                for f in reports.listing(session, actor=actor, agency=agency)]
     emit(rows, ["id", "plan", "agency", "created_by", "created_at", "revoked_at"], fmt,
          title=_("Calendar feeds"))
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from agencyflow.cli.base import parse_now
 from agencyflow.domain.permissions import Action, Actor, Role
 from agencyflow.errors import AuthenticationError
-from agencyflow.services.people import token_check
+from agencyflow.services import people
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -55,12 +55,10 @@ def resolve_actor(session: Any, as_user: str | None, *, now: datetime,
         session.flush()  # SQL text does not flush what the session holds
         token = get_settings().token
     if as_user:
-        return token_check.user_actor(session, as_user)
+        return people.user_actor(session, as_user)
     if token:
-        from agencyflow.services.people import users
-
-        return users.authenticate_token(session, token, now)
-    if not token_check.has_users(session):
+        return people.authenticate_token(session, token, now)
+    if not people.dbapi_has_users(session):
         return Actor(os_actor(), Role.SYSTEM)
     if action in OPEN_ACTIONS:
         return ANONYMOUS

@@ -28,14 +28,14 @@ def progress(
     """
     from agencyflow.cli.common import transaction
     from agencyflow.cli.identity import resolve_actor
-    from agencyflow.services.reports.progress_import import import_progress
+    from agencyflow.services.reports import import_progress
 
     when = parse_now(now)
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when)
         result = import_progress(session, file, actor=actor, now=when, calendar=calendar(),
                                  dry_run=dry_run, lang=lang)
-    from agencyflow.services.reports.text import tr
+    from agencyflow.services.reports import tr
 
     msgid = ("{file}: would apply {n} rows — {completed} completed, {submitted} submitted, "
              "{progressed} progress reports; {unchanged} unchanged") if dry_run else (

@@ -26,8 +26,7 @@ from agencyflow.cli.common import engine, settings, transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.calendar import WorkingCalendar, local_date
 from agencyflow.i18n import _, ngettext
-from agencyflow.services.delivery import dispatch, outbox, wiring
-from agencyflow.services.reminders import sweeps
+from agencyflow.services import delivery, reminders
 
 notifications_app = typer.Typer(help="The notification outbox: list, and send again.")
 channels_app = typer.Typer(help="Notification channels (apprise configuration).",
@@ -50,17 +49,17 @@ def remind(
     Example: agencyflow remind --now 2027-03-15 --dry-run
     """
     when, cfg = parse_now(now), settings()
-    eng, cal = engine(), wiring.calendar(cfg)
+    eng, cal = engine(), delivery.calendar(cfg)
     kwargs: dict[str, Any] = {"now": when, "calendar": cal, "lang": cfg.language,
                               "batch_size": cfg.sweep_batch_size}
     if dry_run:
-        planned = sweeps.preview(eng, **kwargs)
+        planned = reminders.preview(eng, **kwargs)
         window_note(planned, when, cal)
         emit([_planned_row(p) for p in planned.planned], PLAN_COLUMNS, fmt,
              title=f"Would queue {planned.written} notifications ({planned.existing} already "
                    "queued)")
         return
-    swept = sweeps.sweep(eng, **kwargs)
+    swept = reminders.sweep(eng, **kwargs)
     window_note(swept, when, cal)
     attention_note(swept)
     sent = _dispatch(eng, cfg, when)
@@ -69,19 +68,19 @@ def remind(
                f"{sent.sent if sent else 0} sent")
 
 
-def _dispatch(eng: Any, cfg: Any, when: datetime) -> dispatch.DispatchResult | None:
+def _dispatch(eng: Any, cfg: Any, when: datetime) -> delivery.DispatchResult | None:
     if cfg.apprise_config is None:
         err_console.print("no channels configured (AGENCYFLOW_APPRISE_CONFIG): notifications "
                           "stay pending")
         return None
-    return dispatch.dispatch(
-        eng, wiring.notifier(cfg), wiring.renderer_factory(cfg), now=when,
-        worker_id=wiring.worker_id("remind"), max_attempts=cfg.dispatch_max_attempts,
+    return delivery.dispatch_outbox(
+        eng, delivery.notifier(cfg), delivery.renderer_factory(cfg), now=when,
+        worker_id=delivery.worker_id("remind"), max_attempts=cfg.dispatch_max_attempts,
         backoff_seconds=cfg.dispatch_backoff_seconds, concurrency=cfg.dispatch_concurrency,
         lease_seconds=cfg.dispatch_lease_seconds)
 
 
-def attention_note(swept: sweeps.SweepResult) -> None:
+def attention_note(swept: reminders.SweepResult) -> None:
     """Say how many assignments the sweep could not handle (each keeps its reason)."""
     if swept.needs_attention:
         err_console.print(ngettext(
@@ -92,7 +91,7 @@ def attention_note(swept: sweeps.SweepResult) -> None:
         ).format(n=swept.needs_attention), highlight=False)
 
 
-def window_note(result: sweeps.SweepResult, when: datetime, cal: WorkingCalendar) -> None:
+def window_note(result: reminders.SweepResult, when: datetime, cal: WorkingCalendar) -> None:
     """Why nothing goes out now: a public holiday (named), a day off, or the time of day."""
     if result.in_office_hours or result.next_window is None:
         return
@@ -100,7 +99,7 @@ def window_note(result: sweeps.SweepResult, when: datetime, cal: WorkingCalendar
     holiday = None if cal.is_working_day(day) else cal.holiday_name(day)
     if holiday:
         why = _("{day} is a public holiday ({holiday})").format(day=f"{day:%d/%m/%Y}",
-                                                             holiday=holiday)
+                                                                holiday=holiday)
     elif not cal.is_working_day(day):
         why = _("{day} is not a working day").format(day=f"{day:%d/%m/%Y}")
     else:
@@ -114,7 +113,7 @@ def _planned_row(p: Any) -> dict[str, Any]:
             "scheduled_on": p.scheduled_on, "digest": p.digest, "key": p.key}
 
 
-def _remind_rows(swept: sweeps.SweepResult, sent: dispatch.DispatchResult | None
+def _remind_rows(swept: reminders.SweepResult, sent: delivery.DispatchResult | None
                  ) -> list[dict[str, Any]]:
     delivered = sent.by_agency if sent else {}
     rows = []
@@ -146,9 +145,9 @@ def notifications(
         return
     when = parse_now(now) if now else None
     with transaction() as session:
-        rows = [_notification_row(n) for n in outbox.list_notifications(
+        rows = [_notification_row(n) for n in delivery.list_notifications(
             session, status=status, limit=limit or None, known_at=when)]
-        counts = outbox.counts(session, known_at=when)
+        counts = delivery.counts(session, known_at=when)
         print_attention(session)
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty"
     emit(rows, LIST_COLUMNS, fmt, title=f"Notifications ({summary})")
@@ -177,7 +176,7 @@ def retry(
     when = parse_now(now)
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when)
-        queued = outbox.retry_as(session, actor, ids=ids or None, all_dead=all_dead, now=when)
+        queued = delivery.retry_as(session, actor, ids=ids or None, all_dead=all_dead, now=when)
     console.print(f"{len(queued)} notification(s) queued again: "
                   f"{', '.join(map(str, queued)) or 'none'}")
 
@@ -190,10 +189,10 @@ def channels_check() -> None:
     Example: AGENCYFLOW_APPRISE_CONFIG=channels.yaml agencyflow channels check
     """
     cfg = settings()
-    notifier = wiring.notifier(cfg)
+    notifier = delivery.notifier(cfg)
     with transaction() as session:
-        missing = outbox.check_channels(notifier, session)
-        owners = outbox.agency_tags(session)
+        missing = delivery.check_channels(notifier, session)
+        owners = delivery.agency_tags(session)
     for problem in getattr(notifier, "load_problems", []):
         err_console.print(f"{cfg.apprise_config}: {problem}")
     if not missing:

@@ -21,7 +21,7 @@ from agencyflow.cli.base import (
 from agencyflow.cli.common import settings, transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.plan_loader import load_plan_file
-from agencyflow.services.plans import store as plans
+from agencyflow.services import plans
 
 app = typer.Typer(help="Validate, load, list and show plans.", no_args_is_help=True)
 
@@ -56,7 +56,7 @@ def load(
     when = parse_now(now)
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when)
-        version, created = plans.store(session, loaded, now=when, actor=actor)
+        version, created = plans.store_plan(session, loaded, now=when, actor=actor)
     verb = "stored as" if created else "already stored as"
     console.print(f"plan {version.key} {verb} version {version.version} "
                   f"(sha256 {version.content_hash[:12]})")

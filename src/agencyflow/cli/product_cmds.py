@@ -16,8 +16,7 @@ from agencyflow.domain.permissions import Action
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.i18n import N_, _
 from agencyflow.models import Product
-from agencyflow.services.plans import store as plans
-from agencyflow.services.products import imports, registry
+from agencyflow.services import plans, products
 
 app = typer.Typer(help="The OCOP product registry: rated products, certificates, expiry.",
                   no_args_is_help=True)
@@ -30,7 +29,7 @@ STATUS = {"uncertified": N_("uncertified"), "pending": N_("pending"), "valid": N
 
 
 def _row(row: Product, spec: PlanSpec, today: date, human: bool) -> dict[str, Any]:
-    status = registry.status(row, spec, today).value
+    status = products.status(row, spec, today).value
     return {"id": row.id, "product": row.product, "producer": row.producer,
             "commune": row.commune, "score": row.score, "stars": row.stars, "level": row.level,
             "decision_number": row.decision_number, "decision_date": row.decision_date,
@@ -61,7 +60,7 @@ def list_(
         resolve_actor(session, as_user, now=when, action=Action.READ)
         spec = plans.spec_of(plans.latest(session, plan))
         rows = [_row(r, spec, today, fmt is Format.table)
-                for r in registry.products(session, spec.key)]
+                for r in products.products(session, spec.key)]
     if status is not None:
         rows = [r for r in rows if r["status"] in (status, _(STATUS[status]))]
     emit(rows, COLUMNS, fmt, title=_("OCOP product registry — {day}").format(
@@ -83,7 +82,7 @@ def show(
     when = parse_now(now)
     with transaction() as session:
         resolve_actor(session, as_user, now=when, action=Action.READ)
-        row = registry.product(session, product_id)
+        row = products.product(session, product_id)
         spec = plans.spec_of(plans.latest(session, row.plan_key))
         found = _row(row, spec, local_date(when), fmt is Format.table)
     if fmt is Format.table:
@@ -108,6 +107,6 @@ def import_(
     when = parse_now(now)
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when, action=Action.PLAN_LOAD)
-        done = imports.import_file(session, plan=plan, path=path, actor=actor, now=when)
+        done = products.import_file(session, plan=plan, path=path, actor=actor, now=when)
     console.print(_("{added} products registered, {already} already in the registry").format(
         added=done.added, already=done.already))

@@ -36,15 +36,15 @@ def report(
 
     Example: agencyflow report --plan kim-thanh-ocop --year 2027 --now 2027-12-31 --format docx
     """
-    from agencyflow.services.reports import period as periods
-    from agencyflow.services.reports.produce import make
-    from agencyflow.services.reports.render import FORMATS
+    from agencyflow.services import reports
+    from agencyflow.services.reports import FORMATS
+    from agencyflow.services.reports import make_report as make
 
     if fmt not in FORMATS:
         raise ValidationError(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
     if lang not in ("vi", "en"):
         raise ValidationError(f"--lang {lang!r}: vi or en")
-    chosen = periods.parse(year_=year, quarter_=quarter, month_=month)
+    chosen = reports.parse_period(year_=year, quarter_=quarter, month_=month)
     when = parse_now(now)
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when, action=Action.READ)
@@ -57,7 +57,7 @@ def report(
     target = output or Path(made.filename())
     target.write_bytes(made.content)
     f = made.data.figures
-    from agencyflow.services.reports.text import tr
+    from agencyflow.services.reports import tr
 
     console.print(tr(lang, "{file}: {total} assignments, {done} done, {overdue} overdue",
                      file=target, total=f.total, done=f.done, overdue=f.n(BoardStatus.OVERDUE)),

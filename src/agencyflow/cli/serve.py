@@ -11,7 +11,7 @@ from agencyflow.cli.prefect_server import prefect_api
 from agencyflow.config import Settings
 from agencyflow.db import session_scope
 from agencyflow.domain.calendar import TIMEZONE
-from agencyflow.services.delivery import outbox, wiring
+from agencyflow.services import delivery
 
 #: Flow runs `serve` executes at the same time.
 MAX_CONCURRENT_RUNS = 2
@@ -22,8 +22,8 @@ def _warn_missing_channels(settings: Settings) -> None:
     if settings.apprise_config is None:
         err_console.print("warning: AGENCYFLOW_APPRISE_CONFIG is not set; dispatch will fail")
         return
-    with session_scope(wiring.engine(settings)) as session:
-        missing = outbox.check_channels(wiring.notifier(settings), session)
+    with session_scope(delivery.engine(settings)) as session:
+        missing = delivery.check_channels(delivery.notifier(settings), session)
     if missing:
         err_console.print(f"warning: no channel for tags: {', '.join(missing)}")
 
@@ -101,7 +101,7 @@ def _serve(settings: Settings) -> None:
     deliver = dispatch_notifications.to_deployment(
         name="dispatch-notifications", schedule=Interval(settings.dispatch_interval_seconds))
     on_demand = start_cycle.to_deployment(name="start-cycle")
-    from agencyflow.services.reports.monthly import CRON as MONTHLY_CRON
+    from agencyflow.services.reports import CRON as MONTHLY_CRON
 
     report = monthly_report.to_deployment(
         name="monthly-report", schedule=Cron(MONTHLY_CRON, timezone=str(TIMEZONE)))

@@ -19,7 +19,7 @@ from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.permissions import Action
 from agencyflow.domain.targets import PeriodResult
-from agencyflow.services.board import targets as targets_service
+from agencyflow.services import board
 
 COLUMNS = ["target", "title", "period", "value", "min", "stretch", "status", "stretch_reached"]
 DATA_COLUMNS = ["target", "title", "from_year", "to_year", "value", "min", "stretch", "status",
@@ -49,8 +49,8 @@ def targets(
     when = parse_now(now)
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when, action=Action.READ)
-        report = targets_service.report(session, plan, today=local_date(when), known_at=when,
-                                        actor=actor, year=year)
+        report = board.targets_report(session, plan, today=local_date(when), known_at=when,
+                                      actor=actor, year=year)
     rows = [_row(r, lang, fmt is Format.table) for r in report.results]
     title = f"{report.spec.title.get(lang)} — {local_date(when):%d/%m/%Y}"
     if fmt is Format.table:

@@ -21,14 +21,14 @@ from agencyflow.cli.base import (
 from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import act_as, resolve_actor
 from agencyflow.domain.permissions import Action
-from agencyflow.services.people import users
+from agencyflow.services import people
 
 app = typer.Typer(help="People, roles and API tokens.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens (shown once, stored only as a hash).",
                         no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
-ROLES = ", ".join(r.value for r in users.USER_ROLES)
+ROLES = ", ".join(r.value for r in people.USER_ROLES)
 
 
 @app.command("add")
@@ -46,7 +46,7 @@ def add(
 
     Example: agencyflow user add lan --role officer --agency KTHT --name "Nguyễn Thị Lan" --as admin
     """
-    user = act_as(as_user, now, lambda session, actor, when: users.add_user(
+    user = act_as(as_user, now, lambda session, actor, when: people.add_user(
         session, username=username, role=role, agency_code=agency, full_name=name, email=email,
         now=when, actor=actor))
     where = f" of {user.agency_code}" if user.agency_code else ""
@@ -69,7 +69,7 @@ def list_(
         rows = [{"username": u.username, "name": u.full_name, "role": u.role,
                  "agency": u.agency_code, "email": u.email, "active": u.active,
                  "created_at": u.created_at.isoformat(timespec="seconds")}
-                for u in users.list_users(session)]
+                for u in people.list_users(session)]
     emit(rows, ["username", "name", "role", "agency", "email", "active", "created_at"], fmt,
          title="Users")
 
@@ -86,7 +86,7 @@ def disable(
 
     Example: agencyflow user disable lan.nguyen --reason "moved to another office" --as admin
     """
-    act_as(as_user, now, lambda session, actor, when: users.disable_user(
+    act_as(as_user, now, lambda session, actor, when: people.disable_user(
         session, username, now=when, actor=actor, reason=reason))
     console.print(f"user {username} disabled")
 
@@ -108,13 +108,13 @@ def passwd(
     """
     import sys
 
-    from agencyflow.services.people import passwords
+    from agencyflow.services import people
 
     if stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    act_as(as_user, now, lambda session, actor, when: passwords.set_password(
+    act_as(as_user, now, lambda session, actor, when: people.set_password(
         session, username, password, now=when, actor=actor))
     console.print(f"password of {username} set")
 
@@ -131,7 +131,7 @@ def token_create(
 
     Example: export AGENCYFLOW_TOKEN=$(agencyflow user token create lan --name laptop --as admin)
     """
-    new = act_as(as_user, now, lambda session, actor, when: users.create_token(
+    new = act_as(as_user, now, lambda session, actor, when: people.create_token(
         session, username, now=when, actor=actor, name=name))
     err_console.print(f"token #{new.token.id} for {new.username} created. It is shown only now: "
                       "store it (e.g. AGENCYFLOW_TOKEN) — it cannot be shown again.")
@@ -150,7 +150,7 @@ def token_revoke(
 
     Example: agencyflow user token revoke 3 --reason "laptop lost" --as admin
     """
-    act_as(as_user, now, lambda session, actor, when: users.revoke_token(
+    act_as(as_user, now, lambda session, actor, when: people.revoke_token(
         session, token_id, now=when, actor=actor, reason=reason))
     console.print(f"token #{token_id} revoked")
 
@@ -171,7 +171,7 @@ def token_list(
         actor = resolve_actor(session, as_user, now=parse_now(now), action=Action.USER_MANAGE)
         rows = [{"id": t.id, "user": owner, "name": t.name, "created_at": _ts(t.created_at),
                  "last_used_at": _ts(t.last_used_at), "revoked_at": _ts(t.revoked_at)}
-                for t, owner in users.tokens_visible_to(session, actor, username)]
+                for t, owner in people.tokens_visible_to(session, actor, username)]
     emit(rows, ["id", "user", "name", "created_at", "last_used_at", "revoked_at"], fmt,
          title="API tokens")
 

@@ -22,9 +22,7 @@ from agencyflow.cli.base import NOW_HELP, Format, emit, handle_errors, parse_now
 from agencyflow.cli.common import engine, settings
 from agencyflow.cli.notify_cmds import attention_note, window_note
 from agencyflow.errors import ValidationError
-from agencyflow.services.delivery import dispatch as dispatching
-from agencyflow.services.delivery import wiring
-from agencyflow.services.reminders import sweeps
+from agencyflow.services import delivery, reminders
 
 DISPATCH_COLUMNS = ["agency", "sent", "failed", "dead"]
 SWEEP_COLUMNS = ["agency", "queued", "kinds"]
@@ -63,16 +61,16 @@ def dispatch(
     """
     cfg = settings()
     eng = engine()
-    notifier = wiring.notifier(cfg)
-    renderers = wiring.renderer_factory(cfg)
-    worker = wiring.worker_id("dispatch")
+    notifier = delivery.notifier(cfg)
+    renderers = delivery.renderer_factory(cfg)
+    worker = delivery.worker_id("dispatch")
     stop = _Stop()
     if loop:
         stop.install()
     try:
         while True:
             when = parse_now(now)
-            result = dispatching.dispatch(
+            result = delivery.dispatch_outbox(
                 eng, notifier, renderers, now=when, worker_id=worker,
                 max_attempts=cfg.dispatch_max_attempts,
                 backoff_seconds=cfg.dispatch_backoff_seconds,
@@ -93,7 +91,7 @@ def dispatch(
             close()
 
 
-def _report(result: dispatching.DispatchResult, when: datetime, fmt: Format) -> None:
+def _report(result: delivery.DispatchResult, when: datetime, fmt: Format) -> None:
     rows = [{"agency": agency, "sent": counts.get("sent", 0), "failed": counts.get("failed", 0),
              "dead": counts.get("dead", 0)} for agency, counts in sorted(result.by_agency.items())]
     if fmt is Format.json:
@@ -130,9 +128,9 @@ def sweep(
     Example: agencyflow sweep --shard 0/2
     """
     when, cfg, part = parse_now(now), settings(), parse_shard(shard)
-    started, cal = time.perf_counter(), wiring.calendar(cfg)
-    result = sweeps.sweep(engine(), now=when, calendar=cal, lang=cfg.language,
-                          batch_size=cfg.sweep_batch_size, shard=part)
+    started, cal = time.perf_counter(), delivery.calendar(cfg)
+    result = reminders.sweep(engine(), now=when, calendar=cal, lang=cfg.language,
+                             batch_size=cfg.sweep_batch_size, shard=part)
     window_note(result, when, cal)
     attention_note(result)
     if fmt is Format.json:

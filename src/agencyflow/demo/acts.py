@@ -24,8 +24,7 @@ from agencyflow.domain.calendar import WorkingCalendar, local_date
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import NotFound
 from agencyflow.models import Assignment
-from agencyflow.services.assignments import extensions
-from agencyflow.services.assignments import moves as assignments
+from agencyflow.services import assignments
 
 
 @dataclass(frozen=True)
@@ -67,20 +66,20 @@ def _reject(ctx: Context, session: Session, w: Work, now: datetime) -> Assignmen
 
 
 def _extend(ctx: Context, session: Session, w: Work, now: datetime) -> object:
-    return extensions.request_extension(
+    return assignments.request_extension(
         session, assignment_id=w.id, actor=cast.acting_for(w.lead), now=now,
         new_due=ctx.script.new_due(w), reason=EXTENSIONS[w.label].reason)
 
 
 def _decide(ctx: Context, session: Session, w: Work, now: datetime) -> object:
     ext = EXTENSIONS[w.label]
-    pending = extensions.pending_request(session, w.id)
+    pending = assignments.pending_request(session, w.id)
     if pending is None:
         raise NotFound(f"no pending extension request for assignment {w.id} ({w.label})")
     decider = cast.COORDINATOR if ext.granted else cast.LEADER
-    return extensions.decide_extension(session, extension_id=pending.id or 0,
-                                       actor=cast.actor(decider), now=now, approve=ext.granted,
-                                       reason=ext.refusal, lang=ctx.lang)
+    return assignments.decide_extension(session, extension_id=pending.id or 0,
+                                        actor=cast.actor(decider), now=now, approve=ext.granted,
+                                        reason=ext.refusal, lang=ctx.lang)
 
 
 HANDLERS: dict[Act, Handler] = {

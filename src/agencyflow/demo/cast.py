@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from agencyflow.domain.permissions import Actor, Role
-from agencyflow.services.people import passwords, users
+from agencyflow.services import people
 
 #: The actor that sets up the empty database (loads the plan, adds the first coordinator).
 SYSTEM = Actor("system:demo", Role.SYSTEM)
@@ -58,10 +58,10 @@ def add_people(session: Session, now: datetime) -> None:
     coordinator, who adds the others."""
     by = SYSTEM
     for person in PEOPLE:
-        users.add_user(session, username=person.username, role=person.role.value, now=now,
-                       actor=by, agency_code=person.agency, full_name=person.full_name)
+        people.add_user(session, username=person.username, role=person.role.value, now=now,
+                        actor=by, agency_code=person.agency, full_name=person.full_name)
         by = actor(COORDINATOR)
-        passwords.set_password(session, person.username, PASSWORD, now=now, actor=by)
+        people.set_password(session, person.username, PASSWORD, now=now, actor=by)
 
 
 def acting_for(agency: str) -> Actor:

@@ -26,15 +26,8 @@ from agencyflow.domain.clock import Clock
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.i18n import _, language
 from agencyflow.models import Assignment
-from agencyflow.services.assignments import moves
-from agencyflow.services.audit import trail as audit
-from agencyflow.services.board import listing as board
+from agencyflow.services import assignments, audit, board, delivery, people, plans, reminders
 from agencyflow.services.clock import with_clock
-from agencyflow.services.delivery import wiring
-from agencyflow.services.people import users
-from agencyflow.services.plans import cycles, migrate, migrate_report
-from agencyflow.services.plans import successors as succ
-from agencyflow.services.reminders import sweeps
 
 AMENDMENT = "kim-thanh-ocop-2025-07"
 SYSTEM = Actor("system:demo", Role.SYSTEM)
@@ -72,20 +65,20 @@ class Chapter:
 
 def _first_half(engine: Engine, calendar: WorkingCalendar) -> None:
     with session_scope(engine) as s:
-        cycles.start_plan(s, plan="kim-thanh-ocop", year=2025, now=_vn(2025, 1, 2),
-                          actor=SYSTEM, calendar=calendar, start_date=date(2025, 1, 2))
-        users.add_user(s, username="dieu.phoi", role="coordinator", now=_vn(2025, 1, 2),
-                       actor=SYSTEM, agency_code="NN", full_name="Nguyễn Thị Điều Phối")
-        users.add_user(s, username="lan.nn", role="officer", now=_vn(2025, 1, 2),
-                       actor=SYSTEM, agency_code="NN", full_name="Trần Thị Lan")
+        plans.start_plan(s, plan="kim-thanh-ocop", year=2025, now=_vn(2025, 1, 2),
+                         actor=SYSTEM, calendar=calendar, start_date=date(2025, 1, 2))
+        people.add_user(s, username="dieu.phoi", role="coordinator", now=_vn(2025, 1, 2),
+                        actor=SYSTEM, agency_code="NN", full_name="Nguyễn Thị Điều Phối")
+        people.add_user(s, username="lan.nn", role="officer", now=_vn(2025, 1, 2),
+                        actor=SYSTEM, agency_code="NN", full_name="Trần Thị Lan")
     with session_scope(engine) as s:
         for member, day in DONE_EARLY.items():
             row = s.execute(select(col(Assignment.id)).where(
                 col(Assignment.step_id) == "XA-1", col(Assignment.member) == member)).scalar_one()
-            moves.complete(s, assignment_id=row, actor=SYSTEM, now=_vn(2025, 3, day),
-                           calendar=calendar, outputs={"steering_decision": f"{day}/QĐ-UBND",
-                                                       "meetings": 2})
-    sweeps.sweep(engine, now=_vn(2025, 6, 30, 8), calendar=calendar)
+            assignments.complete(s, assignment_id=row, actor=SYSTEM, now=_vn(2025, 3, day),
+                                 calendar=calendar, outputs={"steering_decision": f"{day}/QĐ-UBND",
+                                                             "meetings": 2})
+    reminders.sweep(engine, now=_vn(2025, 6, 30, 8), calendar=calendar)
 
 
 def _open_by_lead(engine: Engine, calendar: WorkingCalendar, day: date, hour: int
@@ -98,12 +91,12 @@ def _open_by_lead(engine: Engine, calendar: WorkingCalendar, day: date, hour: in
 
 
 def _migrate(engine: Engine, calendar: WorkingCalendar, *, dry_run: bool
-             ) -> tuple[list[str], migrate.MigrationReport]:
+             ) -> tuple[list[str], plans.MigrationReport]:
     with session_scope(engine) as s:
-        report = migrate.migrate(s, cycle_id=1, to=AMENDMENT, now=_vn(2025, 7, 1, 8),
-                                 actor=COORDINATOR, calendar=calendar,
-                                 succession=succ.read_map(AMENDMENT), dry_run=dry_run)
-        return migrate_report.lines(report), report
+        report = plans.migrate_cycle(s, cycle_id=1, to=AMENDMENT, now=_vn(2025, 7, 1, 8),
+                                     actor=COORDINATOR, calendar=calendar,
+                                     succession=plans.read_map(AMENDMENT), dry_run=dry_run)
+        return plans.migration_report_lines(report), report
 
 
 def run(settings: Settings, lang: str = "vi") -> Chapter:
@@ -113,7 +106,7 @@ def run(settings: Settings, lang: str = "vi") -> Chapter:
     engine = with_clock(make_engine(f"sqlite:///{path}"), Clock(simulated=True))
     try:
         upgrade(engine)
-        calendar = wiring.calendar(settings)
+        calendar = delivery.calendar(settings)
         with language(lang):
             _first_half(engine, calendar)
             dry, _report = _migrate(engine, calendar, dry_run=True)

@@ -24,10 +24,8 @@ from agencyflow.domain.permissions import Action, require
 from agencyflow.domain.targets import PeriodResult
 from agencyflow.errors import AuditError
 from agencyflow.models import Assignment, Cycle, Notification
-from agencyflow.services.audit import trail as audit
-from agencyflow.services.board import listing as board
-from agencyflow.services.board import targets
-from agencyflow.services.delivery import outbox
+from agencyflow.services import audit, delivery
+from agencyflow.services import board as board_service
 
 #: Message kinds in the order the demo shows them.
 KINDS = ("opened", "reminder", "due_today", "overdue", "escalation", "completed",
@@ -104,15 +102,16 @@ def findings(engine: Engine, calendar: WorkingCalendar, cycle: Cycle) -> Finding
     today: date = cycle.end_date
     inspector = cast.actor(cast.INSPECTOR)
     with session_scope(engine) as session:
-        flt = board.BoardFilter(cycle_id=cycle.id, late_against=cycle.late_against)
-        counts = board.counts(session, flt, today=today, calendar=calendar)
-        names = board.agency_names(session, cycle.plan_key)
-        results = targets.report(session, cycle.plan_key, today=today, actor=inspector,
-                                 year=cycle.year).results
-        boxes = outbox.counts(session)
+        flt = board_service.BoardFilter(cycle_id=cycle.id, late_against=cycle.late_against)
+        counts = board_service.counts(session, flt, today=today, calendar=calendar)
+        names = board_service.agency_names(session, cycle.plan_key)
+        results = board_service.targets_report(session, cycle.plan_key, today=today,
+                                               actor=inspector,
+                                               year=cycle.year).results
+        boxes = delivery.counts(session)
         leads = sorted(set(session.execute(
             select(col(Assignment.lead_code)).where(col(Assignment.cycle_id) == cycle.id,
-                                               col(Assignment.opened_on).is_not(None))
+                                                    col(Assignment.opened_on).is_not(None))
         ).scalars()))
     events, error = verify_audit(engine)
     return Findings(counts, names, results, events, error, boxes, leads)

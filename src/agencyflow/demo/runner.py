@@ -19,8 +19,8 @@ from agencyflow.demo.simulation import Delivery, Month, Simulation, setup
 from agencyflow.demo.sink import DemoSink, Received
 from agencyflow.domain.clock import Clock
 from agencyflow.domain.plan_spec import PlanSpec
+from agencyflow.services import delivery as delivery_service
 from agencyflow.services.clock import with_clock
-from agencyflow.services.delivery import wiring
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,12 @@ def run(settings: Settings, *, year: int,
     # The demo plays a whole year, ahead of the real clock: a simulation. Every event it writes
     # carries the real recorded time and is marked ``simulated``.
     engine = with_clock(engine_from_settings(settings), Clock(simulated=True))
-    calendar = wiring.calendar(settings)
+    calendar = delivery_service.calendar(settings)
     cycle, spec = setup(engine, calendar, year)
     with DemoSink() as sink:
         notifier, missing = _channels(sink, spec)
-        delivery = Delivery(notifier, wiring.renderer_factory(settings), settings.language,
+        delivery = Delivery(notifier, delivery_service.renderer_factory(settings),
+                            settings.language,
                             settings.dispatch_max_attempts, settings.dispatch_backoff_seconds)
         months = Simulation(engine, calendar, cycle, spec, delivery).run(on_month)
         received = list(sink.received)

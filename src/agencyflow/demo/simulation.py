@@ -27,12 +27,9 @@ from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import ConfigError
 from agencyflow.models import Assignment, Cycle, Notification, PlanVersion
 from agencyflow.notifications.base import Notifier
-from agencyflow.services.delivery import dispatch
-from agencyflow.services.delivery.dispatch import RendererFactory
-from agencyflow.services.people import users
-from agencyflow.services.plans import cycles
-from agencyflow.services.plans import store as plans
-from agencyflow.services.reminders import event_notices, sweeps
+from agencyflow.services import delivery as delivery_service
+from agencyflow.services import people, plans, reminders
+from agencyflow.services.delivery import RendererFactory
 
 #: The bundled plan the demo runs.
 PLAN_KEY = "kim-thanh-ocop"
@@ -93,13 +90,13 @@ def setup(engine: Engine, calendar: WorkingCalendar, year: int) -> tuple[Cycle, 
         _require_empty(session)
         version = plans.ensure_loaded(session, PLAN_KEY, now=now, actor=cast.SYSTEM)
         cast.add_people(session, now)
-        started = cycles.start(session, version=version, year=year, now=now,
-                               actor=cast.actor(cast.COORDINATOR), calendar=calendar)
+        started = plans.start(session, version=version, year=year, now=now,
+                              actor=cast.actor(cast.COORDINATOR), calendar=calendar)
     return started.cycle, plans.spec_of(version)
 
 
 def _require_empty(session: Session) -> None:
-    if users.has_users(session) or session.execute(select(col(PlanVersion.id)).limit(1)).first():
+    if people.has_users(session) or session.execute(select(col(PlanVersion.id)).limit(1)).first():
         raise ConfigError(
             "the demo needs an empty database, and this one already holds plans or users: "
             "point AGENCYFLOW_DATA_DIR at a new directory (make demo uses ./demo-data)")
@@ -132,12 +129,13 @@ class Simulation:
     def sweep(self, day: date, month: Month) -> None:
         """09:00: write what is due to the outbox, deliver it, note escalations."""
         now, d = at(day, SWEEP_AT), self.delivery
-        swept = sweeps.sweep(self.engine, now=now, calendar=self.calendar, lang=d.lang,
-                             cycle_id=self.cycle.id)
+        swept = reminders.sweep(self.engine, now=now, calendar=self.calendar, lang=d.lang,
+                                cycle_id=self.cycle.id)
         month.queued.update(swept.by_kind)
-        sent = dispatch.dispatch(self.engine, d.notifier, d.renderers, now=now,
-                                 worker_id="demo", max_attempts=d.max_attempts,
-                                 backoff_seconds=d.backoff_seconds, concurrency=d.concurrency)
+        sent = delivery_service.dispatch_outbox(self.engine, d.notifier, d.renderers, now=now,
+                                                worker_id="demo", max_attempts=d.max_attempts,
+                                                backoff_seconds=d.backoff_seconds,
+                                                concurrency=d.concurrency)
         month.sent += sent.sent
         if swept.by_kind.get("escalation"):
             month.events += self._escalations(day)
@@ -171,7 +169,7 @@ class Simulation:
         N = Notification
         stmt = (select(col(N.kind), func.count())
                 .where(col(N.cycle_id) == self.cycle.id, col(N.scheduled_on) == day,
-                       col(N.kind).in_(event_notices.EVENT_KINDS))
+                       col(N.kind).in_(reminders.EVENT_KINDS))
                 .group_by(col(N.kind)))
         with self.engine.connect() as conn:
             return Counter({kind: n for kind, n in conn.execute(stmt)})

@@ -9,8 +9,7 @@ from typing import Any
 from prefect import flow
 
 from agencyflow.db import session_scope
-from agencyflow.services.audit import anchor as audit_anchor
-from agencyflow.services.delivery import wiring
+from agencyflow.services import audit, delivery
 
 #: When `serve` takes the checkpoint: every day at 17:30, Vietnam time (after office hours).
 CRON = "30 17 * * *"
@@ -20,12 +19,12 @@ CRON = "30 17 * * *"
 def audit_checkpoint(database_url: str | None = None) -> dict[str, Any]:
     """Verify the chain, append its head to ``AGENCYFLOW_AUDIT_CHECKPOINT_FILE`` and send it to
     ``AGENCYFLOW_AUDIT_TAG`` (when ``AGENCYFLOW_APPRISE_CONFIG`` is set)."""
-    settings = wiring.settings_for(database_url)
-    with session_scope(wiring.engine(settings)) as session:
-        point = audit_anchor.take(session)
+    settings = delivery.settings_for(database_url)
+    with session_scope(delivery.engine(settings)) as session:
+        point = audit.take_checkpoint(session)
     path = settings.resolved_checkpoint_file()
-    audit_anchor.append_to_file(path, point)
+    audit.append_checkpoint(path, point)
     sent = 0
     if settings.apprise_config is not None:
-        sent = audit_anchor.send(wiring.notifier(settings), settings.audit_tag, point)
+        sent = audit.send_checkpoint(delivery.notifier(settings), settings.audit_tag, point)
     return {"seq": point.seq, "hash": point.hash, "file": str(path), "channels": sent}

@@ -8,7 +8,7 @@ from typing import Any
 from prefect import flow
 
 from agencyflow.domain.calendar import TIMEZONE
-from agencyflow.services.delivery import wiring
+from agencyflow.services import delivery
 from agencyflow.tasks.reminder_tasks import dispatch_batch
 
 _TOTALS = ("claimed", "sent", "failed", "dead", "digests", "digested")
@@ -19,7 +19,7 @@ def dispatch_notifications(now: datetime | None = None, database_url: str | None
                            batch_size: int = 500, max_batches: int = 50) -> dict[str, Any]:
     """Deliver batches until none is due (at most ``max_batches``); returns the totals."""
     when = now or datetime.now(TIMEZONE)
-    worker = wiring.worker_id("prefect")
+    worker = delivery.worker_id("prefect")
     total: dict[str, Any] = dict.fromkeys(_TOTALS, 0) | {"batches": 0, "by_agency": {}}
     for _ in range(max_batches):
         part = dispatch_batch(when, worker, database_url, batch_size)

@@ -15,8 +15,7 @@ from typing import Any
 from prefect import flow
 
 from agencyflow.domain.calendar import TIMEZONE, local_date
-from agencyflow.services.delivery import wiring
-from agencyflow.services.reports import monthly
+from agencyflow.services import delivery, reports
 from agencyflow.tasks.reminder_tasks import dispatch_batch
 from agencyflow.tasks.report_tasks import plans_with_cycles, queue_monthly_report
 
@@ -27,12 +26,12 @@ def monthly_report(plan: str | None = None, now: datetime | None = None,
     """Queue and send last month's report of ``plan`` (default: every plan with a cycle)."""
     when = now or datetime.now(TIMEZONE)
     today = local_date(when)
-    settings = wiring.settings_for(database_url)
-    if not force and not monthly.is_first_working_day(today, wiring.calendar(settings)):
+    settings = delivery.settings_for(database_url)
+    if not force and not reports.is_first_working_day(today, delivery.calendar(settings)):
         return {"skipped": f"{today.isoformat()} is not the month's first working day"}
-    last_month = monthly.periods.previous_month(today)
+    last_month = reports.periods.previous_month(today)
     keys = [plan] if plan else plans_with_cycles(database_url, last_month.year)
     queued = [queue_monthly_report.with_options(task_run_name=f"report {k} {last_month.slug}")(
         k, when, database_url) for k in keys]
-    sent = dispatch_batch(when, wiring.worker_id("monthly-report"), database_url)
+    sent = dispatch_batch(when, delivery.worker_id("monthly-report"), database_url)
     return {"queued": queued, "dispatch": sent}

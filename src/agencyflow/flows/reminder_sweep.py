@@ -8,8 +8,7 @@ from typing import Any
 from prefect import flow
 
 from agencyflow.domain.calendar import TIMEZONE
-from agencyflow.services.delivery import wiring
-from agencyflow.services.reminders import sweeps
+from agencyflow.services import delivery, reminders
 from agencyflow.tasks.reminder_tasks import sweep_task
 
 
@@ -24,8 +23,8 @@ def reminder_sweep(now: datetime | None = None, database_url: str | None = None,
                    agencies_per_task: int = 25, cycle_id: int | None = None) -> dict[str, Any]:
     """Sweep every assignment with a notice due at ``now``; returns the merged counts."""
     when = now or datetime.now(TIMEZONE)
-    settings = wiring.settings_for(database_url)
-    due = sweeps.due_by_agency(wiring.engine(settings), now=when, cycle_id=cycle_id)
+    settings = delivery.settings_for(database_url)
+    due = reminders.due_by_agency(delivery.engine(settings), now=when, cycle_id=cycle_id)
     futures = [sweep_task(batch, sum(due[c] for c in batch)).submit(batch, when, database_url,
                                                                     cycle_id)
                for batch in agency_batches(due, agencies_per_task)]

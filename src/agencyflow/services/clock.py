@@ -10,20 +10,16 @@ use the real clock and claim nothing, so an entry point that forgets to choose i
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
 from sqlmodel import Session
 
+from agencyflow.db import CLOCK_KEY as KEY
+from agencyflow.db import with_clock
 from agencyflow.domain.clock import Clock
 
-#: The key of the clock in ``Session.info`` and in an engine's execution options.
-KEY = "agencyflow_clock"
+__all__ = ["KEY", "REAL", "of", "use", "with_clock"]
+
 #: The real clock, allowing no claim.
 REAL = Clock()
-
-
-def with_clock(engine: Engine, clock: Clock) -> Engine:
-    """``engine`` (sharing its pool) whose sessions use ``clock`` by default."""
-    return engine.execution_options(**{KEY: clock})
 
 
 def use(session: Session, clock: Clock) -> None:

@@ -10,8 +10,7 @@ from prefect.cache_policies import NO_CACHE
 
 from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor, Role
-from agencyflow.services.delivery import wiring
-from agencyflow.services.plans import cycle_steps
+from agencyflow.services import delivery, plans
 from agencyflow.tasks.retries import worth_retrying
 
 
@@ -21,11 +20,11 @@ def create_cycle(plan: str, year: int, now: datetime, start_date: date | None = 
                  database_url: str | None = None, actor: str = "system:prefect"
                  ) -> dict[str, Any]:
     """Start the cycle in one transaction (or find it when it exists): idempotent."""
-    settings = wiring.settings_for(database_url)
-    with session_scope(wiring.engine(settings)) as session:
-        cycle_id, created, steps = cycle_steps.start_or_find(
+    settings = delivery.settings_for(database_url)
+    with session_scope(delivery.engine(settings)) as session:
+        cycle_id, created, steps = plans.start_or_find(
             session, plan=plan, year=year, now=now, actor=Actor(actor, Role.SYSTEM),
-            calendar=wiring.calendar(settings), start_date=start_date)
+            calendar=delivery.calendar(settings), start_date=start_date)
     return {"cycle_id": cycle_id, "created": created,
             "steps": [{"step_id": s.step_id, "lead": s.lead, "agencies": list(s.agencies),
                        "label": s.label()} for s in steps]}
@@ -35,9 +34,9 @@ def create_cycle(plan: str, year: int, now: datetime, start_date: date | None = 
 def start_cycle_step(cycle_id: int, step_id: str, lead: str,
                      database_url: str | None = None) -> dict[str, Any]:
     """One plan step of a started cycle: its assignments per state and due dates."""
-    settings = wiring.settings_for(database_url)
-    with session_scope(wiring.engine(settings)) as session:
-        return {"lead": lead, **cycle_steps.step_summary(session, cycle_id, step_id)}
+    settings = delivery.settings_for(database_url)
+    with session_scope(delivery.engine(settings)) as session:
+        return {"lead": lead, **plans.step_summary(session, cycle_id, step_id)}
 
 
 def step_task(step: dict[str, Any]) -> Any:

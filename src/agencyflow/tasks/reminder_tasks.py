@@ -8,8 +8,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from agencyflow.services.delivery import dispatch, wiring
-from agencyflow.services.reminders import sweeps
+from agencyflow.services import delivery, reminders
 from agencyflow.tasks.retries import worth_retrying
 
 
@@ -18,10 +17,11 @@ from agencyflow.tasks.retries import worth_retrying
 def sweep_agency_batch(agencies: list[str], now: datetime, database_url: str | None = None,
                        cycle_id: int | None = None) -> dict[str, Any]:
     """Sweep the assignments led by ``agencies`` (batched, idempotent: safe to retry)."""
-    settings = wiring.settings_for(database_url)
-    result = sweeps.sweep(wiring.engine(settings), now=now, calendar=wiring.calendar(settings),
-                          lang=settings.language, batch_size=settings.sweep_batch_size,
-                          cycle_id=cycle_id, leads=agencies)
+    settings = delivery.settings_for(database_url)
+    result = reminders.sweep(delivery.engine(settings), now=now,
+                             calendar=delivery.calendar(settings),
+                             lang=settings.language, batch_size=settings.sweep_batch_size,
+                             cycle_id=cycle_id, leads=agencies)
     return result.as_dict()
 
 
@@ -38,11 +38,11 @@ def sweep_task(agencies: list[str], assignments: int) -> Any:
 def dispatch_batch(now: datetime, worker_id: str, database_url: str | None = None,
                    batch_size: int = 500) -> dict[str, Any]:
     """Claim and deliver one batch of due notifications (leases make a retry safe)."""
-    settings = wiring.settings_for(database_url)
-    notifier = wiring.notifier(settings)
+    settings = delivery.settings_for(database_url)
+    notifier = delivery.notifier(settings)
     try:
-        result = dispatch.dispatch(
-            wiring.engine(settings), notifier, wiring.renderer_factory(settings),
+        result = delivery.dispatch_outbox(
+            delivery.engine(settings), notifier, delivery.renderer_factory(settings),
             now=now, worker_id=worker_id, max_attempts=settings.dispatch_max_attempts,
             backoff_seconds=settings.dispatch_backoff_seconds,
             concurrency=settings.dispatch_concurrency, batch_size=batch_size, max_batches=1,

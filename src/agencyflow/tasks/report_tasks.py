@@ -9,8 +9,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from agencyflow.db import session_scope
-from agencyflow.services.delivery import wiring
-from agencyflow.services.reports import monthly
+from agencyflow.services import delivery, reports
 from agencyflow.tasks.retries import worth_retrying
 
 
@@ -19,10 +18,10 @@ from agencyflow.tasks.retries import worth_retrying
 def queue_monthly_report(plan: str, now: datetime, database_url: str | None = None
                          ) -> dict[str, Any]:
     """Render last month's report of ``plan`` and queue it for the leader (idempotent)."""
-    settings = wiring.settings_for(database_url)
-    with session_scope(wiring.engine(settings)) as session:
-        queued = monthly.queue_monthly(session, settings, plan_key=plan, now=now,
-                                       calendar=wiring.calendar(settings),
+    settings = delivery.settings_for(database_url)
+    with session_scope(delivery.engine(settings)) as session:
+        queued = reports.queue_monthly(session, settings, plan_key=plan, now=now,
+                                       calendar=delivery.calendar(settings),
                                        lang=settings.language)
     return {"plan": plan, "key": queued.key, "written": queued.written,
             "file": str(queued.path) if queued.path else None}
@@ -35,7 +34,7 @@ def plans_with_cycles(database_url: str | None, year: int) -> list[str]:
 
     from agencyflow.models import Cycle
 
-    settings = wiring.settings_for(database_url)
-    with session_scope(wiring.engine(settings)) as session:
+    settings = delivery.settings_for(database_url)
+    with session_scope(delivery.engine(settings)) as session:
         found = session.execute(select(col(Cycle.plan_key)).where(col(Cycle.year) == year))
         return sorted({k for (k,) in found})

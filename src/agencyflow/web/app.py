@@ -28,8 +28,8 @@ from agencyflow.errors import (
     TransitionError,
     ValidationError,
 )
-from agencyflow.services.delivery import wiring
-from agencyflow.services.people.sessions import SessionPolicy
+from agencyflow.services import delivery
+from agencyflow.services.people import SessionPolicy
 from agencyflow.web import render
 from agencyflow.web.context import CsrfFailed, LoginRequired, WebContext
 from agencyflow.web.i18n import RequestLanguage
@@ -48,8 +48,8 @@ def create_app(settings: Settings) -> FastAPI:
     """The web app on the database, calendar and language of ``settings``."""
     web = WebContext(
         settings=settings,
-        engine=wiring.engine(settings),
-        calendar=wiring.calendar(settings),
+        engine=delivery.engine(settings),
+        calendar=delivery.calendar(settings),
         policy=SessionPolicy(idle=timedelta(minutes=settings.web_session_idle_minutes),
                              absolute=timedelta(hours=settings.web_session_max_hours)),
         templates=render.environments(),

@@ -26,8 +26,8 @@ from agencyflow.db import session_scope
 from agencyflow.domain.calendar import WorkingCalendar
 from agencyflow.domain.permissions import Action, allowed
 from agencyflow.errors import ValidationError
-from agencyflow.services.board.page import BoardCache
-from agencyflow.services.people.sessions import Current, SessionPolicy, resolve, touch
+from agencyflow.services.board import BoardCache
+from agencyflow.services.people import Current, SessionPolicy, resolve, touch
 from agencyflow.web import i18n
 from agencyflow.web.i18n import LANG_COOKIE
 

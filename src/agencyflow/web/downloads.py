@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from agencyflow.domain.permissions import Actor
-from agencyflow.services.people import access
+from agencyflow.services import people
 
 #: Bytes sent at a time.
 CHUNK = 64 * 1024
@@ -29,7 +29,7 @@ def audit_export(engine: Engine, actor: Actor, fmt: str, filename: str) -> Strea
     anything is sent."""
     session = Session(engine)
     try:
-        (seq, head), lines = access.audit_export_stream(session, actor, fmt)
+        (seq, head), lines = people.audit_export_stream(session, actor, fmt)
     except BaseException:
         session.close()
         raise

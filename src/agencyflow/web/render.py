@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from agencyflow import i18n as gettext_catalogs
 from agencyflow.domain.status import LABELS, BoardStatus
-from agencyflow.services.people.sessions import Current
+from agencyflow.services.people import Current
 from agencyflow.web import formats, i18n
 from agencyflow.web.context import ctx, lang, template_globals
 

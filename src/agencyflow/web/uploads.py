@@ -14,7 +14,7 @@ from pathlib import Path
 
 from starlette.datastructures import FormData, UploadFile
 
-from agencyflow.services.assignments import evidence
+from agencyflow.services import assignments
 
 _CHUNK = 1024 * 1024
 
@@ -26,7 +26,7 @@ def uploaded(form: FormData, name: str, max_bytes: int) -> Iterator[list[Path]]:
     with tempfile.TemporaryDirectory(prefix="agencyflow-upload-") as tmp:
         paths = []
         for i, upload in enumerate(files):
-            filename = evidence.safe_name(Path(upload.filename or "").name or "file")
+            filename = assignments.safe_name(Path(upload.filename or "").name or "file")
             folder = Path(tmp) / str(i)
             folder.mkdir()
             target = folder / filename

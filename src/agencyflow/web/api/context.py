@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from agencyflow.config import Settings
 from agencyflow.db import engine_from_settings
 from agencyflow.domain.calendar import TIMEZONE, WorkingCalendar
-from agencyflow.services.plans.calendar_store import calendar_for
+from agencyflow.services.plans import calendar_for
 
 
 @dataclass(frozen=True)

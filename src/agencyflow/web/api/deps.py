@@ -23,7 +23,7 @@ from agencyflow import i18n
 from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor
 from agencyflow.errors import AuthenticationError
-from agencyflow.services.people import users
+from agencyflow.services import people
 from agencyflow.web.api.context import ApiContext
 
 _bearer = HTTPBearer(auto_error=False, description="An API token (`agencyflow user token "
@@ -51,10 +51,10 @@ def current_actor(ctx: Annotated[ApiContext, Depends(context)],
     token = _token(credentials)
     now = ctx.now()
     with session_scope(ctx.engine) as session:
-        actor, row = users.token_actor(session, token)
-    if users.needs_touch(row, now):
+        actor, row = people.token_actor(session, token)
+    if people.needs_touch(row, now):
         with session_scope(ctx.engine) as session:
-            users.touch_token(session, row.id or 0, now)
+            people.touch_token(session, row.id or 0, now)
     return actor
 
 

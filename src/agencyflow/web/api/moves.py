@@ -23,8 +23,7 @@ from starlette.datastructures import UploadFile
 
 from agencyflow import errors
 from agencyflow.domain.permissions import Actor
-from agencyflow.services import idempotency
-from agencyflow.services.assignments import evidence
+from agencyflow.services import assignments, idempotency
 from agencyflow.web.api.context import ApiContext
 from agencyflow.web.api.problems import BadPrecondition, PreconditionFailed
 from agencyflow.web.api.texts import text
@@ -89,7 +88,7 @@ async def _multipart(request: Request, model: type[SQLModel], max_bytes: int) ->
     folder = Path(tempfile.mkdtemp(prefix="agencyflow-upload-"))
     request.state.upload_dir = folder
     for i, upload in enumerate(uploads):
-        name = evidence.safe_name(upload.filename or "")
+        name = assignments.safe_name(upload.filename or "")
         target = folder / str(i) / name
         target.parent.mkdir()
         saved.digests.append(await _save(upload, target, max_bytes))

@@ -15,11 +15,8 @@ from starlette.datastructures import FormData
 from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.permissions import Action
 from agencyflow.errors import AgencyflowError, CalendarError, NotFound, ValidationError
-from agencyflow.services.assignments import actions as assignment_actions
-from agencyflow.services.assignments import contributions, extensions
-from agencyflow.services.assignments import moves as assignments
-from agencyflow.services.assignments import reads as assignment_reads
-from agencyflow.services.people.sessions import Current
+from agencyflow.services import assignments
+from agencyflow.services.people import Current
 from agencyflow.web import forms
 from agencyflow.web.context import DB_SESSION, WebContext, csrf, ctx, user
 from agencyflow.web.render import page
@@ -28,7 +25,7 @@ from agencyflow.web.uploads import uploaded
 router = APIRouter()
 
 #: URL name of each move → its action.
-MOVES = {a.value.removeprefix("assignment."): a for a in assignment_actions.MOVES}
+MOVES = {a.value.removeprefix("assignment."): a for a in assignments.MOVES}
 #: Moves whose form carries the step's outputs (complete/submit: all; progress: partial).
 WITH_OUTPUTS = {Action.PROGRESS: True, Action.COMPLETE: False, Action.SUBMIT: False,
                 Action.CONTRIBUTE: True}
@@ -48,20 +45,20 @@ def _page(request: Request, session: Session, current: Current, assignment_id: i
     web = ctx(request)
     data = assignments.show(session, assignment_id, current.actor, now=web.now(),
                             calendar=web.calendar)
-    spec, step = assignment_actions.step_of(session, assignment_id, current.actor)
+    spec, step = assignments.step_of(session, assignment_id, current.actor)
     moves = [m.value.removeprefix("assignment.")
-             for m in assignment_actions.available(session, assignment_id, current.actor)]
+             for m in assignments.available(session, assignment_id, current.actor)]
     stored = forms.from_stored(step.outputs, data["assignment"]["outputs"])
     blank = forms.from_stored(step.outputs, None)
     pending = next((e for e in data["extensions"] if e["status"] == "pending"), None)
-    agencies = (assignment_actions.plan_agencies(session, assignment_id)
+    agencies = (assignments.plan_agencies(session, assignment_id)
                 if "reassign" in moves else [])
     return page(request, "assignment.html", current, status=status, d=data, step=step,
                 spec=spec, moves=moves, outputs=outputs or stored, stored_outputs=stored,
                 blank_outputs=blank,
                 errors=errors or {},
                 values=values or {}, open_move=open_move, pending=pending, agencies=agencies,
-                notices=assignment_reads.notices_for(session, assignment_id, current.actor),
+                notices=assignments.notices_for(session, assignment_id, current.actor),
                 done=done, max_bytes=web.settings.evidence_max_bytes)
 
 
@@ -72,13 +69,13 @@ async def act(request: Request, assignment_id: int, move: str, session: Session 
     action = MOVES.get(move)
     if action is None:
         raise NotFound(f"no move {move!r}")
-    assignment_actions.authorise(session, assignment_id, current.actor, action)
+    assignments.authorise(session, assignment_id, current.actor, action)
     web = ctx(request)
     typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     outputs_form: forms.OutputsForm | None = None
     given: dict[str, Any] = {}
     if action in WITH_OUTPUTS:
-        spec, step = assignment_actions.step_of(session, assignment_id, current.actor)
+        spec, step = assignments.step_of(session, assignment_id, current.actor)
         more = typed.get("more")
         outputs_form, given = forms.parse(step.outputs, form, more=more)
         errors = {} if more else forms.field_errors(
@@ -165,9 +162,9 @@ def _extend(s: Session, w: WebContext, c: Current, i: int, t: dict[str, str],
     text = t.get("new_due", "").strip()
     if not text:
         raise ValidationError("give the new due date (dd/mm/yyyy)")
-    return extensions.request_extension(s, assignment_id=i, actor=c.actor, now=w.now(),
-                                        new_due=parse_date(text), reason=t.get("reason", ""),
-                                        expected_version=_version(t))
+    return assignments.request_extension(s, assignment_id=i, actor=c.actor, now=w.now(),
+                                         new_due=parse_date(text), reason=t.get("reason", ""),
+                                         expected_version=_version(t))
 
 
 def _decide(s: Session, w: WebContext, c: Current, i: int, t: dict[str, str],
@@ -175,24 +172,24 @@ def _decide(s: Session, w: WebContext, c: Current, i: int, t: dict[str, str],
     ext = t.get("extension", "")
     if not ext.isdigit() or t.get("decision") not in ("approve", "refuse"):
         raise ValidationError("choose approve or refuse")
-    return extensions.decide_extension(s, extension_id=int(ext), actor=c.actor, now=w.now(),
-                                       approve=t["decision"] == "approve",
-                                       reason=t.get("reason"), expected_version=_version(t),
-                                       lang=w.settings.language)
+    return assignments.decide_extension(s, extension_id=int(ext), actor=c.actor, now=w.now(),
+                                        approve=t["decision"] == "approve",
+                                        reason=t.get("reason"), expected_version=_version(t),
+                                        lang=w.settings.language)
 
 
 def _reassign(s: Session, w: WebContext, c: Current, i: int, t: dict[str, str],
               g: dict[str, Any], f: list[Any]) -> Any:
-    return extensions.reassign(s, assignment_id=i, actor=c.actor, now=w.now(),
-                               new_lead=t.get("new_lead", ""), reason=t.get("reason", ""),
-                               expected_version=_version(t))
+    return assignments.reassign(s, assignment_id=i, actor=c.actor, now=w.now(),
+                                new_lead=t.get("new_lead", ""), reason=t.get("reason", ""),
+                                expected_version=_version(t))
 
 
 def _contribute(s: Session, w: WebContext, c: Current, i: int, t: dict[str, str],
                 g: dict[str, Any], f: list[Any]) -> Any:
-    return contributions.contribute(s, assignment_id=i, actor=c.actor, now=w.now(),
-                                    comment=t.get("comment"), figures=g or None,
-                                    agency_code=t.get("agency") or None, **_evidence(w, t, f))
+    return assignments.contribute(s, assignment_id=i, actor=c.actor, now=w.now(),
+                                  comment=t.get("comment"), figures=g or None,
+                                  agency_code=t.get("agency") or None, **_evidence(w, t, f))
 
 
 _MOVES: dict[Action, Mover] = {
@@ -209,8 +206,8 @@ def download(request: Request, evidence_id: int, session: Session = DB_SESSION,
     """An evidence file, as an attachment with the type of its stored name."""
     import mimetypes
 
-    found = assignment_actions.evidence_file(session, evidence_id, current.actor,
-                                             ctx(request).settings.resolved_evidence_dir())
+    found = assignments.evidence_file(session, evidence_id, current.actor,
+                                      ctx(request).settings.resolved_evidence_dir())
     kind = mimetypes.guess_type(found.filename)[0] or "application/octet-stream"
     return FileResponse(found.path, media_type=kind, filename=found.filename,
                         content_disposition_type="attachment")

@@ -10,8 +10,8 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from agencyflow.errors import AuditError
-from agencyflow.services.people import access
-from agencyflow.services.people.sessions import Current
+from agencyflow.services import people
+from agencyflow.services.people import Current
 from agencyflow.web import downloads
 from agencyflow.web.context import DB_SESSION, ctx, user
 from agencyflow.web.pages.common import day_of
@@ -26,14 +26,14 @@ def events(request: Request, who: str = "", action: str = "", target_type: str =
            session: Session = DB_SESSION, current: Current = Depends(user)) -> Response:
     """The newest events (filtered: actor, action, target, days from ``since`` to ``until``),
     one page at a time."""
-    rows = access.audit_events(session, current.actor, who=who or None, action=action or None,
+    rows = people.audit_events(session, current.actor, who=who or None, action=action or None,
                                target_type=target_type or None, target_id=target_id or None,
                                since=day_of(since, None), until=day_of(until, None),
                                before_seq=before)
     values = {"who": who, "action": action, "target_type": target_type, "target_id": target_id,
               "since": since, "until": until}
     more = (urlencode({**{k: v for k, v in values.items() if v}, "before": rows[-1].seq})
-            if len(rows) == access.AUDIT_PAGE else None)
+            if len(rows) == people.AUDIT_PAGE else None)
     return page(request, "audit.html", current, rows=rows, values=values, more=more,
                 verified=None, broken=None)
 
@@ -44,7 +44,7 @@ def verify(request: Request, session: Session = DB_SESSION,
     """Recompute the whole chain; say how many events are intact and the head to note down,
     or the first broken event."""
     try:
-        count, head = access.audit_verify(session, current.actor)
+        count, head = people.audit_verify(session, current.actor)
     except AuditError as exc:
         return page(request, "audit.html", current, status=409, rows=[], values={}, more=None,
                     verified=None, broken=str(exc))

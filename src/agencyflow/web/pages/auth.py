@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from agencyflow.services.people import sessions as web_sessions
-from agencyflow.services.people.sessions import Current
+from agencyflow.services import people
+from agencyflow.services.people import Current
 from agencyflow.web import i18n
 from agencyflow.web.context import (
     DB_SESSION,
@@ -69,8 +69,8 @@ async def login(request: Request, session: Session = DB_SESSION) -> Response:
                            next_path=next_path)
     web = ctx(request)
     address = request.client.host if request.client else "unknown"
-    result = web_sessions.login(session, username=username, password=password, address=address,
-                                now=web.now())
+    result = people.login(session, username=username, password=password, address=address,
+                          now=web.now())
     if not result.ok:
         session.commit()  # the failed attempt and its audit event are kept
         if result.throttled_until is not None:
@@ -91,7 +91,7 @@ async def login(request: Request, session: Session = DB_SESSION) -> Response:
 def logout(request: Request, session: Session = DB_SESSION, current: Current = Depends(user),
            _form: object = Depends(csrf)) -> Response:
     """End the session (its cookie stops working everywhere) and go to the login page."""
-    web_sessions.logout(session, current, now=ctx(request).now())
+    people.logout(session, current, now=ctx(request).now())
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

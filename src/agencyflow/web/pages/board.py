@@ -13,11 +13,9 @@ from sqlmodel import Session
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.status import BoardStatus
 from agencyflow.i18n import current_language
-from agencyflow.services.board import listing as board
-from agencyflow.services.board import page as board_page
-from agencyflow.services.board.members import members
-from agencyflow.services.people.sessions import Current
-from agencyflow.services.plans import cycle_queries
+from agencyflow.services import board, plans
+from agencyflow.services.board import group_members as members
+from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, ctx, user
 from agencyflow.web.pages.common import cursor_of, day_of, newest_cycle
 from agencyflow.web.render import page
@@ -42,15 +40,15 @@ def board_page_view(request: Request, plan: str | None = None, year: int | None 
     shown = newest_cycle(session, plan or None, year)
     values = {"plan": plan or "", "year": str(year or ""), "agency": agency or "",
               "commune": commune or "", "status": status or "", "asof": asof or ""}
-    cycles = cycle_queries.list_cycles(session)
+    cycles = plans.list_cycles(session)
     if shown is None:
         return page(request, "board.html", current, cycle=None, cycles=cycles, values=values,
                     today=today, rows=[], tally=None, names={}, agencies=[], communes=[],
                     member_label=None, next_cursor=None)
     flt = board.resolve_filter(session, shown, agency=agency or None,
                                commune=commune or None, status=status or None)
-    known = board_page.known_at(today, now)
-    found = board_page.page(session, flt, today=today, calendar=web.calendar,
+    known = board.known_at(today, now)
+    found = board.rows_page(session, flt, today=today, calendar=web.calendar,
                             after=cursor_of(after), known_at=known)
     tally = web.cache.tally(session, flt, today=today, calendar=web.calendar, known_at=known,
                             after_agency=agencies_after or None)
@@ -61,8 +59,8 @@ def board_page_view(request: Request, plan: str | None = None, year: int | None 
     return page(request, "board.html", current, cycle=shown, cycles=cycles, values=values,
                 today=today, rows=found.rows, tally=tally, names=names,
                 agencies=web.cache.memo(session, ("agencies", key),
-                                        lambda: board_page.agencies(session, key)),
-                communes=board_page.menu(group.options),
+                                        lambda: board.agencies(session, key)),
+                communes=board.menu(group.options),
                 member_label=group.label(current_language()),
                 order=[s.value for s in BoardStatus], filter_query=filter_query,
                 next_cursor=found.next.encode() if found.next else None)

@@ -11,12 +11,9 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from agencyflow.domain.calendar import local_date
-from agencyflow.services.board import listing as board
-from agencyflow.services.board import page as board_page
-from agencyflow.services.board import targets
-from agencyflow.services.board.members import members
-from agencyflow.services.people.sessions import Current
-from agencyflow.services.plans import cycle_queries, timeline
+from agencyflow.services import board, plans
+from agencyflow.services.board import group_members as members
+from agencyflow.services.people import Current
 from agencyflow.web import charts
 from agencyflow.web.context import DB_SESSION, ctx, lang, user
 from agencyflow.web.pages.common import day_of, newest_cycle
@@ -32,12 +29,12 @@ def targets_page(request: Request, plan: str | None = None, year: int | None = N
     """Each target of the plan, its periods' values against the minimum, as a chart."""
     today = day_of(asof, local_date(ctx(request).now()))
     cycle = newest_cycle(session, plan, None)
-    years = sorted({c.year for c in cycle_queries.list_cycles(session, cycle.plan_key)},
+    years = sorted({c.year for c in plans.list_cycles(session, cycle.plan_key)},
                    reverse=True) if cycle else []
     charts_by_target = []
     if cycle is not None:
-        found = targets.report(session, cycle.plan_key, today=today, actor=current.actor,
-                               year=year)
+        found = board.targets_report(session, cycle.plan_key, today=today, actor=current.actor,
+                                     year=year)
         for target_id, results in groupby(found.results, key=lambda r: r.target_id):
             rows = list(results)
             bars, height, top = charts.target_bars(rows)
@@ -58,14 +55,14 @@ def timeline_page(request: Request, plan: str | None = None, year: int | None = 
     cycle = newest_cycle(session, plan, year)
     drawing, group, member = None, None, None
     if cycle is not None:
-        row = cycle_queries.find(session, cycle.plan_key, cycle.year)
+        row = plans.find(session, cycle.plan_key, cycle.year)
         assert row is not None
         group = members(session, cycle.id)
         if commune:  # a code or a name, matched as the board does; unknown: the nearest named
             member = board.resolve_filter(session, cycle, commune=commune).commune
-        drawing = charts.timeline(timeline.lines(session, cycle.id, member), row.start_date,
+        drawing = charts.timeline(plans.lines(session, cycle.id, member), row.start_date,
                                   row.end_date, today, lang(request))
     return page(request, "timeline.html", current, cycle=cycle, drawing=drawing, today=today,
-                communes=board_page.menu(group.options) if group else [],
+                communes=board.menu(group.options) if group else [],
                 member_label=group.label(lang(request)) if group else None,
                 commune=member or "")

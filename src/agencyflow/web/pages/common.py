@@ -8,9 +8,8 @@ from typing import TypeVar
 from sqlmodel import Session
 
 from agencyflow.errors import NotFound, ValidationError
-from agencyflow.services.board import listing as board
-from agencyflow.services.board.listing import BoardCycle
-from agencyflow.services.board.page import Cursor
+from agencyflow.services import board
+from agencyflow.services.board import BoardCycle, Cursor
 from agencyflow.web.formats import as_date
 
 #: What :func:`day_of` gives for an empty field: a day, or None.

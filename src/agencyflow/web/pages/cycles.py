@@ -10,9 +10,8 @@ from starlette.datastructures import FormData
 from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import CalendarError, CycleExists, ValidationError
-from agencyflow.services.people.sessions import Current
-from agencyflow.services.plans import cycle_queries, cycles
-from agencyflow.services.plans import store as plans
+from agencyflow.services import plans
+from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, csrf, ctx, user
 from agencyflow.web.render import page
 
@@ -22,7 +21,7 @@ router = APIRouter()
 def _page(request: Request, session: Session, current: Current, *, status: int = 200,
           error: str = "", values: dict[str, str] | None = None, done: str = "") -> Response:
     return page(request, "cycles.html", current, status=status,
-                cycles=cycle_queries.list_cycles(session), plans=plans.list_versions(session),
+                cycles=plans.list_cycles(session), plans=plans.list_versions(session),
                 error=error, values=values or {}, done=done)
 
 
@@ -47,9 +46,9 @@ def start_cycle(request: Request, session: Session = DB_SESSION,
             raise ValidationError("give the year of the cycle, e.g. 2027")
         first = values.get("start", "").strip()
         version = plans.latest(session, values.get("plan", ""))
-        result = cycles.start(session, version=version, year=int(year_text), now=web.now(),
-                              actor=current.actor, calendar=web.calendar,
-                              start_date=parse_date(first) if first else None)
+        result = plans.start(session, version=version, year=int(year_text), now=web.now(),
+                             actor=current.actor, calendar=web.calendar,
+                             start_date=parse_date(first) if first else None)
     except (ValidationError, CalendarError, CycleExists) as exc:
         session.rollback()
         return _page(request, session, current, status=422, error=str(exc), values=values)

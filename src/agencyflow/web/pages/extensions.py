@@ -8,8 +8,8 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from agencyflow.domain.permissions import Action, Role, allowed
-from agencyflow.services.assignments import reads as assignment_reads
-from agencyflow.services.people.sessions import Current
+from agencyflow.services import assignments
+from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, user
 from agencyflow.web.render import page
 
@@ -21,6 +21,6 @@ def pending(request: Request, session: Session = DB_SESSION,
             current: Current = Depends(user)) -> Response:
     """The pending requests, oldest first; each links to its assignment's decision form."""
     own = current.actor.agency_code if current.actor.role is Role.OFFICER else None
-    rows = assignment_reads.pending_extensions(session, current.actor, agency=own)
+    rows = assignments.pending_extensions(session, current.actor, agency=own)
     return page(request, "extensions.html", current, rows=rows,
                 decides=allowed(current.actor, Action.DECIDE))

@@ -11,8 +11,8 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from agencyflow.errors import NotFound, TransitionError, ValidationError
-from agencyflow.services.people.sessions import Current
-from agencyflow.services.reports import feeds
+from agencyflow.services import reports
+from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, csrf, ctx, lang, user
 from agencyflow.web.render import page
 
@@ -32,12 +32,12 @@ def create(request: Request, session: Session = DB_SESSION, current: Current = D
     """Create a feed; the answer page shows its address, once."""
     agency = str(form.get("agency") or "").strip()
     try:
-        new = feeds.create(session, agency=agency, actor=current.actor, now=ctx(request).now())
+        new = reports.create(session, agency=agency, actor=current.actor, now=ctx(request).now())
     except (NotFound, ValidationError) as exc:
         session.rollback()
         return _page(request, session, current, status=422, error=str(exc))
     session.commit()
-    address = feeds.url_of(new.secret, ctx(request).settings.base_url or str(request.base_url))
+    address = reports.url_of(new.secret, ctx(request).settings.base_url or str(request.base_url))
     return _page(request, session, current, address=address, created=new.feed.agency_code)
 
 
@@ -46,8 +46,8 @@ def revoke(request: Request, feed_id: int, session: Session = DB_SESSION,
            current: Current = Depends(user), form: FormData = Depends(csrf)) -> Response:
     """Revoke a feed: its address stops working."""
     try:
-        feeds.revoke(session, feed_id, actor=current.actor, now=ctx(request).now(),
-                     reason=str(form.get("reason") or "") or None)
+        reports.revoke(session, feed_id, actor=current.actor, now=ctx(request).now(),
+                       reason=str(form.get("reason") or "") or None)
     except TransitionError as exc:
         session.rollback()
         return _page(request, session, current, status=409, error=str(exc))
@@ -58,15 +58,15 @@ def revoke(request: Request, feed_id: int, session: Session = DB_SESSION,
 def feed(request: Request, token: str, session: Session = DB_SESSION) -> Response:
     """The agency's calendar (401 for an unknown or revoked token)."""
     web = ctx(request)
-    content = feeds.calendar_of(session, token, now=web.now(), calendar=web.calendar,
-                                base_url=web.settings.base_url, lang=lang(request))
+    content = reports.calendar_of(session, token, now=web.now(), calendar=web.calendar,
+                                  base_url=web.settings.base_url, lang=lang(request))
     return Response(content, media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, max-age=300"})
 
 
 def _page(request: Request, session: Session, current: Current, *, status: int = 200,
           error: str = "", done: str = "", address: str = "", created: str = "") -> Response:
-    rows = feeds.listing(session, actor=current.actor)
+    rows = reports.listing(session, actor=current.actor)
     return page(request, "feeds.html", current, status=status, feeds=rows, error=error,
                 done=done, address=address, created=created,
-                agencies=feeds.agencies_for(session, current.actor, lang(request)))
+                agencies=reports.agencies_for(session, current.actor, lang(request)))

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from agencyflow.domain.permissions import Role
-from agencyflow.services.people.sessions import Current
+from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, user
 
 router = APIRouter()

@@ -7,8 +7,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from agencyflow.services.people import access
-from agencyflow.services.people.sessions import Current
+from agencyflow.services import people
+from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, csrf, ctx, user
 from agencyflow.web.render import page
 
@@ -19,7 +19,7 @@ router = APIRouter()
 def outbox_page(request: Request, status: str = "dead", done: str = "",
                 session: Session = DB_SESSION, current: Current = Depends(user)) -> Response:
     """Notifications of one status (default: dead), newest first, with the counts."""
-    rows, counts = access.notifications(session, current.actor, status or None)
+    rows, counts = people.notifications(session, current.actor, status or None)
     return page(request, "notifications.html", current, rows=rows, counts=counts,
                 shown=status, done=done)
 
@@ -30,6 +30,6 @@ def retry(request: Request, session: Session = DB_SESSION, current: Current = De
     """Queue the chosen (or every dead) notification again."""
     ids = [int(v) for v in form.getlist("id") if isinstance(v, str) and v.isdigit()]
     all_dead = form.get("all_dead") == "1"
-    queued = access.retry_notifications(session, current.actor, now=ctx(request).now(),
+    queued = people.retry_notifications(session, current.actor, now=ctx(request).now(),
                                         ids=ids or None, all_dead=all_dead)
     return RedirectResponse(f"/notifications?done={len(queued)}", status_code=303)

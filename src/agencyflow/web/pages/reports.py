@@ -14,12 +14,10 @@ from sqlmodel import Session
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import NotFound, ValidationError
-from agencyflow.services.board import page as board_page
-from agencyflow.services.people.sessions import Current
-from agencyflow.services.plans import cycle_queries
-from agencyflow.services.reports import period as periods
-from agencyflow.services.reports.produce import download
-from agencyflow.services.reports.render import FORMATS
+from agencyflow.services import board, reports
+from agencyflow.services import plans as plans_service
+from agencyflow.services.people import Current
+from agencyflow.services.reports import FORMATS, download
 from agencyflow.web.context import DB_SESSION, ctx, lang, user
 from agencyflow.web.render import page
 
@@ -53,7 +51,7 @@ def file(request: Request, plan: str = "", period: str = "", agency: str = "",
               "format": format}
     field = "period"
     try:
-        chosen = periods.parse_text(period)
+        chosen = reports.parse_text(period)
         field = "as_of"
         day = _day(as_of) if as_of else local_date(ctx(request).now())
         field = "format"
@@ -63,7 +61,7 @@ def file(request: Request, plan: str = "", period: str = "", agency: str = "",
         made = download(session, ctx(request).settings, plan_key=plan, period=chosen,
                         today=day, actor=current.actor, calendar=ctx(request).calendar,
                         fmt=format, agency=agency or None, lang=lang(request),
-                        known_at=board_page.known_at(day, ctx(request).now()))
+                        known_at=board.known_at(day, ctx(request).now()))
     except (ValidationError, NotFound) as exc:
         return _form(request, session, current, status=422, values=values,
                      errors={field: str(exc)})
@@ -80,7 +78,7 @@ def _day(text: str) -> date:
 
 def _form(request: Request, session: Session, current: Current, *, values: dict[str, str],
           status: int = 200, errors: dict[str, str] | None = None) -> Response:
-    cycles = cycle_queries.list_cycles(session)
+    cycles = plans_service.list_cycles(session)
     plans = sorted({c.plan_key for c in cycles})
     newest = max(cycles, key=lambda c: c.year, default=None)
     values.setdefault("plan", newest.plan_key if newest else "")

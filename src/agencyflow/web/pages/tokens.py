@@ -10,8 +10,8 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from agencyflow.errors import ValidationError
-from agencyflow.services.people import users
-from agencyflow.services.people.sessions import Current
+from agencyflow.services import people
+from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, csrf, ctx, user
 from agencyflow.web.render import page
 
@@ -20,7 +20,7 @@ router = APIRouter()
 
 def _page(request: Request, session: Session, current: Current, *, status: int = 200,
           error: str = "", secret: str = "", done: str = "") -> Response:
-    mine = users.list_tokens(session, current.actor.username)
+    mine = people.list_tokens(session, current.actor.username)
     return page(request, "tokens.html", current, status=status, tokens=mine, error=error,
                 secret=secret, done=done)
 
@@ -37,8 +37,8 @@ def create(request: Request, session: Session = DB_SESSION, current: Current = D
            form: FormData = Depends(csrf)) -> Response:
     """A new token of the viewer's, its secret shown on this answer only."""
     try:
-        new = users.create_token(session, current.actor.username, now=ctx(request).now(),
-                                 actor=current.actor, name=str(form.get("name") or "").strip())
+        new = people.create_token(session, current.actor.username, now=ctx(request).now(),
+                                  actor=current.actor, name=str(form.get("name") or "").strip())
     except ValidationError as exc:
         session.rollback()
         return _page(request, session, current, status=422, error=str(exc))
@@ -51,7 +51,7 @@ def revoke(request: Request, token_id: int, session: Session = DB_SESSION,
            current: Current = Depends(user), form: FormData = Depends(csrf)) -> Response:
     """Revoke a token for good (one's own; a coordinator any), then back to the page it was
     revoked from."""
-    users.revoke_token(session, token_id, now=ctx(request).now(), actor=current.actor,
-                       reason=str(form.get("reason") or "") or None)
+    people.revoke_token(session, token_id, now=ctx(request).now(), actor=current.actor,
+                        reason=str(form.get("reason") or "") or None)
     back = "/users" if form.get("back") == "/users" else "/tokens"
     return RedirectResponse(f"{back}?done=revoked:{token_id}", status_code=303)

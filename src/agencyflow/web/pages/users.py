@@ -11,8 +11,8 @@ from starlette.datastructures import FormData
 
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import NotFound, ValidationError
-from agencyflow.services.people import access, passwords, users
-from agencyflow.services.people.sessions import Current
+from agencyflow.services import people
+from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, csrf, ctx, user
 from agencyflow.web.render import page
 
@@ -23,8 +23,8 @@ def _page(request: Request, session: Session, current: Current, *, status: int =
           error: str = "", done: str = "", secret: str = "",
           values: dict[str, str] | None = None) -> Response:
     require(current.actor, Action.USER_MANAGE, target="users")
-    return page(request, "users.html", current, status=status, users=users.list_users(session),
-                tokens=access.tokens(session, current.actor), roles=users.USER_ROLES,
+    return page(request, "users.html", current, status=status, users=people.list_users(session),
+                tokens=people.tokens(session, current.actor), roles=people.USER_ROLES,
                 error=error, done=done, secret=secret, values=values or {})
 
 
@@ -46,14 +46,14 @@ def add_user(request: Request, session: Session = DB_SESSION,
     values = _text(form)
     now = ctx(request).now()
     try:
-        added = users.add_user(session, username=values.get("username", "").strip(),
-                               role=values.get("role", ""), now=now, actor=current.actor,
-                               agency_code=values.get("agency", "").strip() or None,
-                               full_name=values.get("full_name", "").strip(),
-                               email=values.get("email", "").strip() or None)
+        added = people.add_user(session, username=values.get("username", "").strip(),
+                                role=values.get("role", ""), now=now, actor=current.actor,
+                                agency_code=values.get("agency", "").strip() or None,
+                                full_name=values.get("full_name", "").strip(),
+                                email=values.get("email", "").strip() or None)
         if values.get("password"):
-            passwords.set_password(session, added.username, values["password"], now=now,
-                                   actor=current.actor)
+            people.set_password(session, added.username, values["password"], now=now,
+                                actor=current.actor)
     except ValidationError as exc:
         session.rollback()
         values.pop("password", None)
@@ -69,14 +69,14 @@ def change_user(request: Request, username: str, what: str, session: Session = D
     now = ctx(request).now()
     try:
         if what == "passwd":
-            passwords.set_password(session, username, values.get("password", ""), now=now,
-                                   actor=current.actor)
+            people.set_password(session, username, values.get("password", ""), now=now,
+                                actor=current.actor)
         elif what == "disable":
-            users.disable_user(session, username, now=now, actor=current.actor,
-                               reason=values.get("reason") or None)
+            people.disable_user(session, username, now=now, actor=current.actor,
+                                reason=values.get("reason") or None)
         elif what == "token":
-            new = users.create_token(session, username, now=now, actor=current.actor,
-                                     name=values.get("name", "").strip())
+            new = people.create_token(session, username, now=now, actor=current.actor,
+                                      name=values.get("name", "").strip())
             session.commit()
             return _page(request, session, current, secret=new.secret,
                          done=f"token:{new.token.id}")

@@ -8,9 +8,8 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from agencyflow.domain.calendar import local_date
-from agencyflow.services.board import listing as board
-from agencyflow.services.board import page as board_page
-from agencyflow.services.people.sessions import Current
+from agencyflow.services import board
+from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, ctx, user
 from agencyflow.web.pages.common import cursor_of, newest_cycle
 from agencyflow.web.render import page
@@ -29,9 +28,9 @@ def my_work(request: Request, after: str | None = None, session: Session = DB_SE
     rows: list[dict[str, object]] = []
     next_cursor = None
     if agency and cycle is not None:
-        found = board_page.my_work(session, agency, today=today, calendar=web.calendar,
-                                   cycle_id=cycle.id, after=cursor_of(after),
-                                   late_against=cycle.late_against)
+        found = board.my_work(session, agency, today=today, calendar=web.calendar,
+                              cycle_id=cycle.id, after=cursor_of(after),
+                              late_against=cycle.late_against)
         rows, next_cursor = found.rows, found.next
     names = board.agency_names(session, cycle.plan_key) if cycle else {}
     return page(request, "work.html", current, rows=rows, cycle=cycle, today=today,

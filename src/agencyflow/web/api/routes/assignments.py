@@ -19,12 +19,7 @@ from sqlmodel import SQLModel
 from agencyflow.domain.calendar import TIMEZONE, local_date
 from agencyflow.domain.status import BoardStatus
 from agencyflow.models import Assignment
-from agencyflow.services.assignments import contributions, extensions
-from agencyflow.services.assignments import core as assignment_core
-from agencyflow.services.assignments import moves as assignments
-from agencyflow.services.board import listing as board
-from agencyflow.services.board import page as board_page
-from agencyflow.services.board import pages as board_pages
+from agencyflow.services import assignments, board
 from agencyflow.web.api import moves
 from agencyflow.web.api.deps import Context, CurrentActor, Language, Reader, Writer
 from agencyflow.web.api.moves import Answer, MoveInput
@@ -67,7 +62,7 @@ def _as_of(now: date | None) -> datetime:
     """The moment a read "as of" the day ``now`` shows what was known at (the board's rule:
     09:00 that day, the real clock for today)."""
     real = datetime.now(TIMEZONE)
-    return board_page.known_at(now or local_date(real), real)
+    return board.known_at(now or local_date(real), real)
 
 
 @router.get("", response_model=AssignmentPage, summary="List assignments (the board)")
@@ -84,19 +79,19 @@ def list_assignments(
     now: Annotated[date | None, Query(description="The day to see the board as of.")] = None,
     cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the "
                                         "previous page.")] = None,
-    limit: Annotated[int, Query(ge=1, le=board_pages.MAX_LIMIT)] = board_pages.DEFAULT_LIMIT,
+    limit: Annotated[int, Query(ge=1, le=board.KEYSET_MAX_LIMIT)] = board.KEYSET_DEFAULT_LIMIT,
 ) -> Response:
     """One cycle's assignments in due-date order with their official status on ``now``
     (default today); a cycle is named by id, or by plan and year (default: the newest)."""
-    found = (board_pages.cycle_by_id(session, cycle) if cycle is not None
+    found = (board.cycle_by_id(session, cycle) if cycle is not None
              else board.cycle_for(session, plan, year))
     flt = board.BoardFilter(cycle_id=found.id, agency=agency, commune=commune,
                             status=status.value if status else None,
                             late_against=found.late_against)
-    after = board_pages.Cursor.decode(cursor) if cursor else None
+    after = board.KeysetCursor.decode(cursor) if cursor else None
     today = _day(now)
-    page = board_pages.page(session, flt, today=today, calendar=ctx.calendar, after=after,
-                            limit=limit, known_at=_as_of(now))
+    page = board.keyset_page(session, flt, today=today, calendar=ctx.calendar, after=after,
+                             limit=limit, known_at=_as_of(now))
     body = {"items": [{k: row[k] for k in _ROW_KEYS} for row in page.rows],
             "next_cursor": page.next.encode() if page.next else None, "today": today,
             "cycle_id": found.id}
@@ -131,7 +126,7 @@ def count_assignments(
     now: Annotated[date | None, Query(description="The day to count as of.")] = None,
 ) -> CountsPublic:
     """What the CLI board prints under its table: one GROUP BY over the cycle."""
-    found = (board_pages.cycle_by_id(session, cycle) if cycle is not None
+    found = (board.cycle_by_id(session, cycle) if cycle is not None
              else board.cycle_for(session, plan, year))
     flt = board.BoardFilter(cycle_id=found.id, agency=agency, commune=commune,
                             late_against=found.late_against)
@@ -314,7 +309,7 @@ def reassign(assignment_id: AssignmentId, body: ReassignIn, request: Request, se
     expected = moves.if_match(request, lang)
     return moves.perform(request, ctx, session, actor, route="reassign",
                          params={"id": assignment_id}, given=MoveInput(body), expected=expected,
-                         lang=lang, act=lambda: _moved(extensions.reassign(
+                         lang=lang, act=lambda: _moved(assignments.reassign(
                              session, assignment_id=assignment_id, actor=actor, now=ctx.now(),
                              new_lead=body.to, reason=body.reason, expected_version=expected)))
 
@@ -330,7 +325,7 @@ def contribute(assignment_id: AssignmentId, request: Request, session: Writer, c
     assert isinstance(body, ContributeIn)
 
     def act() -> Answer:
-        row = contributions.contribute(
+        row = assignments.contribute(
             session, assignment_id=assignment_id, actor=actor, now=ctx.now(),
             comment=body.comment, figures=body.figures or None, links=body.links,
             agency_code=body.agency, **_evidence(ctx, given))
@@ -352,10 +347,10 @@ def request_extension(assignment_id: AssignmentId, body: ExtensionIn, request: R
     expected = moves.if_match(request, lang)
 
     def act() -> Answer:
-        ext = extensions.request_extension(
+        ext = assignments.request_extension(
             session, assignment_id=assignment_id, actor=actor, now=ctx.now(),
             new_due=body.new_due, reason=body.reason, expected_version=expected)
-        version = assignment_core.load(session, assignment_id).version
+        version = assignments.load(session, assignment_id).version
         return Answer(201, ExtensionPublic.model_validate(ext.model_dump())
                       .model_dump(mode="json"), version)
 

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import AuditError
-from agencyflow.services.audit import trail as audit
+from agencyflow.services import audit
 from agencyflow.web import downloads
 from agencyflow.web.api.deps import Context, CurrentActor, Reader
 from agencyflow.web.api.problems import COMMON

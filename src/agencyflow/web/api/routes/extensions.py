@@ -7,8 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from agencyflow.domain.permissions import Action, require
-from agencyflow.services.assignments import core as assignment_core
-from agencyflow.services.assignments import extension_queries, extensions
+from agencyflow.services import assignments
 from agencyflow.web.api import moves
 from agencyflow.web.api.deps import Context, CurrentActor, Language, Reader, Writer
 from agencyflow.web.api.moves import Answer, MoveInput
@@ -29,8 +28,8 @@ def list_extensions(
 ) -> list[ExtensionPublic]:
     """Oldest first; ``status=pending`` lists those waiting for a decision."""
     require(actor, Action.READ, target="extension requests")
-    rows = extension_queries.list_requests(session, status=status, assignment_id=assignment,
-                                           limit=limit)
+    rows = assignments.list_requests(session, status=status, assignment_id=assignment,
+                                     limit=limit)
     return [ExtensionPublic.model_validate(r.model_dump()) for r in rows]
 
 
@@ -49,11 +48,11 @@ def decide(extension_id: Annotated[int, Path(ge=1, le=2**62)], body: DecisionIn,
     expected = moves.if_match(request, lang)
 
     def act() -> Answer:
-        ext = extensions.decide_extension(
+        ext = assignments.decide_extension(
             session, extension_id=extension_id, actor=actor, now=ctx.now(),
             approve=body.approve, reason=body.reason, expected_version=expected,
             lang=ctx.settings.language)
-        version = assignment_core.load(session, ext.assignment_id).version
+        version = assignments.load(session, ext.assignment_id).version
         return Answer(200, ExtensionPublic.model_validate(ext.model_dump())
                       .model_dump(mode="json"), version)
 

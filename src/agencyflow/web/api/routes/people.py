@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 
 from agencyflow.domain.permissions import Action, require
 from agencyflow.models import ApiToken
-from agencyflow.services.people import users
+from agencyflow.services import people
 from agencyflow.web.api.deps import Context, CurrentActor, Reader, Writer
 from agencyflow.web.api.problems import COMMON
 from agencyflow.web.api.schemas import Strict
@@ -93,16 +93,16 @@ def _user(u: object) -> UserPublic:
 def list_users(session: Reader, actor: CurrentActor) -> list[UserPublic]:
     """Every user with role, agency and whether they are active."""
     require(actor, Action.READ, target="users")
-    return [_user(u) for u in users.list_users(session)]
+    return [_user(u) for u in people.list_users(session)]
 
 
 @router.post("/users", response_model=UserPublic, status_code=201,
              summary="Add a user (coordinator)")
 def add_user(body: UserIn, session: Writer, ctx: Context, actor: CurrentActor) -> UserPublic:
     """A user with a role (and, for officers, an agency)."""
-    user = users.add_user(session, username=body.username, role=body.role,
-                          agency_code=body.agency, full_name=body.full_name, email=body.email,
-                          now=ctx.now(), actor=actor)
+    user = people.add_user(session, username=body.username, role=body.role,
+                           agency_code=body.agency, full_name=body.full_name, email=body.email,
+                           now=ctx.now(), actor=actor)
     session.commit()
     return _user(user)
 
@@ -112,8 +112,8 @@ def add_user(body: UserIn, session: Writer, ctx: Context, actor: CurrentActor) -
 def disable_user(username: Username, session: Writer, ctx: Context, actor: CurrentActor,
                  body: ReasonOptional | None = None) -> UserPublic:
     """They can no longer act, by name or with any of their tokens."""
-    user = users.disable_user(session, username, now=ctx.now(), actor=actor,
-                              reason=(body or ReasonOptional()).reason)
+    user = people.disable_user(session, username, now=ctx.now(), actor=actor,
+                               reason=(body or ReasonOptional()).reason)
     session.commit()
     return _user(user)
 
@@ -122,7 +122,7 @@ def disable_user(username: Username, session: Writer, ctx: Context, actor: Curre
 def list_tokens(session: Reader, actor: CurrentActor,
                 user: Annotated[str | None, Query(max_length=100)] = None) -> list[TokenPublic]:
     """Coordinators see every token (or one user's); others their own."""
-    return [_token(t, owner) for t, owner in users.tokens_visible_to(session, actor, user)]
+    return [_token(t, owner) for t, owner in people.tokens_visible_to(session, actor, user)]
 
 
 @router.post("/users/{username}/tokens", response_model=NewTokenPublic, status_code=201,
@@ -130,8 +130,8 @@ def list_tokens(session: Reader, actor: CurrentActor,
 def create_token(username: Username, session: Writer, ctx: Context, actor: CurrentActor,
                  body: TokenIn | None = None) -> NewTokenPublic:
     """The secret is in this answer only; only its SHA-256 is stored."""
-    new = users.create_token(session, username, now=ctx.now(), actor=actor,
-                             name=(body or TokenIn()).name)
+    new = people.create_token(session, username, now=ctx.now(), actor=actor,
+                              name=(body or TokenIn()).name)
     session.commit()
     return NewTokenPublic(**_token(new.token, new.username).model_dump(), secret=new.secret)
 
@@ -141,7 +141,7 @@ def create_token(username: Username, session: Writer, ctx: Context, actor: Curre
 def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**62)], session: Writer, ctx: Context,
                  actor: CurrentActor, body: ReasonOptional | None = None) -> TokenPublic:
     """Using it afterwards fails with 401."""
-    t = users.revoke_token(session, token_id, now=ctx.now(), actor=actor,
-                           reason=(body or ReasonOptional()).reason)
+    t = people.revoke_token(session, token_id, now=ctx.now(), actor=actor,
+                            reason=(body or ReasonOptional()).reason)
     session.commit()
-    return _token(t, users.token_owner(session, t))
+    return _token(t, people.token_owner(session, t))

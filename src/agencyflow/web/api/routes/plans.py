@@ -13,8 +13,7 @@ from agencyflow.domain.plan_loader import LoadedPlan, load_plan_text
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import ValidationError
 from agencyflow.models import PlanVersion
-from agencyflow.services.plans import cycles
-from agencyflow.services.plans import store as plans
+from agencyflow.services import plans
 from agencyflow.web.api.deps import Context, CurrentActor, Reader, Writer
 from agencyflow.web.api.problems import COMMON
 from agencyflow.web.api.schemas import (
@@ -82,7 +81,7 @@ def load_plan(body: PlanIn, session: Writer, ctx: Context, actor: CurrentActor
               ) -> JSONResponse:
     """Store a bundled plan or a plan file's text: a new version when the text changed, nothing
     when it is stored already (200). An invalid plan is refused with every problem listed."""
-    version, created = plans.store(session, _loaded(body), now=ctx.now(), actor=actor)
+    version, created = plans.store_plan(session, _loaded(body), now=ctx.now(), actor=actor)
     session.commit()
     result = PlanLoaded(plan=_version(version), created=created)
     return JSONResponse(result.model_dump(mode="json"), status_code=201 if created else 200)
@@ -106,7 +105,7 @@ def list_cycles(session: Reader, actor: CurrentActor,
     """Every cycle (optionally of one plan), newest year first."""
     require(actor, Action.READ, target="cycles")
     return [CyclePublic.model_validate(c.model_dump())
-            for c in cycles.list_cycles(session, plan)]
+            for c in plans.list_cycles(session, plan)]
 
 
 @router.post("/cycles", response_model=CycleStartedPublic, status_code=201,
@@ -117,8 +116,8 @@ def start_cycle(body: CycleIn, session: Writer, ctx: Context, actor: CurrentActo
     now = ctx.now()
     version = plans.ensure_loaded(session, body.plan, now=now, actor=actor) \
         if body.plan in bundled.bundled_plan_keys() else plans.latest(session, body.plan)
-    result = cycles.start(session, version=version, year=body.year, now=now, actor=actor,
-                          calendar=ctx.calendar, start_date=body.start)
+    result = plans.start(session, version=version, year=body.year, now=now, actor=actor,
+                         calendar=ctx.calendar, start_date=body.start)
     session.commit()
     return CycleStartedPublic(cycle=CyclePublic.model_validate(result.cycle.model_dump()),
                               assignments=result.assignments, open=result.open,

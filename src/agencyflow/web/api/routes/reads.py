@@ -11,8 +11,7 @@ from sqlmodel import SQLModel
 
 from agencyflow.domain.calendar import TIMEZONE, local_date
 from agencyflow.domain.permissions import Action, require
-from agencyflow.services.board import targets
-from agencyflow.services.delivery import outbox
+from agencyflow.services import board, delivery
 from agencyflow.web.api.deps import Context, CurrentActor, Reader, Writer
 from agencyflow.web.api.problems import COMMON
 from agencyflow.web.api.schemas import Strict
@@ -60,7 +59,7 @@ def get_targets(session: Reader, actor: CurrentActor,
     """Each target's value per period from the outputs of completed assignments; with ``now``
     only what was completed by that day counts."""
     today = now or local_date(datetime.now(TIMEZONE))
-    report = targets.report(session, plan, today=today, actor=actor, year=year)
+    report = board.targets_report(session, plan, today=today, actor=actor, year=year)
     periods = [TargetPeriodPublic(
         target=r.target_id, title_vi=r.title.vi, title_en=r.title.en, period=r.period,
         from_year=r.from_year, to_year=r.to_year, value=r.value, min=r.min, stretch=r.stretch,
@@ -114,9 +113,9 @@ def list_notifications(session: Reader, actor: CurrentActor,
                        limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> NotificationList:
     """Newest first, e.g. ``status=dead`` with their last error."""
     require(actor, Action.READ, target="notifications")
-    rows = outbox.list_notifications(session, status=status, limit=limit)
+    rows = delivery.list_notifications(session, status=status, limit=limit)
     return NotificationList(items=[NotificationPublic.model_validate(n.model_dump())
-                                   for n in rows], counts=outbox.counts(session))
+                                   for n in rows], counts=delivery.counts(session))
 
 
 @router.post("/notifications/retry", response_model=Retried,
@@ -124,7 +123,7 @@ def list_notifications(session: Reader, actor: CurrentActor,
 def retry_notifications(body: RetryIn, session: Writer, ctx: Context, actor: CurrentActor
                         ) -> Retried:
     """The next dispatch sends them, with a fresh attempt budget."""
-    queued = outbox.retry_as(session, actor, ids=body.ids or None, all_dead=body.all_dead,
-                             now=ctx.now())
+    queued = delivery.retry_as(session, actor, ids=body.ids or None, all_dead=body.all_dead,
+                               now=ctx.now())
     session.commit()
     return Retried(queued=queued)
