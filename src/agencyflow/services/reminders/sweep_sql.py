@@ -51,6 +51,9 @@ from agencyflow.models.types import dumps
 
 #: The states that get reminders, as an SQL list (constants of the lifecycle, not user input).
 _ACTIVE_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(ACTIVE)) + ")"
+#: The due rule, written once: an active assignment with a notice due by ``:today``. The sweep's
+#: scope (:meth:`Scope.sql`) and the quick checks (:func:`any_due`, :func:`due_by_lead`) use it.
+DUE_TERMS = ("a.next_notice_on <= :today", f"a.status IN {_ACTIVE_SQL}")
 #: A textual statement, plain or with typed result columns (both take ``bindparams``).
 Clause = TypeVar("Clause", TextClause, TextualSelect)
 
@@ -70,20 +73,61 @@ class Group:
     last_id: int
 
 
-def _pg(conn: Connection) -> bool:
-    return conn.dialect.name == "postgresql"
-
-
-def _group_key(pg: bool) -> str:
+def _group_key(day: str, head: str) -> str:
     """SQL of a row's group key; unambiguous (dates are fixed-width or empty)."""
-    if pg:
-        day = "coalesce(to_char(a.{}, 'YYYY-MM-DD'), '')"
-        head = "CAST(a.cycle_id AS TEXT) || '|' || a.step_id"
-    else:
-        day = "ifnull(a.{}, '')"
-        head = "a.cycle_id || '|' || a.step_id"
     return " || '|' || ".join([head, *(day.format(c) for c in
                                        ("opened_on", "due_current", "last_swept_on"))])
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between SQLite and PostgreSQL in a sweep's SQL, named once: each helper
+    takes the dialect of its connection (:func:`dialect`) instead of asking the connection."""
+
+    pg: bool
+    #: A row's group key (see :func:`groups`).
+    group_key: str
+    #: The first tag of an agency's JSON list of tags.
+    first_tag: str
+    #: The false literal.
+    false: str
+    #: Null-safe equality.
+    same: str
+    #: Prefix that makes a term unindexable, so that SQLite keeps to the rowid range.
+    plus: str
+    #: How new notices are ordered by the insert (SQLite already reads them in order).
+    insert_order: str
+
+    def table(self, scope: Scope) -> str:
+        """``assignment AS a``; on SQLite, restricted to some leads, with the index that finds
+        their rows (SQLite's planner would otherwise walk the whole cycle for every window)."""
+        hint = "" if self.pg or scope.leads is None else " INDEXED BY ix_assignment_cycle_lead"
+        return f"assignment AS a{hint}"
+
+    def where(self, scope: Scope) -> str:
+        """The scope's WHERE terms as this dialect reads a window (by rowid on SQLite)."""
+        return scope.sql(by_rowid=not self.pg)
+
+    def source(self, name: str) -> str:
+        """How a statement names the rows staged as ``name`` (see :func:`_stage`)."""
+        return name if self.pg else f"temp.sweep_{name} AS {name}"
+
+
+POSTGRESQL = Dialect(
+    pg=True,
+    group_key=_group_key("coalesce(to_char(a.{}, 'YYYY-MM-DD'), '')",
+                         "CAST(a.cycle_id AS TEXT) || '|' || a.step_id"),
+    first_tag="CAST(ag.tags AS jsonb) ->> 0", false="false", same="IS NOT DISTINCT FROM",
+    plus="", insert_order="ORDER BY assignment_id, o ")
+SQLITE = Dialect(
+    pg=False, group_key=_group_key("ifnull(a.{}, '')", "a.cycle_id || '|' || a.step_id"),
+    first_tag="json_extract(ag.tags, '$[0]')", false="0", same="IS", plus="+",
+    insert_order="")
+
+
+def dialect(conn: Connection) -> Dialect:
+    """The dialect of ``conn``'s database."""
+    return POSTGRESQL if conn.dialect.name == "postgresql" else SQLITE
 
 
 @dataclass(frozen=True)
@@ -103,19 +147,12 @@ class Scope:
         # Restricted to some lead agencies, (cycle_id, lead_code) is the index to use (see
         # table()): a batch of 25 communes has a few hundred rows spread over the whole id range.
         by_lead = "" if self.leads is not None else plus
-        where = [f"{plus}a.next_notice_on <= :today",
-                 f"{plus}a.status IN {_ACTIVE_SQL}", f"{by_lead}a.cycle_id IN :cycles"]
+        where = [*(plus + term for term in DUE_TERMS), f"{by_lead}a.cycle_id IN :cycles"]
         if self.shard is not None:
             where.append("a.id % :shard_count = :shard_index")
         if self.leads is not None:
             where.append("a.lead_code IN :leads")
         return " AND ".join(where)
-
-    def table(self, pg: bool) -> str:
-        """``assignment AS a``; on SQLite, restricted to some leads, with the index that finds
-        their rows (SQLite's planner would otherwise walk the whole cycle for every window)."""
-        hint = "" if pg or self.leads is None else " INDEXED BY ix_assignment_cycle_lead"
-        return f"assignment AS a{hint}"
 
     def bind(self, clause: Clause) -> Clause:
         """``clause`` with this scope's parameters bound."""
@@ -143,9 +180,9 @@ def windows(conn: Connection, scope: Scope, size: int) -> list[Window]:
     windows are cut from their ids (read through the (cycle, lead) index), ``size`` rows each —
     usually one window.
     """
-    pg = _pg(conn)
     if scope.leads is not None:
-        stmt = text(f"SELECT a.id FROM {scope.table(pg)} WHERE {scope.sql()} ORDER BY a.id")
+        table = dialect(conn).table(scope)
+        stmt = text(f"SELECT a.id FROM {table} WHERE {scope.sql()} ORDER BY a.id")
         ids = list(conn.execute(scope.bind(stmt)).scalars())
         return [(ids[i] - 1, ids[min(i + size, len(ids)) - 1])
                 for i in range(0, len(ids), size)]
@@ -159,11 +196,11 @@ def windows(conn: Connection, scope: Scope, size: int) -> list[Window]:
 
 def groups(conn: Connection, scope: Scope, window: Window) -> list[Group]:
     """The groups of the window's due rows (read by rowid range)."""
-    pg = _pg(conn)
+    d = dialect(conn)
     stmt = text(
-        f"SELECT {_group_key(pg)} AS gk, a.cycle_id, a.step_id, a.opened_on, a.due_current, "
+        f"SELECT {d.group_key} AS gk, a.cycle_id, a.step_id, a.opened_on, a.due_current, "
         "a.last_swept_on, count(*) AS n, min(a.id) AS first_id, max(a.id) AS last_id "
-        f"FROM {scope.table(pg)} WHERE {scope.sql(by_rowid=not pg)} AND {_range()} "
+        f"FROM {d.table(scope)} WHERE {d.where(scope)} AND {_range()} "
         "GROUP BY a.cycle_id, a.step_id, a.opened_on, a.due_current, a.last_swept_on"
     ).columns(gk=String, cycle_id=Integer, step_id=String, opened_on=Date, due_current=Date,
               last_swept_on=Date, n=Integer, first_id=Integer, last_id=Integer)
@@ -197,12 +234,12 @@ _PLAN_COLUMNS = {"gk": "text", "o": "int", "k": "text", "w": "text", "d": "date"
 _MOVE_COLUMNS = {"gk": "text", "n": "date"}
 
 
-def _stage(conn: Connection, name: str, columns: Mapping[str, str],
+def _stage(conn: Connection, d: Dialect, name: str, columns: Mapping[str, str],
            rows: Sequence[Mapping[str, Any]]) -> str:
     """Make ``rows`` available to the next statement as ``name``; return the SQL prefix
     (PostgreSQL: a ``WITH`` over a JSON parameter ``:name``; SQLite: nothing, the rows go to an
     indexed temporary table of the connection, emptied first)."""
-    if _pg(conn):
+    if d.pg:
         cols = ", ".join(f"{c} {t}" for c, t in columns.items())
         return (f"WITH {name} AS MATERIALIZED (SELECT * FROM jsonb_to_recordset("
                 f"CAST(:{name} AS jsonb)) AS x({cols})) ")
@@ -217,11 +254,6 @@ def _stage(conn: Connection, name: str, columns: Mapping[str, str],
     return ""
 
 
-def _source(conn: Connection, name: str) -> str:
-    """How the statement names the staged rows."""
-    return name if _pg(conn) else f"temp.sweep_{name} AS {name}"
-
-
 def _range() -> str:
     return "a.id > :after AND a.id <= :until"
 
@@ -230,18 +262,17 @@ _COLUMNS = ('"key", assignment_id, cycle_id, kind, "window", scheduled_on, recip
             'level, digest, days_left')
 
 
-def _matching(conn: Connection, group: Group | None) -> tuple[str, str]:
+def _matching(d: Dialect, group: Group | None) -> tuple[str, str]:
     """How a statement picks its rows and their decisions: (the join condition to the staged
     rows, extra WHERE terms). A whole window: each row joins its group's rows on the group key
     the database computes. One group (:class:`WindowWriter` writes a large group on its own):
     its rows are those with the group's columns, all joined to the staged rows of that group,
     without computing any key (``+column`` on SQLite: read by rowid over the group's ids)."""
-    pg = _pg(conn)
     if group is None:
-        return f"plan.gk = {_group_key(pg)}", ""
-    same, plus = ("IS NOT DISTINCT FROM", "") if pg else ("IS", "+")
+        return f"plan.gk = {d.group_key}", ""
+    plus = d.plus
     terms = [f"{plus}a.cycle_id = :g_cycle", f"{plus}a.step_id = :g_step",
-             *(f"{plus}a.{c} {same} :g_{c}"
+             *(f"{plus}a.{c} {d.same} :g_{c}"
                for c in ("opened_on", "due_current", "last_swept_on"))]
     return "plan.gk = :gk", " AND " + " AND ".join(terms)
 
@@ -258,33 +289,30 @@ def _group_params(group: Group | None, keyed: bool) -> list[BindParameter[Any]]:
             bindparam("g_last_swept_on", group.last_swept_on, type_=Date)]
 
 
-def _select(conn: Connection, scope: Scope, group: Group | None) -> str:
+def _select(d: Dialect, scope: Scope, group: Group | None) -> str:
     """The notification rows of one window (or of one group in it): the rows joined to the
     notices decided for their group."""
-    pg = _pg(conn)
-    first_tag = "CAST(ag.tags AS jsonb) ->> 0" if pg else "json_extract(ag.tags, '$[0]')"
-    no = "false" if pg else "0"
-    join, where = _matching(conn, group)
+    join, where = _matching(d, group)
     return (
         "SELECT 'a' || a.id || ':' || plan.k || ':' || plan.w AS \"key\", a.id AS assignment_id, "
         'a.cycle_id, plan.k AS kind, plan.w AS "window", plan.d AS scheduled_on, '
         "coalesce(plan.r, a.lead_code) AS recipient_code, "
-        f"coalesce(plan.t, {first_tag}, lower(a.lead_code)) AS tag, plan.l AS level, "
-        f"coalesce(plan.g, ag.digest, {no}) AS digest, plan.dl AS days_left, plan.o AS o "
-        f"FROM {scope.table(pg)} JOIN {_source(conn, 'plan')} ON {join} "
+        f"coalesce(plan.t, {d.first_tag}, lower(a.lead_code)) AS tag, plan.l AS level, "
+        f"coalesce(plan.g, ag.digest, {d.false}) AS digest, plan.dl AS days_left, plan.o AS o "
+        f"FROM {d.table(scope)} JOIN {d.source('plan')} ON {join} "
         "LEFT JOIN agency AS ag ON ag.plan_key = a.plan_key AND ag.code = a.lead_code "
-        f"WHERE {scope.sql(by_rowid=not pg)} AND {_range()}{where}"
+        f"WHERE {d.where(scope)} AND {_range()}{where}"
     )
 
 
-def _bind(clause: Clause, conn: Connection, scope: Scope, window: Window,
+def _bind(clause: Clause, d: Dialect, scope: Scope, window: Window,
           staged: Mapping[str, Sequence[Mapping[str, Any]]], group: Group | None = None,
           keyed: bool = True) -> Clause:
     if group is not None:  # the group's own ids, within the window
         window = (max(window[0], group.first_id - 1), min(window[1], group.last_id))
     clause = scope.bind(clause).bindparams(*_group_params(group, keyed), after=window[0],
                                            until=window[1])
-    if _pg(conn):
+    if d.pg:
         clause = clause.bindparams(**{k: dumps(list(v)) for k, v in staged.items()})
     return clause
 
@@ -353,14 +381,13 @@ class WindowWriter:
     def __init__(self, conn: Connection, scope: Scope, window: Window, new: NewNotices, *,
                  lang: str, stamp: Any) -> None:
         self.conn, self.scope, self.window, self.new = conn, scope, window, new
-        self.lang, self.stamp, self.pg = lang, stamp, _pg(conn)
+        self.lang, self.stamp, self.d = lang, stamp, dialect(conn)
         self.inserted = 0
         # New rows take ids in assignment order, then in the order of the group's notices.
         # SQLite reads the assignments by rowid and looks each one's notices up in the staged
         # table's index, which keeps them in the order they were staged: that is already the
         # order, and sorting it again costs a sixth of the insert. PostgreSQL hash-joins.
-        self._order = "ORDER BY assignment_id, o " if self.pg else ""
-        self._before = None if self.pg else self._last_id()
+        self._before = None if self.d.pg else self._last_id()
 
     def _last_id(self) -> int:
         return int(self.conn.exec_driver_sql(
@@ -375,15 +402,15 @@ class WindowWriter:
                   "scheduled_on, recipient_code, tag, level, digest, days_left, lang, status, "
                   "attempts, created_at, next_attempt_at) "
                   f"SELECT {_COLUMNS}, :lang, 'pending', 0, :stamp, :stamp "
-                  f"FROM ({_select(self.conn, self.scope, group)}) AS due WHERE true "
-                  f'{self._order}ON CONFLICT ("key") DO NOTHING')
-        prefix = _stage(self.conn, "plan", _PLAN_COLUMNS, plan)
-        if self.pg:  # the new rows are counted by the statement itself
+                  f"FROM ({_select(self.d, self.scope, group)}) AS due WHERE true "
+                  f'{self.d.insert_order}ON CONFLICT ("key") DO NOTHING')
+        prefix = _stage(self.conn, self.d, "plan", _PLAN_COLUMNS, plan)
+        if self.d.pg:  # the new rows are counted by the statement itself
             insert = (f"{prefix.rstrip()}, new AS ({insert} RETURNING recipient_code, kind) "
                       + _COUNT.format("new"))
-        stmt = _bind(text(insert), self.conn, self.scope, self.window, {"plan": plan}, group)
+        stmt = _bind(text(insert), self.d, self.scope, self.window, {"plan": plan}, group)
         result = self.conn.execute(stmt.bindparams(lang=self.lang, stamp=self.stamp))
-        if self.pg:
+        if self.d.pg:
             counts = [(r, k, n) for r, k, n in result]
             self.new.add(counts)
             self.inserted += sum(n for _, _, n in counts)
@@ -395,38 +422,35 @@ class WindowWriter:
         ``{"gk", "n"}`` per group) and ``last_swept_on = today``."""
         if not moves:
             return
-        sql = (_stage(self.conn, "moves", _MOVE_COLUMNS, moves) +
-               f"UPDATE {self.scope.table(self.pg)} SET next_notice_on = moves.n, "
-               f"last_swept_on = :today FROM {_source(self.conn, 'moves')} "
-               f"WHERE moves.gk = {_group_key(self.pg)} AND {self._where()}")
-        self.conn.execute(_bind(text(sql), self.conn, self.scope, self.window,
-                                {"moves": moves}))
+        sql = (_stage(self.conn, self.d, "moves", _MOVE_COLUMNS, moves) +
+               f"UPDATE {self.d.table(self.scope)} SET next_notice_on = moves.n, "
+               f"last_swept_on = :today FROM {self.d.source('moves')} "
+               f"WHERE moves.gk = {self.d.group_key} AND {self._where()}")
+        self.conn.execute(_bind(text(sql), self.d, self.scope, self.window, {"moves": moves}))
 
     def move_group(self, group: Group, following: date | None) -> None:
         """Set ``group``'s rows to the next notice day ``following`` and ``last_swept_on =
         today``."""
-        sql = (f"UPDATE {self.scope.table(self.pg)} SET next_notice_on = :n, "
-               f"last_swept_on = :today WHERE {self._where()}{_matching(self.conn, group)[1]}")
+        sql = (f"UPDATE {self.d.table(self.scope)} SET next_notice_on = :n, "
+               f"last_swept_on = :today WHERE {self._where()}{_matching(self.d, group)[1]}")
         stmt = text(sql).bindparams(bindparam("n", following, type_=Date))
-        self.conn.execute(_bind(stmt, self.conn, self.scope, self.window, {}, group,
-                                keyed=False))
+        self.conn.execute(_bind(stmt, self.d, self.scope, self.window, {}, group, keyed=False))
 
     def flag_group(self, group: Group, why: str) -> None:
         """Record ``why`` on ``group``'s rows, which need a person's attention, and take them
         out of later sweeps (no next notice day) until their dates or lead change."""
-        sql = (f"UPDATE {self.scope.table(self.pg)} SET next_notice_on = NULL, "
+        sql = (f"UPDATE {self.d.table(self.scope)} SET next_notice_on = NULL, "
                "last_swept_on = :today, attention = :why, attention_on = :today "
-               f"WHERE {self._where()}{_matching(self.conn, group)[1]}")
+               f"WHERE {self._where()}{_matching(self.d, group)[1]}")
         stmt = text(sql).bindparams(why=why)
-        self.conn.execute(_bind(stmt, self.conn, self.scope, self.window, {}, group,
-                                keyed=False))
+        self.conn.execute(_bind(stmt, self.d, self.scope, self.window, {}, group, keyed=False))
 
     def _where(self) -> str:
-        return f"{self.scope.sql(by_rowid=not self.pg)} AND {_range()}"
+        return f"{self.d.where(self.scope)} AND {_range()}"
 
     def finish(self) -> int:
         """Record this window's new notices in ``new``; return how many it inserted."""
-        if not self.pg and self.inserted:
+        if not self.d.pg and self.inserted:
             self.new.add_ids(self._before or 0, self._last_id())
         return self.inserted
 
@@ -436,8 +460,32 @@ def candidates(conn: Connection, scope: Scope, window: Window,
     """The rows :meth:`WindowWriter.insert` would offer to the outbox (for a dry run)."""
     if not plan:
         return []
-    sql = (_stage(conn, "plan", _PLAN_COLUMNS, plan) + _select(conn, scope, None) +
+    d = dialect(conn)
+    sql = (_stage(conn, d, "plan", _PLAN_COLUMNS, plan) + _select(d, scope, None) +
            " ORDER BY a.id, plan.o")
-    stmt = _bind(text(sql).columns(scheduled_on=Date), conn, scope, window, {"plan": plan})
+    stmt = _bind(text(sql).columns(scheduled_on=Date), d, scope, window, {"plan": plan})
     # RowMapping is also keyed by column objects; callers only ever read it by name.
     return [cast(Mapping[str, Any], row._mapping) for row in conn.execute(stmt)]
+
+
+def _due(today: date, cycle_id: int | None) -> tuple[str, dict[str, Any]]:
+    """:data:`DUE_TERMS` (of ``cycle_id``, if given) and their parameters."""
+    terms = list(DUE_TERMS) + (["a.cycle_id = :cycle"] if cycle_id is not None else [])
+    return " AND ".join(terms), {"today": today, "cycle": cycle_id}
+
+
+def any_due(conn: Connection, today: date, cycle_id: int | None) -> bool:
+    """Whether any active assignment (of ``cycle_id``) has a notice due by ``today`` (stops at
+    the first)."""
+    where, params = _due(today, cycle_id)
+    stmt = text(f"SELECT a.id FROM assignment AS a WHERE {where} LIMIT 1").bindparams(
+        bindparam("today", type_=Date))
+    return conn.execute(stmt, params).first() is not None
+
+
+def due_by_lead(conn: Connection, today: date, cycle_id: int | None) -> dict[str, int]:
+    """Lead agency → active assignments (of ``cycle_id``) with a notice due by ``today``."""
+    where, params = _due(today, cycle_id)
+    stmt = text(f"SELECT a.lead_code, count(*) FROM assignment AS a WHERE {where} "
+                "GROUP BY a.lead_code").bindparams(bindparam("today", type_=Date))
+    return {lead: int(n) for lead, n in conn.execute(stmt, params)}

@@ -44,12 +44,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, func, select
-from sqlmodel import Session, col
+from sqlalchemy import Connection, Engine
+from sqlmodel import Session
 
 from agencyflow.domain import reminders
 from agencyflow.domain.calendar import local_date
-from agencyflow.domain.lifecycle import ACTIVE
 from agencyflow.errors import AgencyflowError
 from agencyflow.i18n import _
 from agencyflow.models import Assignment
@@ -69,7 +68,6 @@ BATCH_SIZE = 50_000
 #: group's rows on its columns costs less per row than computing every row's group key, and a
 #: statement more is nothing for a fan-out of this size.
 OWN_STATEMENT_ROWS = 200
-_ACTIVE = sorted(s.value for s in ACTIVE)
 
 
 @dataclass
@@ -262,7 +260,7 @@ def _run(engine: Engine, *, now: datetime, calendar: reminders.Calendar, lang: s
     if write and cycle_id is None and leads is None and (shard is None or shard[0] == 0):
         result.reevaluations = _reevaluations(engine, now, calendar)
     with engine.connect() as conn:
-        if not _anything_due(conn, result.today, cycle_id):
+        if not sweep_sql.any_due(conn, result.today, cycle_id):
             # The common rerun: one scan, without loading any plan (seconds for a
             # national plan). Office hours are then those of the default policy.
             result.in_office_hours = reminders.in_office_hours(now, calendar,
@@ -345,24 +343,8 @@ def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def _due(today: date, cycle_id: int | None) -> list[ColumnElement[bool]]:
-    """Active assignments (of ``cycle_id``, if given) with a notice due by ``today``."""
-    where = [col(A.next_notice_on) <= today, col(A.status).in_(_ACTIVE)]
-    if cycle_id is not None:
-        where.append(col(A.cycle_id) == cycle_id)
-    return where
-
-
-def _anything_due(conn: Connection, today: date, cycle_id: int | None) -> bool:
-    """Whether any active assignment has a notice due by ``today`` (stops at the first)."""
-    stmt = select(col(A.id)).where(*_due(today, cycle_id)).limit(1)
-    return conn.execute(stmt).first() is not None
-
-
 def due_by_agency(engine: Engine, *, now: datetime, cycle_id: int | None = None
                   ) -> dict[str, int]:
     """Lead agency → number of active assignments with a notice due by ``now`` (one GROUP BY)."""
-    stmt = (select(col(A.lead_code), func.count()).where(*_due(local_date(now), cycle_id))
-            .group_by(col(A.lead_code)))
     with engine.connect() as conn:
-        return {lead: n for lead, n in conn.execute(stmt)}
+        return sweep_sql.due_by_lead(conn, local_date(now), cycle_id)
