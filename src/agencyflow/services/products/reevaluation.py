@@ -51,7 +51,8 @@ class Reevaluations:
 
 def open_due(session: Session, *, now: datetime, calendar: DayCounter,
              actor: Actor = SWEEP) -> Reevaluations:
-    """Open the re-evaluations due today, for every plan with a registry."""
+    """Open the re-evaluations due today, for every plan with a registry (one flush and one
+    audit append for all of a plan's)."""
     today, result = local_date(now), Reevaluations()
     keys = session.execute(select(col(Product.plan_key)).where(
         col(Product.reevaluation_id).is_(None), col(Product.expires_on).is_not(None)
@@ -61,13 +62,11 @@ def open_due(session: Session, *, now: datetime, calendar: DayCounter,
         if spec.registry is None:
             continue
         cycle = _running_cycle(session, key, today)
-        for row in _due(session, key, today + timedelta(days=spec.registry.notice_days)):
-            opened = _open(session, spec, cycle, row, today=today, now=now, calendar=calendar,
-                           actor=actor) if cycle is not None else None
-            if opened is None:
-                result.waiting += 1
-            else:
-                result.opened.append(opened)
+        due = _due(session, key, today + timedelta(days=spec.registry.notice_days))
+        made = [(row, a) for row in due
+                if cycle is not None and (a := _new(spec, cycle, row, today, calendar))]
+        result.waiting += len(due) - len(made)
+        result.opened += _record(session, made, now=now, actor=actor)
     return result
 
 
@@ -91,30 +90,39 @@ def _due(session: Session, plan_key: str, cutoff: date) -> list[Product]:
     return list(session.execute(stmt).scalars())
 
 
-def _open(session: Session, spec: PlanSpec, cycle: Cycle, row: Product, *, today: date,
-          now: datetime, calendar: DayCounter, actor: Actor) -> int | None:
-    """Create and open the re-evaluation of ``row``; None when its commune cannot lead it."""
+def _new(spec: PlanSpec, cycle: Cycle, row: Product, today: date,
+         calendar: DayCounter) -> Assignment | None:
+    """The re-evaluation of ``row``, open today; None when its commune cannot lead it."""
     assert spec.registry is not None
     step = spec.step(spec.registry.reevaluation_step)
     if row.commune not in spec.members(step.fan_out or ""):
         return None
     due = calendar.add_working_days(today, getattr(step.deadline, "working_days", 0))
-    a = Assignment(cycle_id=cycle.id or 0, plan_key=spec.key, year=cycle.year, step_id=step.id,
-                   period=f"SP-{row.id}", member=row.commune, lead_code=row.commune,
-                   cooperating=[c for c in step.cooperating if c != row.commune],
-                   clauses=list(step.clauses), title_vi=f"{step.title.vi}: {row.product}",
-                   title_en=f"{step.title.en}: {row.product}" if step.title.en else None,
-                   review=step.review, due_original=due, due_current=due, opened_on=today,
-                   status=Status.OPEN.value, next_notice_on=today)
-    session.add(a)
+    return Assignment(cycle_id=cycle.id or 0, plan_key=spec.key, year=cycle.year,
+                      step_id=step.id, period=f"SP-{row.id}", member=row.commune,
+                      lead_code=row.commune,
+                      cooperating=[c for c in step.cooperating if c != row.commune],
+                      clauses=list(step.clauses), title_vi=f"{step.title.vi}: {row.product}",
+                      title_en=f"{step.title.en}: {row.product}" if step.title.en else None,
+                      review=step.review, due_original=due, due_current=due, opened_on=today,
+                      status=Status.OPEN.value, next_notice_on=today)
+
+
+def _record(session: Session, made: list[tuple[Product, Assignment]], *, now: datetime,
+            actor: Actor) -> list[int]:
+    """Store the new assignments, link their products, append two audit events each."""
+    session.add_all([a for _, a in made])
     session.flush()
-    row.reevaluation_id = a.id
-    session.add(row)
-    why = f"certificate of {row.product} ({row.producer}) expires on {row.expires_on}"
-    audit.record(session, now=now, actor=actor, action="assignment.create",
-                 target_type="assignment", target_id=a.id or 0, reason=why, opened_on=today,
-                 after={"step": step.id, "lead": row.commune, "due": due, "product": row.id})
-    audit.record(session, now=now, actor=actor, action="product.reevaluation",
-                 target_type="product", target_id=row.id or 0, reason=why,
-                 after={"assignment": a.id, "expires_on": row.expires_on})
-    return a.id
+    entries: list[audit.Entry] = []
+    for row, a in made:
+        row.reevaluation_id = a.id
+        why = f"certificate of {row.product} ({row.producer}) expires on {row.expires_on}"
+        entries += [
+            audit.Entry(now, actor, "assignment.create", "assignment", a.id or 0, None,
+                        {"step": a.step_id, "lead": a.lead_code, "due": a.due_current,
+                         "product": row.id}, why, a.opened_on),
+            audit.Entry(now, actor, "product.reevaluation", "product", row.id or 0, None,
+                        {"assignment": a.id, "expires_on": row.expires_on}, why)]
+    session.flush()
+    audit.record_many(session, entries)
+    return [a.id or 0 for _, a in made]
