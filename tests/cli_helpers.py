@@ -12,14 +12,19 @@ from typer.testing import CliRunner
 
 from agencyflow.cli import app
 from agencyflow.config import get_settings
+from agencyflow.i18n import language
 
 Invoke = Callable[..., Result]
 
 
 def cli_for(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *,
-            simulation: bool = True) -> Invoke:
+            simulation: bool = True, lang: str = "en") -> Invoke:
     """An ``invoke(*args, token=None)`` running the CLI on ``engine``'s database
     (``simulation``: with ``AGENCYFLOW_SIMULATION``, so that writes may claim any ``--now``).
+
+    The output is in ``lang``: English by default, so that these tests read what the CLI does
+    in the language of their assertions (as a caller's context language, which ``--lang``
+    overrides); ``tests/e2e/test_vietnamese_cli.py`` reads the Vietnamese default.
 
     The settings cache is cleared before each run; clear it again when the test ends (see the
     ``cli`` fixtures). ``token=`` sets ``AGENCYFLOW_TOKEN`` for one run; it is unset otherwise.
@@ -41,6 +46,7 @@ def cli_for(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *,
         else:
             monkeypatch.setenv("AGENCYFLOW_TOKEN", token)
         get_settings.cache_clear()
-        return runner.invoke(app, list(args), catch_exceptions=False)
+        with language(lang):
+            return runner.invoke(app, list(args), catch_exceptions=False)
 
     return invoke

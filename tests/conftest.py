@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from agencyflow import i18n
 from agencyflow.config import Settings
 from agencyflow.db import make_engine, upgrade
 from agencyflow.domain.calendar import TIMEZONE
@@ -37,6 +38,20 @@ for _name, _value in {
     "PREFECT_SERVER_UI_ENABLED": "false",
 }.items():
     os.environ.setdefault(_name, _value)
+
+
+@pytest.fixture(autouse=True)
+def english_context(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test runs in an English context (what ``--lang en`` or ``Accept-Language: en`` give a
+    command or a request), so that its assertions read what agencyflow says in the language the
+    messages are written in; a test marked ``vietnamese`` runs in the Vietnamese default, as
+    ``tests/e2e/test_vietnamese_cli.py`` and the catalog tests do. Explicit languages (a
+    notification's, a report's, a web request's) are unaffected."""
+    if request.node.get_closest_marker("vietnamese"):
+        yield
+        return
+    with i18n.language("en"):
+        yield
 
 
 def vn(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:

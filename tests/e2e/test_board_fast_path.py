@@ -99,7 +99,7 @@ def test_a_database_error_on_the_fast_path_is_reported_clearly(
         conn.exec_driver_sql("DROP TABLE agency")  # the board names the agencies: that fails
     result = invoke("board", "--now", "2021-03-15")
     assert result.exit_code == 1
-    assert "error: database error: " in result.output and "agency" in result.output
+    assert "Error: database error: " in result.output and "agency" in result.output
     assert "try `agencyflow db status`" in result.output and "Traceback" not in result.output
 
 

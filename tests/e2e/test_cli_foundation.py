@@ -73,7 +73,7 @@ def test_cycle_start_twice_then_board_in_every_format(run) -> None:  # type: ign
     again = run("cycle", "start", "--plan", valid, "--year", "2021")
     assert again.exit_code == 1 and "already started" in again.output
 
-    table = run("board", "--now", "15/03/2021")
+    table = run("board", "--now", "15/03/2021", "--lang", "vi")
     assert table.exit_code == 0 and "Quá hạn chưa hoàn thành" in table.output
     rows = json.loads(run("board", "--now", "2021-03-15", "--format", "json").output)
     assert {r["step_id"]: r["board_status"] for r in rows if r["period"] == "2021"} == {

@@ -52,7 +52,7 @@ def test_nobody_decides_their_own_extension_request(cli: Invoke, engine: Engine)
     for decision in ("--approve", "--refuse"):
         refused(cli("assignment", "decide", "1", decision, "--reason", "Đồng ý", "--as",
                     "dieu.phoi"),
-                "PermissionDenied", "may not assignment.decide", "four eyes")
+                "may not decide an extension", "four eyes")
     assert get(engine, int(pid)).due_current.isoformat() == "2027-03-15"
     assert "approved: due 30/03/2027" in ok(cli("assignment", "decide", "1", "--approve",
                                                 "--as", "chu.tich"))
@@ -63,7 +63,7 @@ def test_nobody_approves_their_own_submission(cli: Invoke, engine: Engine) -> No
     ok(cli("assignment", "submit", pid, "--as", "dieu.phoi", "--output",
            "plan_document=https://nn.gov.vn/kh.pdf", "--output", "budget=5"))
     refused(cli("assignment", "approve", pid, "--as", "dieu.phoi"),
-            "may not assignment.approve", "four eyes")
+            "may not approve an assignment", "four eyes")
     assert get(engine, int(pid)).status == "submitted"
     assert "is now done" in ok(cli("assignment", "approve", pid, "--as", "pho.phong"))
 
@@ -71,13 +71,13 @@ def test_nobody_approves_their_own_submission(cli: Invoke, engine: Engine) -> No
 def test_nobody_disables_the_last_active_coordinator(cli: Invoke) -> None:
     ok(cli("user", "disable", "pho.phong", "--as", "dieu.phoi"))
     refused(cli("user", "disable", "dieu.phoi", "--as", "dieu.phoi"),
-            "PermissionDenied", "would leave no active coordinator")
+            "may not manage users", "would leave no active coordinator")
 
 
 def test_a_refused_cycle_start_names_cycle_start(cli: Invoke) -> None:
     for plan in ("walk-ocop", "kim-thanh-ocop"):  # stored, and bundled (would be loaded first)
         refused(cli("cycle", "start", "--plan", plan, "--year", "2028", "--as", "can.bo.nn"),
-                "PermissionDenied", "may not cycle.start")
+                "may not start a cycle")
 
 
 @pytest.mark.parametrize(("path", "why"), [
@@ -88,7 +88,7 @@ def test_a_refused_cycle_start_names_cycle_start(cli: Invoke) -> None:
 def test_system_files_are_not_evidence(cli: Invoke, engine: Engine, path: str, why: str) -> None:
     pid = str(assignment_id(engine, "PLAN"))
     refused(cli("assignment", "progress", pid, "--note", "x", "--evidence", path,
-                "--as", "can.bo.nn"), "ValidationError", path, why)
+                "--as", "can.bo.nn"), path, why)
     assert get(engine, int(pid)).version == 1  # nothing was written
 
 
@@ -138,7 +138,7 @@ def test_an_invalid_token_is_an_error_for_every_command(cli: Invoke, engine: Eng
                                                         args: list[str]) -> None:
     tokens = bad_tokens(engine)
     for kind, token in tokens.items():
-        refused(cli(*args, token=token), "AuthenticationError", WHY[kind])
+        refused(cli(*args, token=token), WHY[kind])
     if args[0] != "audit":  # the anonymous read: no token at all
         ok(cli(*args))
 
@@ -158,7 +158,7 @@ def test_board_in_a_fresh_process_refuses_a_forged_token(sqlite_engine: Engine,
                                   actor=users.actor_for(session, "dieu.phoi")).secret
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("AGENCYFLOW_")}
     env.update(AGENCYFLOW_DATABASE_URL=sqlite_engine.url.render_as_string(),
-               AGENCYFLOW_DATA_DIR=str(tmp_path / "data"))
+               AGENCYFLOW_DATA_DIR=str(tmp_path / "data"), AGENCYFLOW_LANGUAGE="en")
     script = Path(sys.executable).with_name("agencyflow")
     code = ("import sys, runpy; sys.argv = [sys.argv[1], 'board', '--format', 'json'];"
             "\ntry: runpy.run_path(sys.argv[0], run_name='__main__')"

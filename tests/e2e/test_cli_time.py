@@ -63,13 +63,13 @@ def market_q1(engine: Engine) -> str:
 def test_an_officer_cannot_backdate_nor_date_ahead(cli: Invoke, engine: Engine) -> None:
     aid = market_q1(engine)
     refused(cli("assignment", "complete", aid, "--as", "can.bo.ktht", "--now", f"{YEAR}-03-01"),
-            "PermissionDenied", "may not date a change in the past")
+            "may not date a change in the past")
     refused(cli("assignment", "complete", aid, "--as", "can.bo.ktht", "--now", f"{YEAR}-03-01",
-                "--late-reason", "giấy"), "PermissionDenied", "only a coordinator")
+                "--late-reason", "giấy"), "only a coordinator")
     refused(cli("assignment", "start", aid, "--as", "can.bo.ktht", "--now", f"{YEAR + 1}-03-01"),
-            "ValidationError", "after the real clock")
+            "after the real clock")
     assert get(engine, int(aid)).version == 1  # nothing was written
-    assert "in_progress" in ok(cli("assignment", "start", aid, "--as", "can.bo.ktht"))
+    assert "in progress" in ok(cli("assignment", "start", aid, "--as", "can.bo.ktht"))
     assert json.loads(ok(cli("board", "--year", str(YEAR), "--now", f"{YEAR}-02-01",
                              "--format", "json")))  # reads travel in time freely
 
@@ -77,7 +77,7 @@ def test_an_officer_cannot_backdate_nor_date_ahead(cli: Invoke, engine: Engine) 
 def test_a_coordinators_late_entry_needs_a_reason_and_shows(cli: Invoke, engine: Engine) -> None:
     aid = market_q1(engine)
     refused(cli("assignment", "complete", aid, "--as", "dieu.phoi", "--now", f"{YEAR}-03-20"),
-            "ValidationError", "--late-reason")
+            "--late-reason")
     refused(cli("assignment", "complete", aid, "--as", "dieu.phoi", "--now", f"{YEAR - 1}-12-20",
                 "--late-reason", "Biên bản giấy"), "cannot be dated before")
     started = datetime.now(UTC)

@@ -81,8 +81,8 @@ def test_the_database_on_a_full_disk(tmp_path: Path) -> None:
         assert run(data, "user", "list").returncode == 0  # creates and migrates the database
         db = data / "agencyflow.db"
         filler = fill(disk, leave=32 * 1024)  # room for a small write, not for a plan
-        refused(run(data, "plan", "load", "kim-thanh-ocop"), "StorageError",
-                f"no space left on the device holding {db}: nothing was written")
+        refused(run(data, "plan", "load", "kim-thanh-ocop"),
+                f"Error: no space left on the device holding {db}: nothing was written")
         filler.unlink()
         fill(disk)  # not a byte left: SQLite cannot even open its journal files
         refused(run(data, "user", "add", "a.b", "--role", "coordinator", "--agency", "NN"),
@@ -134,7 +134,7 @@ def test_evidence_on_a_full_and_on_a_read_only_disk(cli: Invoke, engine: Engine,
         result = cli("assignment", "progress", pid, "--as", "can.bo.nn", "--note", "x",
                      "--evidence", str(proof))
         assert result.exit_code == 1 and "Traceback" not in result.output, result.output
-        assert (f"StorageError: no space left on the device holding {store}: evidence "
+        assert (f"Error: no space left on the device holding {store}: evidence "
                 "bien-ban.pdf was not stored, nothing was written") in result.output
         assert list(store.iterdir()) == []  # no half-written temporary file
         assert _evidence_rows(engine) == 0 and get(engine, int(pid)).version == 2

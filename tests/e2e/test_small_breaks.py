@@ -33,7 +33,7 @@ def test_plan_show_finds_a_stored_plan(started) -> None:  # type: ignore[no-unty
     shown = started("plan", "show", "tiny-ocop", "--format", "json")
     assert shown.exit_code == 0, shown.output
     assert [s["step"] for s in json.loads(shown.output)] == ["PLAN", "COUNCIL", "EVAL", "MARKET"]
-    table = started("plan", "show", "tiny-ocop")
+    table = started("plan", "show", "tiny-ocop", "--lang", "vi")
     assert table.exit_code == 0 and "Kế hoạch OCOP thử nghiệm (tiny-ocop)" in table.output
     unknown = started("plan", "show", "tiny-ocp")
     assert unknown.exit_code == 1 and "'tiny-ocp'" in unknown.output

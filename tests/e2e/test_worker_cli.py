@@ -44,7 +44,7 @@ def test_a_wrong_shard_is_an_error_naming_it(
     invoke = cli_for(engine, monkeypatch, tmp_path)
     result = invoke("sweep", "--now", NOW, "--shard", shard)
     assert result.exit_code == 1
-    assert f"--shard {shard!r}" in result.output and "Traceback" not in result.output
+    assert f'--shard "{shard}"' in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.sinks

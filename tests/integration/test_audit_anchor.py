@@ -136,7 +136,7 @@ def test_a_checkpoint_holds_and_is_refused_without_a_destination(cli: Invoke,
     assert data["seq"] == EVENTS and len(data["hash"]) == 64 and data["at"].endswith("Z")
     ok = cli("audit", "verify", "--checkpoint", str(path), "--checkpoint", str(path),
              "--as", "insp")
-    assert ok.exit_code == 0 and "2 checkpoint(s) hold" in ok.output, ok.output
+    assert ok.exit_code == 0 and "2 checkpoints hold" in ok.output, ok.output
     nowhere = cli("audit", "checkpoint", "--as", "insp")
     assert nowhere.exit_code == 1 and "--file FILE and/or --notify" in nowhere.output
     officer = cli("audit", "checkpoint", "--file", str(path), "--as", "an")
@@ -193,7 +193,7 @@ def test_a_checkpoint_is_sent_to_the_inspectors_tag(cli: Invoke, tmp_path: Path,
                             encoding="utf-8")
         monkeypatch.setenv("AGENCYFLOW_APPRISE_CONFIG", str(channels))
         sent = cli("audit", "checkpoint", "--notify", "--as", "insp")
-        assert sent.exit_code == 0 and "sent to tag inspectors (1 channel(s))" in sent.output
+        assert sent.exit_code == 0 and "sent to tag inspectors (1 channel)" in sent.output
         [request] = hook.wait_for(1)
         assert f"audit checkpoint #{EVENTS}" in request.body.decode("utf-8")
         monkeypatch.setenv("AGENCYFLOW_AUDIT_TAG", "nobody")

@@ -216,7 +216,7 @@ def test_reassignment_readdresses_undelivered_notices(engine: Engine) -> None:
                                        ("reminder", "sent", "KTHT", "ktht")]
     row = get(engine, ident)
     assert (row.lead_code, row.next_notice_on) == ("NN", date(2027, 2, 1))
-    with pytest.raises(PermissionDenied, match="may not assignment.start"), \
+    with pytest.raises(PermissionDenied, match="may not start an assignment"), \
             session_scope(engine) as session:
         assignments.start(session, assignment_id=ident, actor=KTHT_OFFICER, now=at(2027, 2, 2))
     with session_scope(engine) as session:

@@ -139,7 +139,7 @@ def test_cooperating_agencies_contribute(engine: Engine, tmp_path: Path) -> None
             files=[_file(tmp_path, "gop-y.docx", b"gop y")], evidence_dir=tmp_path / "s",
             max_bytes=LIMIT)
     assert (row.agency_code, row.figures) == ("KTHT", {"budget": 30})
-    with pytest.raises(PermissionDenied, match="may not assignment.contribute"), \
+    with pytest.raises(PermissionDenied, match="may not contribute to an assignment"), \
             session_scope(engine) as session:
         contributions.contribute(session, assignment_id=plan, actor=commune_officer("XA-A"),
                                  now=at(2027, 2, 3), comment="x")

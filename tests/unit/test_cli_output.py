@@ -1,4 +1,5 @@
-"""The CLI's output: JSON exactly as ``json.dumps(indent=2)`` writes it, only faster; tables."""
+"""The CLI's output: JSON exactly as ``json.dumps(indent=2)`` writes it (times in ISO 8601),
+only faster; tables."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ ROWS: list[dict[str, Any]] = [
 def test_json_rows_is_json_dumps_with_an_indent_of_two(rows: list[dict[str, Any]],
                                                        columns: list[str]) -> None:
     expected = json.dumps([{c: r.get(c) for c in columns} for r in rows], ensure_ascii=False,
-                          indent=2, default=str)
+                          indent=2, default=base.json_default)
     assert json_rows(rows, columns) == expected
 
 

@@ -26,6 +26,8 @@ from babel.messages.pofile import read_po
 from agencyflow import i18n
 from agencyflow.errors import ConfigError
 
+pytestmark = pytest.mark.vietnamese  # the default language is what these tests read
+
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "agencyflow"
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")

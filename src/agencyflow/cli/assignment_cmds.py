@@ -28,6 +28,8 @@ from agencyflow.cli.identity import Act, act_as
 from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.outputs import parse_assignments
 from agencyflow.errors import ValidationError
+from agencyflow.i18n import _
+from agencyflow.labels import label
 from agencyflow.models import Assignment
 from agencyflow.services import assignments
 
@@ -51,8 +53,9 @@ def _as(as_user: str | None, now: str | None, late_reason: str | None, act: Act)
 
 
 def _done(a: Assignment) -> None:
-    console.print(styled(f"assignment {a.id} ({a.step_id} {a.lead_code}) is now ",
-                         (a.status, "bold"), f" (version {a.version})"), highlight=False)
+    console.print(styled(_("assignment {id} ({step} {lead}) is now").format(
+        id=a.id, step=a.step_id, lead=a.lead_code) + " ", (label("state", a.status), "bold"),
+        " " + _("(version {version})").format(version=a.version)), highlight=False)
 
 
 def _outputs(pairs: list[str] | None, path: Path | None) -> dict[str, Any]:
@@ -60,7 +63,8 @@ def _outputs(pairs: list[str] | None, path: Path | None) -> dict[str, Any]:
     given: dict[str, Any] = _read_outputs(path) if path else {}
     for key, value in parse_assignments(pairs or []).items():
         if key in given:
-            raise ValidationError(f"output {key} is given both in {path} and with --output")
+            raise ValidationError(_("output {key} is given both in {path} and with --output")
+                                  .format(key=key, path=path))
         given[key] = value
     return given
 
@@ -70,11 +74,14 @@ def _read_outputs(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except OSError as exc:
-        raise ValidationError(f"{path}: cannot read the outputs file: {exc.strerror}") from None
+        raise ValidationError(_("{path}: cannot read the outputs file: {reason}").format(
+            path=path, reason=exc.strerror)) from None
     except (ValueError, yaml.YAMLError) as exc:
-        raise ValidationError(f"{path}: not valid JSON/YAML: {exc}") from None
+        raise ValidationError(_("{path}: not valid JSON/YAML: {reason}").format(
+            path=path, reason=exc)) from None
     if not isinstance(data, dict):
-        raise ValidationError(f"{path}: expected a mapping of output name: value")
+        raise ValidationError(_("{path}: expected a mapping of output name: value").format(
+            path=path))
     return {str(k): v for k, v in data.items()}
 
 
@@ -205,8 +212,11 @@ def extend(assignment_id: int = ID,
     ext = _as(as_user, now, late_reason, lambda s, actor, when: assignments.request_extension(
         s, assignment_id=assignment_id, actor=actor, now=when, new_due=new_due, reason=reason,
         expected_version=version))
-    console.print(f"extension request #{ext.id} for assignment {assignment_id}: "
-                  f"{ext.old_due:%d/%m/%Y} → {ext.new_due:%d/%m/%Y}, pending", highlight=False)
+    console.print(_("extension request #{id} for assignment {assignment}: {old} → {new}, "
+                    "pending a decision").format(id=ext.id, assignment=assignment_id,
+                                                 old=f"{ext.old_due:%d/%m/%Y}",
+                                                 new=f"{ext.new_due:%d/%m/%Y}"),
+                  highlight=False)
 
 
 @app.command("decide")
@@ -222,12 +232,13 @@ def decide(extension_id: int = typer.Argument(..., help="Extension request id.")
     Example: agencyflow assignment decide 3 --refuse --reason "Quá dài"
     """
     if approve is None:
-        raise ValidationError("say --approve or --refuse")
+        raise ValidationError(_("say --approve or --refuse"))
     ext = _as(as_user, now, late_reason, lambda s, actor, when: assignments.decide_extension(
         s, extension_id=extension_id, actor=actor, now=when, approve=approve, reason=reason,
         expected_version=version, lang=settings().language))
-    console.print(f"extension request #{ext.id} {ext.status}: due "
-                  f"{ext.new_due if approve else ext.old_due:%d/%m/%Y}", highlight=False)
+    console.print(_("extension request #{id} {status}: due {day}").format(
+        id=ext.id, status=label("extension", ext.status),
+        day=f"{ext.new_due if approve else ext.old_due:%d/%m/%Y}"), highlight=False)
 
 
 @app.command("reassign")
@@ -263,5 +274,5 @@ def contribute(assignment_id: int = ID,
     row = _as(as_user, now, late_reason, lambda s, actor, when: assignments.contribute(
         s, assignment_id=assignment_id, actor=actor, now=when, comment=comment,
         figures=figures or None, agency_code=agency, **_evidence(evidence, link)))
-    console.print(f"contribution #{row.id} of {row.agency_code} added to assignment "
-                  f"{assignment_id}", highlight=False)
+    console.print(_("contribution #{id} of {agency} added to assignment {assignment}").format(
+        id=row.id, agency=row.agency_code, assignment=assignment_id), highlight=False)

@@ -18,7 +18,15 @@ from typing import Any
 import typer
 
 from agencyflow import dbapi, locations
-from agencyflow.cli.base import AS_HELP, NOW_HELP, Format, calendar, handle_errors, parse_now
+from agencyflow.cli.base import (
+    AS_HELP,
+    NOW_HELP,
+    Format,
+    calendar,
+    handle_errors,
+    json_default,
+    parse_now,
+)
 from agencyflow.domain.permissions import Action
 
 ID = typer.Argument(..., help="Assignment id (see `agencyflow board`).")
@@ -28,19 +36,19 @@ NOW = typer.Option(None, "--now", help=NOW_HELP)
 
 @handle_errors
 def show(assignment_id: int = ID, as_user: str = AS, now: str = NOW,
-         fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
-         lang: str = typer.Option("vi", help="vi or en.")) -> None:
+         fmt: Format = typer.Option(Format.table, "--format", help="table or json.")) -> None:
     """Show an assignment: step, agencies, status on the day, history, extensions, evidence.
 
     Example: agencyflow assignment show 12 --now 2027-03-15 --format json
     """
     data = read(assignment_id, as_user, parse_now(now))
     if fmt is not Format.table:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=json_default)
+                         + "\n")
         return
     from agencyflow.cli.assignment_view import print_assignment
 
-    print_assignment(data, lang)
+    print_assignment(data)
 
 
 def read(assignment_id: int, as_user: str | None, when: datetime) -> dict[str, Any]:

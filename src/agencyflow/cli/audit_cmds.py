@@ -29,7 +29,9 @@ from agencyflow.cli.common import settings, transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import ValidationError
-from agencyflow.i18n import _
+from agencyflow.formats import ddmmyyyy_hhmm
+from agencyflow.i18n import _, ngettext
+from agencyflow.labels import label
 from agencyflow.models.types import dumps
 from agencyflow.services import audit, delivery
 
@@ -38,8 +40,6 @@ app = typer.Typer(help="The tamper-evident audit trail: verify, log, export.",
 
 LOG_COLUMNS = ["seq", "at", "recorded", "actor", "action", "target", "before", "after", "reason",
                "hash"]
-LOG_HEADERS = ["#", "at (UTC)", "recorded (UTC)", "actor", "action", "target", "before", "after",
-               "reason", "hash"]
 
 
 class ExportFormat(StrEnum):
@@ -52,7 +52,7 @@ class ExportFormat(StrEnum):
 def _authorise(session: Session, as_user: str | None, now: str | None) -> None:
     """Resolve the actor and require the right to read the audit trail."""
     actor = resolve_actor(session, as_user, now=parse_now(now), action=Action.AUDIT_READ)
-    require(actor, Action.AUDIT_READ, target="the audit trail")
+    require(actor, Action.AUDIT_READ, target=_("the audit trail"))
 
 
 @app.command("verify")
@@ -73,8 +73,10 @@ def verify(
     if file is not None:
         with file.open(encoding="utf-8") as lines:
             count = audit.verify_export(lines, source=str(file))
-        console.print(f"{count} events, chain intact (export {file}); compare its last hash "
-                      "with the head you noted", highlight=False, soft_wrap=True)
+        console.print(ngettext(
+            "{n} event, chain intact (export {file}); compare its last hash with the head you "
+            "noted", "{n} events, chain intact (export {file}); compare its last hash with the "
+            "head you noted", count).format(n=count, file=file), highlight=False, soft_wrap=True)
         return
     with transaction() as session:
         _authorise(session, as_user, now)
@@ -82,9 +84,13 @@ def verify(
         seq, head = audit.head(session)
         checked = sum(audit.check_checkpoints(session, audit.read_checkpoints(path))
                       for path in checkpoint or [])
-    anchored = f"; {checked} checkpoint(s) hold" if checkpoint else ""
-    console.print(f"{count} events, chain intact (head #{seq} sha256 {head}){anchored}",
-                  highlight=False, soft_wrap=True)
+    text = ngettext("{n} event, chain intact (head #{seq} sha256 {head})",
+                    "{n} events, chain intact (head #{seq} sha256 {head})", count).format(
+                        n=count, seq=seq, head=head)
+    if checkpoint:
+        text += "; " + ngettext("{n} checkpoint holds", "{n} checkpoints hold", checked).format(
+            n=checked)
+    console.print(text, highlight=False, soft_wrap=True)
 
 
 @app.command("checkpoint")
@@ -101,7 +107,7 @@ def checkpoint_(
     Example: agencyflow audit checkpoint --file /mnt/usb/audit-checkpoints.jsonl --notify
     """
     if file is None and not notify:
-        raise ValidationError("say where the checkpoint goes: --file FILE and/or --notify")
+        raise ValidationError(_("say where the checkpoint goes: --file FILE and/or --notify"))
     cfg = settings()
     notifier = delivery.notifier(cfg) if notify else None
     with transaction() as session:
@@ -109,10 +115,13 @@ def checkpoint_(
         point = audit.take_checkpoint(session)
     if file is not None:
         audit.append_checkpoint(file, point)
-        console.print(f"checkpoint {point} appended to {file}", highlight=False, soft_wrap=True)
+        console.print(_("checkpoint {point} appended to {file}").format(point=point, file=file),
+                      highlight=False, soft_wrap=True)
     if notifier is not None:
         sent = audit.send_checkpoint(notifier, cfg.audit_tag, point)
-        console.print(f"checkpoint {point} sent to tag {cfg.audit_tag} ({sent} channel(s))",
+        console.print(ngettext("checkpoint {point} sent to tag {tag} ({n} channel)",
+                               "checkpoint {point} sent to tag {tag} ({n} channels)", sent
+                               ).format(point=point, tag=cfg.audit_tag, n=sent),
                       highlight=False, soft_wrap=True)
 
 
@@ -135,21 +144,24 @@ def log(
         events = audit.log(session, assignment_id=assignment, actor=actor, limit=limit or None)
         rows = [audit.exported(e.model_dump()) for e in events]
     if fmt is Format.table:
-        rows = [{**r, "target": f"{r['target_type']} {r['target_id']}", "hash": r["hash"][:12],
-                 "at": r["at"][:19].replace("T", " "), "recorded": _recorded(r),
+        rows = [{**r, "target": f"{label('subject', r['target_type'])} {r['target_id']}",
+                 "hash": r["hash"][:12],
+                 "at": ddmmyyyy_hhmm(r["at"], utc=True), "recorded": _recorded(r),
                  "before": _short(r["before"]),
                  "after": _short(r["after"])} for r in rows]
-        emit(rows, LOG_COLUMNS, fmt, title="Audit trail", headers=LOG_HEADERS)
+        emit(rows, LOG_COLUMNS, fmt, title=_("Audit trail (Vietnam time)"),
+             words={"action": "action"})
         return
     emit(rows, list(audit.EXPORT_FIELDS), fmt)
 
 
 def _recorded(row: dict[str, object]) -> str:
     """When the event was really written, and the claim its ``at`` makes (late, simulated)."""
-    text = str(row.get("recorded_at") or "")[:19].replace("T", " ")
+    text = ddmmyyyy_hhmm(row.get("recorded_at"), utc=True)
     if row.get("claim"):
-        text += f" ({row['claim']}: {row['claim_reason']})" if row.get("claim_reason") \
-            else f" ({row['claim']})"
+        claim = label("claim", row["claim"])
+        text += f" ({claim}: {row['claim_reason']})" if row.get("claim_reason") \
+            else f" ({claim})"
     return text
 
 
@@ -182,4 +194,6 @@ def export(
             except OSError as exc:  # a full or read-only disk: a message, not a traceback
                 raise storage.file_error(exc, where=output, what=_("the export")) or exc \
                     from None
-    err_console.print(f"{count} events exported; head #{seq} sha256 {head}", highlight=False)
+    err_console.print(ngettext("{n} event exported; head #{seq} sha256 {head}",
+                               "{n} events exported; head #{seq} sha256 {head}", count).format(
+                                   n=count, seq=seq, head=head), highlight=False)

@@ -13,9 +13,11 @@ import typer
 
 from agencyflow.cli.attention import print_attention
 from agencyflow.cli.base import NOW_HELP, Format, calendar, emit, handle_errors, parse_now, reading
+from agencyflow.cli.words import header
 from agencyflow.domain.calendar import local_date
-from agencyflow.domain.status import LABELS, BoardStatus
-from agencyflow.i18n import resolve_language
+from agencyflow.domain.status import BoardStatus
+from agencyflow.i18n import _, current_language
+from agencyflow.labels import label
 from agencyflow.services import board as board_service
 from agencyflow.services.board import group_members as members
 
@@ -33,7 +35,6 @@ def board(
     status: str = typer.Option(None, "--status", help="Only this status: " + ", ".join(
         s.value for s in BoardStatus)),
     now: str = typer.Option(None, help=NOW_HELP),
-    lang: str = typer.Option("vi", help="vi or en."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
     limit: int = typer.Option(None, help="Show at most this many rows (counts cover all)."),
 ) -> None:
@@ -42,7 +43,7 @@ def board(
 
     Example: agencyflow board --agency KTHT --now 2027-03-15
     """
-    lang = resolve_language(lang)  # EN → en; fr is an error, not a KeyError after the table
+    lang = current_language()
     when = parse_now(now)
     today = local_date(when)
     table = fmt is Format.table  # only the table shows the counts per agency
@@ -63,11 +64,10 @@ def board(
         names = board_service.agency_names(conn, cycle.plan_key)
         member = members(conn, cycle.id).label(lang)  # the plan's own word, e.g. "Các xã"
     rows = [_row(r, lang) for r in found]
-    headers = ["#", "step", "period", "lead", member, "cooperating", "title", "due",
-               "original", "done", "status", "recorded later by"]
-    emit(rows, COLUMNS, fmt, headers=headers,
+    headers = [member if c == "commune" else header(c) for c in COLUMNS]
+    emit(rows, COLUMNS, fmt, headers=headers, words={"board_status": "board"},
          title=f"{_title(cycle, lang)} — {cycle.year} — {today:%d/%m/%Y}")
-    _counts_table(counts, names, lang)
+    _counts_table(counts, names)
 
 
 def _title(cycle: board_service.BoardCycle, lang: str) -> str:
@@ -86,14 +86,13 @@ def _row(r: dict, lang: str) -> dict:  # type: ignore[type-arg]
             "recorded_later_by": r["recorded_late_by"]}
 
 
-def _counts_table(counts: dict[str, dict[str, int]], names: dict[str, str], lang: str) -> None:
+def _counts_table(counts: dict[str, dict[str, int]], names: dict[str, str]) -> None:
     order = [st.value for st in BoardStatus]
     rows: list[dict[str, Any]] = [
         {"agency": f"{code} {names.get(code, '')}".strip(),
          **{st: counts[code].get(st, 0) or "" for st in order}} for code in sorted(counts)]
-    rows.append({"agency": "total" if lang == "en" else "tổng",
+    rows.append({"agency": _("total"),
                  **{st: sum(c.get(st, 0) for c in counts.values()) for st in order}})
     emit(rows, ["agency", *order], Format.table, right=order,
-         headers=["agency", *(LABELS[BoardStatus(st)][lang] for st in order)],
-         title="Count per agency and status" if lang == "en" else
-         "Số lượng theo cơ quan và tình trạng")
+         headers=[header("agency"), *(label("board", st) for st in order)],
+         title=_("Count per agency and status"))

@@ -18,6 +18,7 @@ from agencyflow.cli.base import (
 from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.calendar import parse_date
+from agencyflow.i18n import _, ngettext
 from agencyflow.services import plans
 
 app = typer.Typer(help="Start and list cycles (one run of a plan over a year).",
@@ -44,10 +45,13 @@ def start(
         actor = resolve_actor(session, as_user, now=when)
         version, result = plans.start_plan(session, plan=plan, year=year, now=when,
                                            actor=actor, calendar=calendar(), start_date=first)
-    console.print(
-        f"cycle {result.cycle.year} of {version.key} (version {version.version}) started: "
-        f"{result.assignments} assignments — {result.open} open, {result.waiting} waiting"
-    )
+    made = ngettext("{n} assignment", "{n} assignments", result.assignments).format(
+        n=result.assignments)
+    console.print(_("cycle {year} of {plan} (version {version}) started: {made} — {open} open, "
+                    "{waiting} waiting").format(year=result.cycle.year, plan=version.key,
+                                                version=version.version, made=made,
+                                                open=result.open, waiting=result.waiting),
+                  highlight=False)
 
 
 @app.command("list")
@@ -64,11 +68,11 @@ def list_(
         rows = [{"id": c.id, "plan": c.plan_key, "year": c.year, "version": c.plan_version,
                  "sha256": c.plan_hash[:12], "start": c.start_date,
                  "assignments": c.assignment_count,
-                 "started_at": c.started_at.isoformat(timespec="seconds"),
+                 "started_at": c.started_at,
                  "started_by": c.started_by}
                 for c in plans.list_cycles(session, plan)]
     emit(rows, ["id", "plan", "year", "version", "sha256", "start", "assignments", "started_at",
-                "started_by"], fmt, title="Cycles")
+                "started_by"], fmt, title=_("Cycles"))
 
 
 app.command("migrate")(amend_cmds.migrate)

@@ -7,6 +7,7 @@ import typer
 from agencyflow.cli.base import console, handle_errors
 from agencyflow.cli.common import settings
 from agencyflow.db import current_revision, data_path, head_revision, make_engine, upgrade
+from agencyflow.i18n import _
 
 app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 
@@ -24,7 +25,8 @@ def upgrade_cmd() -> None:
     engine = make_engine(cfg.resolved_database_url())
     before = current_revision(engine)
     after = upgrade(engine)
-    console.print(f"database at revision {after} (was {before or 'empty'})")
+    console.print(_("database at revision {after} (was {before})").format(
+        after=after, before=before or _("empty")), highlight=False)
 
 
 @app.command("status")
@@ -36,5 +38,7 @@ def status() -> None:
     """
     cfg = settings()
     engine = make_engine(cfg.resolved_database_url())
-    console.print(f"url: {engine.url.render_as_string(hide_password=True)}")
-    console.print(f"revision: {current_revision(engine) or 'empty'} (newest: {head_revision()})")
+    console.print(_("address: {url}").format(url=engine.url.render_as_string(hide_password=True)),
+                  highlight=False)
+    console.print(_("revision: {revision} (newest: {head})").format(
+        revision=current_revision(engine) or _("empty"), head=head_revision()), highlight=False)

@@ -12,7 +12,6 @@ import os
 import shlex
 import shutil
 import sys
-from functools import partial
 from pathlib import Path
 
 import typer
@@ -22,12 +21,12 @@ from agencyflow.cli import demo_view as view
 from agencyflow.cli.base import console, handle_errors
 from agencyflow.cli.common import settings
 from agencyflow.config import Settings
+from agencyflow.i18n import _, current_language
 
 
 @handle_errors
 def demo(
     year: int = typer.Option(2027, "--year", help="The year of the cycle to simulate."),
-    lang: str = typer.Option("vi", "--lang", help="Language of the output: vi or en."),
     quiet: bool = typer.Option(False, "--quiet", help="Only the closing summary lines."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON (for scripts "
                                  "and tests) instead of tables."),
@@ -42,34 +41,31 @@ def demo(
     """
     from agencyflow.demo.runner import run
 
-    if lang not in view.TEXT:
-        raise typer.BadParameter("use vi or en", param_hint="--lang")
     cfg = settings()
     chatty = not (quiet or as_json)
     if chatty:
-        view.header(lang, year, make_url(cfg.resolved_database_url())
+        view.header(year, make_url(cfg.resolved_database_url())
                     .render_as_string(hide_password=True))
-    result = run(cfg, year=year, on_month=partial(view.month_line, lang) if chatty else None)
+    result = run(cfg, year=year, on_month=view.month_line if chatty else None)
     from agencyflow.demo.simulation import PLAN_KEY
     from agencyflow.services import reports
 
-    files = reports.write_demo_files(cfg, plan_key=PLAN_KEY, year=year, lang=lang)
+    files = reports.write_demo_files(cfg, plan_key=PLAN_KEY, year=year, lang=current_language())
     explore = explore_command(cfg, year)
     from agencyflow.demo import reorganisation
 
-    chapter = reorganisation.run(cfg, lang)
+    chapter = reorganisation.run(cfg, current_language())
     if as_json:
         summary = result.as_dict() | {"files": [str(f) for f in files], "explore": explore,
                                       "reorganisation_2025": chapter.as_dict()}
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     else:
-        view.finish(lang, result, tables=chatty, explore=explore)
-        for line in reorganisation.summary(chapter, lang):
+        view.finish(result, tables=chatty, explore=explore)
+        for line in reorganisation.summary(chapter, current_language()):
             console.print(line, highlight=False, markup=False)
         for f in files:
-            console.print(("Written: " if lang == "en" else "Đã ghi: ") + str(f),
-                          highlight=False)
-        view.web_hint(lang, cfg.data_dir)
+            console.print(_("Written: {file}").format(file=f), highlight=False)
+        view.web_hint(cfg.data_dir)
     if (result.findings.audit_error is not None or not result.tally.consistent
             or not chapter.dry_equals_applied):
         raise typer.Exit(code=1)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from agencyflow.cli.base import parse_now
 from agencyflow.domain.permissions import Action, Actor, Role
 from agencyflow.errors import AuthenticationError
+from agencyflow.i18n import N_, _
 from agencyflow.services import people
 
 if TYPE_CHECKING:
@@ -38,8 +39,8 @@ OPEN_ACTIONS = frozenset({Action.READ})
 #: The reader without a name: an officer of no agency, which the permission table lets READ only.
 ANONYMOUS = Actor("anonymous", Role.OFFICER, None)
 
-NO_IDENTITY = ("this database has users: act as one with --as USER or set AGENCYFLOW_TOKEN "
-               "(see `agencyflow user list`)")
+NO_IDENTITY = N_("this database has users: act as one with --as USER or set "
+                 "AGENCYFLOW_TOKEN (see `agencyflow user list`)")
 
 
 def resolve_actor(session: Any, as_user: str | None, *, now: datetime,
@@ -62,7 +63,7 @@ def resolve_actor(session: Any, as_user: str | None, *, now: datetime,
         return Actor(os_actor(), Role.SYSTEM)
     if action in OPEN_ACTIONS:
         return ANONYMOUS
-    raise AuthenticationError(NO_IDENTITY)
+    raise AuthenticationError(_(NO_IDENTITY))
 
 
 def os_actor() -> str:

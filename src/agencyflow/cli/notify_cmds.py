@@ -26,6 +26,7 @@ from agencyflow.cli.common import engine, settings, transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.calendar import WorkingCalendar, local_date
 from agencyflow.i18n import _, ngettext
+from agencyflow.labels import label
 from agencyflow.services import delivery, reminders
 
 notifications_app = typer.Typer(help="The notification outbox: list, and send again.")
@@ -56,22 +57,24 @@ def remind(
         planned = reminders.preview(eng, **kwargs)
         window_note(planned, when, cal)
         emit([_planned_row(p) for p in planned.planned], PLAN_COLUMNS, fmt,
-             title=f"Would queue {planned.written} notifications ({planned.existing} already "
-                   "queued)")
+             words={"kind": "notice"}, title=ngettext(
+                 "Would queue {n} notification ({existing} already queued)",
+                 "Would queue {n} notifications ({existing} already queued)", planned.written
+             ).format(n=planned.written, existing=planned.existing))
         return
     swept = reminders.sweep(eng, **kwargs)
     window_note(swept, when, cal)
     attention_note(swept)
     sent = _dispatch(eng, cfg, when)
-    emit(_remind_rows(swept, sent), REMIND_COLUMNS, fmt,
-         title=f"Reminders {when:%d/%m/%Y %H:%M}: {swept.written} queued, "
-               f"{sent.sent if sent else 0} sent")
+    emit(_remind_rows(swept, sent, human=fmt is Format.table), REMIND_COLUMNS, fmt,
+         title=_("Reminders {time}: {queued} queued, {sent} sent").format(
+             time=f"{when:%d/%m/%Y %H:%M}", queued=swept.written, sent=sent.sent if sent else 0))
 
 
 def _dispatch(eng: Any, cfg: Any, when: datetime) -> delivery.DispatchResult | None:
     if cfg.apprise_config is None:
-        err_console.print("no channels configured (AGENCYFLOW_APPRISE_CONFIG): notifications "
-                          "stay pending")
+        err_console.print(_("no channels configured (AGENCYFLOW_APPRISE_CONFIG): notifications "
+                            "stay pending"), highlight=False)
         return None
     return delivery.dispatch_outbox(
         eng, delivery.notifier(cfg), delivery.renderer_factory(cfg), now=when,
@@ -113,15 +116,16 @@ def _planned_row(p: Any) -> dict[str, Any]:
             "scheduled_on": p.scheduled_on, "digest": p.digest, "key": p.key}
 
 
-def _remind_rows(swept: reminders.SweepResult, sent: delivery.DispatchResult | None
-                 ) -> list[dict[str, Any]]:
+def _remind_rows(swept: reminders.SweepResult, sent: delivery.DispatchResult | None, *,
+                 human: bool) -> list[dict[str, Any]]:
     delivered = sent.by_agency if sent else {}
     rows = []
     for agency in sorted(set(swept.by_agency) | set(delivered)):
         kinds = swept.by_agency.get(agency, {})
         outcome = delivered.get(agency, {})
         rows.append({"agency": agency, "queued": sum(kinds.values()),
-                     "kinds": ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())),
+                     "kinds": ", ".join(f"{label('notice', k) if human else k} {n}"
+                                        for k, n in sorted(kinds.items())),
                      "sent": outcome.get("sent", 0), "failed": outcome.get("failed", 0),
                      "dead": outcome.get("dead", 0)})
     return rows
@@ -149,15 +153,16 @@ def notifications(
             session, status=status, limit=limit or None, known_at=when)]
         counts = delivery.counts(session, known_at=when)
         print_attention(session)
-    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty"
-    emit(rows, LIST_COLUMNS, fmt, title=f"Notifications ({summary})")
+    summary = ", ".join(f"{label('outbox', k)} {v}" for k, v in sorted(counts.items()))
+    emit(rows, LIST_COLUMNS, fmt, words={"status": "outbox", "kind": "notice"},
+         title=_("Notifications ({summary})").format(summary=summary or _("none")))
 
 
 def _notification_row(n: Any) -> dict[str, Any]:
     return {"id": n.id, "status": n.status, "kind": n.kind, "recipient": n.recipient_code,
             "tag": n.tag, "assignment": n.assignment_id, "scheduled_on": n.scheduled_on,
             "attempts": n.attempts,
-            "next_attempt_at": n.next_attempt_at.isoformat(timespec="seconds"),
+            "next_attempt_at": n.next_attempt_at,
             "last_error": n.last_error}
 
 
@@ -177,8 +182,10 @@ def retry(
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when)
         queued = delivery.retry_as(session, actor, ids=ids or None, all_dead=all_dead, now=when)
-    console.print(f"{len(queued)} notification(s) queued again: "
-                  f"{', '.join(map(str, queued)) or 'none'}")
+    console.print(ngettext("{n} notification queued again: {ids}",
+                           "{n} notifications queued again: {ids}", len(queued)).format(
+                               n=len(queued), ids=", ".join(map(str, queued)) or _("none")),
+                  highlight=False)
 
 
 @channels_app.command("check")
@@ -194,12 +201,15 @@ def channels_check() -> None:
         missing = delivery.check_channels(notifier, session)
         owners = delivery.agency_tags(session)
     for problem in getattr(notifier, "load_problems", []):
-        err_console.print(f"{cfg.apprise_config}: {problem}")
+        err_console.print(f"{cfg.apprise_config}: {problem}", highlight=False)
     if not missing:
-        console.print(f"every agency has a channel ({len(owners)} tags checked)")
+        console.print(ngettext("every agency has a channel ({n} tag checked)",
+                               "every agency has a channel ({n} tags checked)", len(owners)
+                               ).format(n=len(owners)), highlight=False)
         return
     for tag in missing:
-        console.print(f"no channel for tag {tag!r}: {', '.join(owners.get(tag, []))}")
+        console.print(_("no channel for tag \"{tag}\": {agencies}").format(
+            tag=tag, agencies=", ".join(owners.get(tag, []))), highlight=False)
     raise typer.Exit(code=1)
 
 

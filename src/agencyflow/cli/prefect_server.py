@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from agencyflow.errors import ConfigError
+from agencyflow.i18n import _
 
 #: How long the server may take to answer its health check (it migrates its database first).
 START_TIMEOUT_SECONDS = 180
@@ -89,10 +90,10 @@ def _wait(process: subprocess.Popen[bytes], url: str, home: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ConfigError(f"the local Prefect server exited (code {process.returncode}); "
-                              f"see {home / 'server.log'}")
+            raise ConfigError(_("the local Prefect server exited (code {code}); see {log}")
+                              .format(code=process.returncode, log=home / "server.log"))
         if _healthy(url):
             return
         time.sleep(0.5)
-    raise ConfigError(f"the local Prefect server did not answer within {START_TIMEOUT_SECONDS} s;"
-                      f" see {home / 'server.log'}")
+    raise ConfigError(_("the local Prefect server did not answer within {seconds} s; see {log}")
+                      .format(seconds=START_TIMEOUT_SECONDS, log=home / "server.log"))

@@ -11,6 +11,7 @@ from agencyflow.cli.prefect_server import prefect_api
 from agencyflow.config import Settings
 from agencyflow.db import session_scope
 from agencyflow.domain.calendar import TIMEZONE
+from agencyflow.i18n import _
 from agencyflow.services import delivery
 
 #: Flow runs `serve` executes at the same time.
@@ -20,12 +21,14 @@ MAX_CONCURRENT_RUNS = 2
 def _warn_missing_channels(settings: Settings) -> None:
     """Say at start which agencies would receive nothing."""
     if settings.apprise_config is None:
-        err_console.print("warning: AGENCYFLOW_APPRISE_CONFIG is not set; dispatch will fail")
+        err_console.print(_("warning: AGENCYFLOW_APPRISE_CONFIG is not set; dispatch will fail"),
+                          highlight=False)
         return
     with session_scope(delivery.engine(settings)) as session:
         missing = delivery.check_channels(delivery.notifier(settings), session)
     if missing:
-        err_console.print(f"warning: no channel for tags: {', '.join(missing)}")
+        err_console.print(_("warning: no channel for tags: {tags}").format(
+            tags=", ".join(missing)), highlight=False)
 
 
 class _Stop(Exception):
@@ -43,7 +46,7 @@ def _start_web(settings: Settings, web: tuple[str, int]) -> subprocess.Popen[byt
 
     engine_from_settings(settings)  # a bad database is one clear error, before anything starts
     host, port = web
-    console.print(f"web app on http://{host}:{port}/")
+    console.print(_("web app on {url}").format(url=f"http://{host}:{port}/"), highlight=False)
     return subprocess.Popen(command(host, port))
 
 
@@ -71,7 +74,7 @@ def run(settings: Settings, web: tuple[str, int] | None = None) -> None:
     try:
         web_process = _start_web(settings, web) if web else None
         with prefect_api(settings.data_dir / "prefect") as api:
-            console.print(f"Prefect API: {api}")
+            console.print(_("Prefect API: {url}").format(url=api), highlight=False)
             _serve(settings)
     except _Stop:
         pass
@@ -79,7 +82,7 @@ def run(settings: Settings, web: tuple[str, int] | None = None) -> None:
         _stop_web(web_process)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    console.print("stopped")
+    console.print(_("stopped"))
 
 
 def _serve(settings: Settings) -> None:
@@ -116,10 +119,11 @@ def _serve(settings: Settings) -> None:
         if not isinstance(deployment, RunnerDeployment):
             raise TypeError(f"expected a RunnerDeployment, got {type(deployment).__name__}")
         runner.add_deployment(deployment)
-    console.print(f"serving reminder-sweep ({settings.sweep_cron}), dispatch-notifications "
-                  f"(every {settings.dispatch_interval_seconds} s), monthly-report (first "
-                  f"working day of the month), audit-checkpoint (daily, {CHECKPOINT_CRON}) and "
-                  "start-cycle (on demand); Ctrl+C to stop")
+    console.print(_("serving reminder-sweep ({cron}), dispatch-notifications (every {seconds} s), "
+                    "monthly-report (first working day of the month), audit-checkpoint (daily, "
+                    "{checkpoint}) and start-cycle (on demand); Ctrl+C to stop").format(
+                        cron=settings.sweep_cron, seconds=settings.dispatch_interval_seconds,
+                        checkpoint=CHECKPOINT_CRON), highlight=False)
     # Ctrl+C stops the runner the way SIGTERM does (Prefect's handler): no new runs, the
     # running ones cancelled, the schedules paused; a second signal exits at once. Left to
     # asyncio, Ctrl+C cancels the runner's main task, and a cancellation swallowed by a run

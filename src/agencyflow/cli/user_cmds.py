@@ -21,6 +21,8 @@ from agencyflow.cli.base import (
 from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import act_as, resolve_actor
 from agencyflow.domain.permissions import Action
+from agencyflow.i18n import _
+from agencyflow.labels import label
 from agencyflow.services import people
 
 app = typer.Typer(help="People, roles and API tokens.", no_args_is_help=True)
@@ -49,8 +51,11 @@ def add(
     user = act_as(as_user, now, lambda session, actor, when: people.add_user(
         session, username=username, role=role, agency_code=agency, full_name=name, email=email,
         now=when, actor=actor))
-    where = f" of {user.agency_code}" if user.agency_code else ""
-    console.print(f"user {user.username} added: {user.role}{where}")
+    role = label("role", user.role)
+    console.print((_("user {user} added: {role} of {agency}") if user.agency_code else
+                   _("user {user} added: {role}")).format(user=user.username, role=role,
+                                                          agency=user.agency_code),
+                  highlight=False)
 
 
 @app.command("list")
@@ -68,10 +73,10 @@ def list_(
         resolve_actor(session, as_user, now=parse_now(now), action=Action.READ)
         rows = [{"username": u.username, "name": u.full_name, "role": u.role,
                  "agency": u.agency_code, "email": u.email, "active": u.active,
-                 "created_at": u.created_at.isoformat(timespec="seconds")}
+                 "created_at": u.created_at}
                 for u in people.list_users(session)]
     emit(rows, ["username", "name", "role", "agency", "email", "active", "created_at"], fmt,
-         title="Users")
+         title=_("Users"), words={"role": "role"})
 
 
 @app.command("disable")
@@ -88,7 +93,7 @@ def disable(
     """
     act_as(as_user, now, lambda session, actor, when: people.disable_user(
         session, username, now=when, actor=actor, reason=reason))
-    console.print(f"user {username} disabled")
+    console.print(_("user {user} disabled").format(user=username), highlight=False)
 
 
 @app.command("passwd")
@@ -113,10 +118,11 @@ def passwd(
     if stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt(_("New password"), hide_input=True,
+                                confirmation_prompt=_("Repeat for confirmation"))
     act_as(as_user, now, lambda session, actor, when: people.set_password(
         session, username, password, now=when, actor=actor))
-    console.print(f"password of {username} set")
+    console.print(_("password of {user} set").format(user=username), highlight=False)
 
 
 @token_app.command("create")
@@ -133,8 +139,9 @@ def token_create(
     """
     new = act_as(as_user, now, lambda session, actor, when: people.create_token(
         session, username, now=when, actor=actor, name=name))
-    err_console.print(f"token #{new.token.id} for {new.username} created. It is shown only now: "
-                      "store it (e.g. AGENCYFLOW_TOKEN) — it cannot be shown again.")
+    err_console.print(_("token #{id} for {user} created. It is shown only now: store it (e.g. "
+                        "AGENCYFLOW_TOKEN) — it cannot be shown again.").format(
+                            id=new.token.id, user=new.username), highlight=False)
     typer.echo(new.secret)
 
 
@@ -152,7 +159,7 @@ def token_revoke(
     """
     act_as(as_user, now, lambda session, actor, when: people.revoke_token(
         session, token_id, now=when, actor=actor, reason=reason))
-    console.print(f"token #{token_id} revoked")
+    console.print(_("token #{id} revoked").format(id=token_id), highlight=False)
 
 
 @token_app.command("list")
@@ -169,12 +176,8 @@ def token_list(
     """
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=parse_now(now), action=Action.USER_MANAGE)
-        rows = [{"id": t.id, "user": owner, "name": t.name, "created_at": _ts(t.created_at),
-                 "last_used_at": _ts(t.last_used_at), "revoked_at": _ts(t.revoked_at)}
+        rows = [{"id": t.id, "user": owner, "name": t.name, "created_at": t.created_at,
+                 "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}
                 for t, owner in people.tokens_visible_to(session, actor, username)]
     emit(rows, ["id", "user", "name", "created_at", "last_used_at", "revoked_at"], fmt,
-         title="API tokens")
-
-
-def _ts(value: object) -> str | None:
-    return value.isoformat(timespec="seconds") if value else None  # type: ignore[attr-defined]
+         title=_("API tokens"))

@@ -10,6 +10,7 @@ import typer
 
 from agencyflow.cli.base import console, handle_errors
 from agencyflow.cli.common import engine, settings
+from agencyflow.i18n import ngettext
 
 #: The uvicorn factory of the app.
 FACTORY = "agencyflow.web.app:factory"
@@ -32,7 +33,9 @@ def web(
 
     settings()
     engine()
-    console.print(f"agencyflow web on http://{host}:{port}/ ({workers} worker(s)); Ctrl+C to stop")
+    console.print(ngettext("agencyflow web on {url} ({n} worker); Ctrl+C to stop",
+                           "agencyflow web on {url} ({n} workers); Ctrl+C to stop", workers
+                           ).format(url=f"http://{host}:{port}/", n=workers), highlight=False)
     uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers,
                 proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips,
                 server_header=False, log_level="info")

@@ -22,6 +22,8 @@ from agencyflow.cli.base import NOW_HELP, Format, emit, handle_errors, parse_now
 from agencyflow.cli.common import engine, settings
 from agencyflow.cli.notify_cmds import attention_note, window_note
 from agencyflow.errors import ValidationError
+from agencyflow.i18n import _
+from agencyflow.labels import label
 from agencyflow.services import delivery, reminders
 
 DISPATCH_COLUMNS = ["agency", "sent", "failed", "dead"]
@@ -98,8 +100,10 @@ def _report(result: delivery.DispatchResult, when: datetime, fmt: Format) -> Non
         print(_dumps(result.as_dict()))
         return
     emit(rows, DISPATCH_COLUMNS, fmt,
-         title=f"Dispatch {when:%d/%m/%Y %H:%M}: {result.claimed} claimed, {result.sent} sent, "
-               f"{result.failed} failed, {result.dead} dead ({result.seconds:.1f} s)")
+         title=_("Dispatch {time}: {claimed} claimed, {sent} sent, {failed} failed, {dead} dead "
+                 "({seconds:.1f} s)").format(time=f"{when:%d/%m/%Y %H:%M}", claimed=result.claimed,
+                                             sent=result.sent, failed=result.failed,
+                                             dead=result.dead, seconds=result.seconds))
 
 
 def parse_shard(value: str | None) -> tuple[int, int] | None:
@@ -109,9 +113,11 @@ def parse_shard(value: str | None) -> tuple[int, int] | None:
     try:
         index, count = (int(part) for part in value.split("/"))
     except ValueError:
-        raise ValidationError(f"--shard {value!r}: write it as i/n, e.g. 0/4") from None
+        raise ValidationError(_("--shard \"{value}\": write it as i/n, e.g. 0/4").format(
+            value=value)) from None
     if count < 1 or not 0 <= index < count:
-        raise ValidationError(f"--shard {value!r}: i must be between 0 and n-1 (n ≥ 1)")
+        raise ValidationError(_("--shard \"{value}\": i must be between 0 and n-1 (n ≥ 1)")
+                              .format(value=value))
     return index, count
 
 
@@ -138,12 +144,13 @@ def sweep(
         return
     rows: list[dict[str, Any]] = [
         {"agency": agency, "queued": sum(kinds.values()),
-         "kinds": ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))}
+         "kinds": ", ".join(f"{label('notice', k)} {n}" for k, n in sorted(kinds.items()))}
         for agency, kinds in sorted(result.by_agency.items())]
-    label = f" (shard {part[0]}/{part[1]})" if part else ""
-    emit(rows, SWEEP_COLUMNS, fmt,
-         title=f"Sweep {when:%d/%m/%Y %H:%M}{label}: {result.written} queued, "
-               f"{result.existing} already queued ({time.perf_counter() - started:.1f} s)")
+    which = " " + _("(shard {i}/{n})").format(i=part[0], n=part[1]) if part else ""
+    emit(rows, SWEEP_COLUMNS, fmt, title=_(
+        "Sweep {time}{shard}: {queued} queued, {existing} already queued ({seconds:.1f} s)"
+    ).format(time=f"{when:%d/%m/%Y %H:%M}", shard=which, queued=result.written,
+             existing=result.existing, seconds=time.perf_counter() - started))
 
 
 def _dumps(data: dict[str, Any]) -> str:

@@ -23,6 +23,7 @@ from agencyflow.demo.script import EXTENSIONS, REWORK_REASON, Act, Script, Work
 from agencyflow.domain.calendar import WorkingCalendar, local_date
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import NotFound
+from agencyflow.i18n import _
 from agencyflow.models import Assignment
 from agencyflow.services import assignments
 
@@ -75,7 +76,8 @@ def _decide(ctx: Context, session: Session, w: Work, now: datetime) -> object:
     ext = EXTENSIONS[w.label]
     pending = assignments.pending_request(session, w.id)
     if pending is None:
-        raise NotFound(f"no pending extension request for assignment {w.id} ({w.label})")
+        raise NotFound(_("no pending extension request for assignment {id} ({label})").format(
+            id=w.id, label=w.label))
     decider = cast.COORDINATOR if ext.granted else cast.LEADER
     return assignments.decide_extension(session, extension_id=pending.id or 0,
                                         actor=cast.actor(decider), now=now, approve=ext.granted,

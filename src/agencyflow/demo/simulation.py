@@ -25,6 +25,7 @@ from agencyflow.demo.script import EXTENSIONS, REWORK, REWORK_REASON, Act, Scrip
 from agencyflow.domain.calendar import TIMEZONE, WorkingCalendar
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import ConfigError
+from agencyflow.i18n import _
 from agencyflow.models import Assignment, Cycle, Notification, PlanVersion
 from agencyflow.notifications.base import Notifier
 from agencyflow.services import delivery as delivery_service
@@ -97,9 +98,9 @@ def setup(engine: Engine, calendar: WorkingCalendar, year: int) -> tuple[Cycle, 
 
 def _require_empty(session: Session) -> None:
     if people.has_users(session) or session.execute(select(col(PlanVersion.id)).limit(1)).first():
-        raise ConfigError(
+        raise ConfigError(_(
             "the demo needs an empty database, and this one already holds plans or users: "
-            "point AGENCYFLOW_DATA_DIR at a new directory (make demo uses ./demo-data)")
+            "point AGENCYFLOW_DATA_DIR at a new directory (make demo uses ./demo-data)"))
 
 
 class Simulation:

@@ -54,8 +54,19 @@ def parse_date(text: str) -> date:
         if m := _VIETNAMESE.fullmatch(value):
             return date(int(m[3]), int(m[2]), int(m[1]))
     except ValueError as exc:
-        raise CalendarError(f"{text!r} is not a valid date: {exc}") from None
-    raise CalendarError(f"{text!r} is not a date (expected YYYY-MM-DD or dd/mm/yyyy)")
+        raise CalendarError(_("'{text}' is not a valid date: {reason}").format(
+            text=text, reason=_date_problem(exc))) from None
+    raise CalendarError(_("'{text}' is not a date (expected YYYY-MM-DD or dd/mm/yyyy)")
+                        .format(text=text))
+
+
+def _date_problem(exc: ValueError) -> str:
+    """Why ``date()`` refused a day, in words (its own message is English)."""
+    if "day" in str(exc):
+        return _("that month has no such day")
+    if "month" in str(exc):
+        return _("the month must be 1–12")
+    return _("the year is out of range")
 
 
 def check_in_calendar(day: date, what: str) -> date:
@@ -250,18 +261,16 @@ class WorkingCalendar:
 
     def _ordinal(self, d: date) -> int:
         if not self.first_year <= d.year <= self.last_year:
-            raise CalendarError(
-                f"{d.isoformat()} is outside the working-day calendar "
-                f"({self.first_year}–{self.last_year})"
-            )
+            raise CalendarError(_("{day} is outside the working-day calendar ({first}–{last})")
+                                .format(day=f"{d:%d/%m/%Y}", first=self.first_year,
+                                        last=self.last_year))
         return d.toordinal()
 
     def _at(self, index: int, d: date, n: int) -> date:
         if not 0 <= index < len(self._days):
-            raise CalendarError(
-                f"{d.isoformat()} {n:+d} working days falls outside the working-day calendar "
-                f"({self.first_year}–{self.last_year})"
-            )
+            raise CalendarError(_("{day} {n:+d} working days falls outside the working-day "
+                                  "calendar ({first}–{last})").format(
+                day=f"{d:%d/%m/%Y}", n=n, first=self.first_year, last=self.last_year))
         return date.fromordinal(self._days[index])
 
     def is_working_day(self, d: date) -> bool:

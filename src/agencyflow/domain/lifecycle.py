@@ -31,6 +31,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from agencyflow.errors import TransitionError
+from agencyflow.i18n import _
+from agencyflow.labels import label as words
 
 
 class Status(StrEnum):
@@ -90,20 +92,23 @@ def next_status(current: Status | str, move: Move | str, *, review: bool, label:
     """
     state, action = Status(current), Move(move)
     if review and action is Move.COMPLETE:
-        raise TransitionError(
-            f"assignment {label} needs the coordinator's review: submit it, it cannot be "
-            f"completed directly (state {state.value})"
+        raise TransitionError(_(
+            "assignment {label} needs the coordinator's review: submit it, it cannot be "
+            "completed directly (state: {state})").format(label=label,
+                                                          state=words("state", state))
         )
     if not review and action is Move.SUBMIT:
-        raise TransitionError(
-            f"assignment {label} has no review step: complete it instead of submitting "
-            f"(state {state.value})"
+        raise TransitionError(_(
+            "assignment {label} has no review step: complete it instead of submitting "
+            "(state: {state})").format(label=label, state=words("state", state))
         )
     try:
         return TRANSITIONS[(state, action)]
     except KeyError:
-        allowed = sorted(m.value for (s, m) in TRANSITIONS if s is state) or ["none: it is final"]
-        raise TransitionError(
-            f"assignment {label} is {state.value}: cannot {action.value} "
-            f"(allowed: {', '.join(allowed)})"
+        allowed = sorted(m.value for (s, m) in TRANSITIONS if s is state)
+        raise TransitionError(_(
+            "assignment {label} is {state}: cannot {action} (allowed: {allowed})").format(
+                label=label, state=words("state", state), action=words("move", action),
+                allowed=", ".join(words("move", a) for a in allowed)
+                or _("none: it is final"))
         ) from None

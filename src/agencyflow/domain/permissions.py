@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from agencyflow.errors import PermissionDenied
+from agencyflow.i18n import _
+from agencyflow.labels import label as words
 
 
 class Role(StrEnum):
@@ -108,10 +110,10 @@ def _refusal(actor: Actor, action: Action, *, lead: str | None, cooperating: Ite
     if not _by_role(actor, action, lead, cooperating):
         return ""
     if action in FOUR_EYES and author is not None and author == actor.username:
-        return "four eyes: it was asked for by the same user, someone else must decide"
+        return _("four eyes: it was asked for by the same user, someone else must decide")
     if action is Action.USER_MANAGE and last_coordinator:
-        return ("it would leave no active coordinator (nobody could manage users): add another "
-                "coordinator first")
+        return _("it would leave no active coordinator (nobody could manage users): add another "
+                 "coordinator first")
     return None
 
 
@@ -133,7 +135,9 @@ def require(actor: Actor, action: Action, *, target: str, lead: str | None = Non
     why = _refusal(actor, action, lead=lead, cooperating=cooperating, author=author,
                    last_coordinator=last_coordinator)
     if why is not None:
-        where = f" (agency {actor.agency_code})" if actor.agency_code else ""
-        raise PermissionDenied(
-            f"user {actor.username} ({actor.role.value}{where}) may not {action.value} {target}"
-            + (f": {why}" if why else ""))
+        role = words("role", actor.role)
+        if actor.agency_code:
+            role = _("{role} of {agency}").format(role=role, agency=actor.agency_code)
+        text = _("user {user} ({role}) may not {action} ({target})").format(
+            user=actor.username, role=role, action=words("action", action), target=target)
+        raise PermissionDenied(text + (f": {why}" if why else ""))

@@ -1,49 +1,7 @@
-"""How pages write dates, times and numbers: dd/mm/yyyy, Vietnam time."""
+"""How pages write dates, times and numbers: the shared :mod:`agencyflow.formats`."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from agencyflow.formats import as_date, ddmmyyyy, ddmmyyyy_hhmm, number
 
-from agencyflow.domain.calendar import TIMEZONE
-
-
-def as_date(value: Any) -> date | None:
-    """A date from a date, a datetime (in Vietnam time) or an ISO string; None stays None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.astimezone(TIMEZONE).date() if value.tzinfo else value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value)
-    if "T" in text:
-        return as_date(datetime.fromisoformat(text))
-    return date.fromisoformat(text[:10])
-
-
-def ddmmyyyy(value: Any) -> str:
-    """``dd/mm/yyyy`` (empty for None)."""
-    day = as_date(value)
-    return day.strftime("%d/%m/%Y") if day else ""
-
-
-def ddmmyyyy_hhmm(value: Any) -> str:
-    """``dd/mm/yyyy HH:MM`` in Vietnam time (empty for None)."""
-    if value is None or value == "":
-        return ""
-    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    if when.tzinfo:
-        when = when.astimezone(TIMEZONE)
-    return when.strftime("%d/%m/%Y %H:%M")
-
-
-def number(value: Any) -> str:
-    """A number as Vietnamese offices write it: ``1.234`` thousands, ``3,5`` decimals."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and not value.is_integer():
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{int(value):,}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+__all__ = ["as_date", "ddmmyyyy", "ddmmyyyy_hhmm", "number"]

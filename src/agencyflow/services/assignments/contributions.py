@@ -20,6 +20,7 @@ from agencyflow.domain.lifecycle import UNFINISHED
 from agencyflow.domain.outputs import validate_outputs
 from agencyflow.domain.permissions import Action, Actor, Role
 from agencyflow.errors import ValidationError
+from agencyflow.i18n import _
 from agencyflow.models import Contribution
 from agencyflow.services.assignments import core, evidence
 
@@ -35,13 +36,13 @@ def contribute(session: Session, *, assignment_id: int, actor: Actor, now: datet
     """Add a contribution (comment, figures, evidence) of ``agency_code`` to an assignment."""
     a = core.load(session, assignment_id)
     core.authorise(actor, Action.CONTRIBUTE, a)
-    core.require_state(a, sorted(UNFINISHED), "add a contribution")
+    core.require_state(a, sorted(UNFINISHED), _("add a contribution"))
     agency = _agency(actor, agency_code, a.lead_code, a.cooperating)
     text = (comment or "").strip() or None
     if not (text or figures or files or links):
-        raise ValidationError("a contribution needs a comment, figures or evidence")
+        raise ValidationError(_("a contribution needs a comment, figures or evidence"))
     if files and evidence_dir is None:
-        raise ValidationError("no evidence directory is configured: cannot store files")
+        raise ValidationError(_("no evidence directory is configured: cannot store files"))
     spec, step = core.step_of(session, a)
     checked = (validate_outputs(step.outputs, figures, stars_for=spec.stars_for, partial=True)
                if figures else None)
@@ -63,13 +64,15 @@ def _agency(actor: Actor, requested: str | None, lead: str, cooperating: Sequenc
     involved = {lead, *cooperating}
     if actor.role is Role.OFFICER:
         if requested and requested != actor.agency_code:
-            raise ValidationError(f"user {actor.username} contributes for agency "
-                                  f"{actor.agency_code}, not {requested}")
+            raise ValidationError(_("user {user} contributes for agency {agency}, not {other}")
+                                  .format(user=actor.username, agency=actor.agency_code,
+                                          other=requested))
         return actor.agency_code or ""
     code = requested or actor.agency_code
     if not code:
-        raise ValidationError("name the agency the contribution is from (--agency)")
+        raise ValidationError(_("name the agency the contribution is from (--agency)"))
     if code not in involved:
-        raise ValidationError(f"agency {code} neither leads nor cooperates on this assignment "
-                              f"(lead {lead}; cooperating: {', '.join(cooperating) or 'none'})")
+        raise ValidationError(_("agency {code} neither leads nor cooperates on this assignment "
+                                "(lead {lead}; cooperating: {cooperating})").format(
+            code=code, lead=lead, cooperating=", ".join(cooperating) or _("none")))
     return code

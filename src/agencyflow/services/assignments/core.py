@@ -23,6 +23,8 @@ from agencyflow.domain.lifecycle import Move, Status, next_status
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.domain.plan_spec import PlanSpec, StepSpec
 from agencyflow.errors import ConflictError, NotFound, TransitionError, ValidationError
+from agencyflow.i18n import _
+from agencyflow.labels import label as words
 from agencyflow.models import Assignment, Cycle
 from agencyflow.services.audit import trail as audit
 from agencyflow.services.plans import store as plans
@@ -51,7 +53,7 @@ def load_many(session: Session, assignment_ids: Sequence[int]) -> list[Assignmen
         found |= {a.id or 0: a for a in session.execute(stmt).scalars()}
     missing = next((i for i in assignment_ids if i not in found), None)
     if missing is not None:
-        raise NotFound(f"assignment {missing} does not exist")
+        raise NotFound(_("assignment {id} does not exist").format(id=missing))
     return [found[i] for i in assignment_ids]
 
 
@@ -69,8 +71,8 @@ def begin(session: Session, assignment_id: int, actor: Actor, action: Action,
 def begin_many(session: Session, wanted: Sequence[tuple[int, int | None]], actor: Actor,
                action: Action) -> list[Assignment]:
     """:func:`begin` for many (assignment id, expected version) pairs, loaded together."""
-    rows = load_many(session, [i for i, _ in wanted])
-    for a, (_, expected) in zip(rows, wanted, strict=True):
+    rows = load_many(session, [i for i, _version in wanted])
+    for a, (_id, expected) in zip(rows, wanted, strict=True):
         authorise(actor, action, a)
         check_version(a, expected)
     return rows
@@ -85,7 +87,7 @@ def authorise(actor: Actor, action: Action, a: Assignment, *, author: str | None
               ) -> None:
     """Raise PermissionDenied unless ``actor`` may take ``action`` on ``a`` (deciding on
     something ``author`` asked for)."""
-    require(actor, action, target=f"assignment {label(a)}", lead=a.lead_code,
+    require(actor, action, target=_("assignment {label}").format(label=label(a)), lead=a.lead_code,
             cooperating=a.cooperating, author=author)
 
 
@@ -104,25 +106,27 @@ def require_state(a: Assignment, allowed: Iterable[Status], doing: str) -> None:
     """Raise TransitionError unless ``a`` is in one of the ``allowed`` states."""
     allowed = list(allowed)
     if Status(a.status) not in allowed:
-        names = ", ".join(s.value for s in allowed)
-        raise TransitionError(
-            f"assignment {label(a)} is {a.status}: cannot {doing} (only when {names})")
+        names = ", ".join(words("state", s) for s in allowed)
+        raise TransitionError(_(
+            "assignment {label} is {state}: cannot {doing} (only when {states})").format(
+                label=label(a), state=words("state", a.status), doing=doing, states=names))
 
 
 def require_reason(reason: str | None, doing: str) -> str:
     """The stripped reason, or ValidationError when it is missing."""
     text = (reason or "").strip()
     if not text:
-        raise ValidationError(f"a reason is required to {doing}")
+        raise ValidationError(_("a reason is required to {doing}").format(doing=doing))
     return text
 
 
 def check_version(a: Assignment, expected_version: int | None) -> int:
     """The version to update from: ``expected_version`` (what the user saw) or the one loaded."""
     if expected_version is not None and expected_version != a.version:
-        raise ConflictError(
-            f"assignment {label(a)} is at version {a.version}, you acted on version "
-            f"{expected_version}: someone changed it meanwhile; show it again and retry")
+        raise ConflictError(_(
+            "assignment {label} is at version {version}, you acted on version {expected}: "
+            "someone changed it meanwhile; show it again and retry").format(
+                label=label(a), version=a.version, expected=expected_version))
     return a.version
 
 
@@ -150,9 +154,10 @@ def write_many(session: Session, changes: Sequence[Change]
         before = {k: getattr(a, k) for k in fields} | {"version": version}
         params = {**fields, "version": version + 1, "at_id": a.id, "at_version": version}
         if cast(CursorResult[Any], conn.execute(_WRITE, params)).rowcount != 1:
-            raise ConflictError(
-                f"assignment {label(a)} was changed by someone else since version {version}: "
-                "nothing was saved; show it again and retry")
+            raise ConflictError(_(
+                "assignment {label} was changed by someone else since version {version}: "
+                "nothing was saved; show it again and retry").format(label=label(a),
+                                                                     version=version))
         for name, value in (*fields.items(), ("version", version + 1)):
             set_committed_value(a, name, value)
         out.append((before, dict(fields) | {"version": version + 1}))
@@ -213,7 +218,8 @@ def cycle_of(session: Session, a: Assignment) -> Cycle:
     """The cycle ``a`` belongs to."""
     cycle = session.get(Cycle, a.cycle_id)
     if cycle is None:
-        raise NotFound(f"cycle {a.cycle_id} of assignment {label(a)} does not exist")
+        raise NotFound(_("cycle {cycle} of assignment {label} does not exist").format(
+            cycle=a.cycle_id, label=label(a)))
     return cycle
 
 

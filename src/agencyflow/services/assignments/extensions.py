@@ -27,6 +27,7 @@ from agencyflow.domain.lifecycle import Status
 from agencyflow.domain.permissions import Action, Actor
 from agencyflow.errors import NotFound, TransitionError, ValidationError
 from agencyflow.i18n import _
+from agencyflow.labels import label as words
 from agencyflow.models import Agency, Assignment, ExtensionRequest
 from agencyflow.services.assignments import core
 from agencyflow.services.reminders import event_notices
@@ -42,17 +43,19 @@ def request_extension(session: Session, *, assignment_id: int, actor: Actor, now
                       ) -> ExtensionRequest:
     """The lead asks to move the due date to ``new_due`` (later than the current one)."""
     a = core.begin(session, assignment_id, actor, Action.EXTEND, expected_version)
-    core.require_state(a, RUNNING, "request an extension")
-    text = core.require_reason(reason, f"request an extension of assignment {core.label(a)}")
+    core.require_state(a, RUNNING, _("request an extension"))
+    text = core.require_reason(reason, _("request an extension of assignment {label}").format(
+        label=core.label(a)))
     check_in_calendar(new_due, _("the new due date"))
     if a.due_current is not None and new_due <= a.due_current:
-        raise ValidationError(
-            f"assignment {core.label(a)} is due {a.due_current.isoformat()}: an extension must "
-            f"ask for a later date, not {new_due.isoformat()}")
+        raise ValidationError(_(
+            "assignment {label} is due {due}: an extension must ask for a later date, not {day}"
+        ).format(label=core.label(a), due=f"{a.due_current:%d/%m/%Y}", day=f"{new_due:%d/%m/%Y}"))
     if (pending := pending_request(session, assignment_id)) is not None:
-        raise ValidationError(
-            f"assignment {core.label(a)} already has a pending extension request "
-            f"#{pending.id} (to {pending.new_due.isoformat()}): wait for the decision")
+        raise ValidationError(_(
+            "assignment {label} already has a pending extension request #{id} (to {day}): wait "
+            "for the decision").format(label=core.label(a), id=pending.id,
+                                       day=f"{pending.new_due:%d/%m/%Y}"))
     before, after = core.write(session, a, {}, expected_version=expected_version)
     ext = ExtensionRequest(assignment_id=assignment_id, requested_by=actor.username,
                            requested_at=now, old_due=a.due_current or new_due, new_due=new_due,
@@ -82,15 +85,17 @@ def decide_extension(session: Session, *, extension_id: int, actor: Actor, now: 
     ext = (session.get(ExtensionRequest, extension_id, populate_existing=True)
            if storable(extension_id) else None)
     if ext is None:
-        raise NotFound(f"extension request {extension_id} does not exist")
+        raise NotFound(_("extension request {id} does not exist").format(id=extension_id))
     a = core.begin(session, ext.assignment_id, actor, Action.DECIDE, expected_version,
                    author=ext.requested_by)
     if ext.status != "pending":
-        raise TransitionError(f"extension request {extension_id} of assignment {core.label(a)} "
-                              f"is {ext.status} already: it cannot be decided again")
+        raise TransitionError(_("extension request {id} of assignment {label} is {status} "
+                                "already: it cannot be decided again").format(
+            id=extension_id, label=core.label(a), status=words("extension", ext.status)))
     text = (reason or "").strip() or None
     if not approve:
-        text = core.require_reason(reason, f"refuse extension request {extension_id}")
+        text = core.require_reason(reason, _("refuse extension request {id}").format(
+            id=extension_id))
     if approve:  # a request stored before dates were bounded
         check_in_calendar(ext.new_due, _("extension request {id} asks for").format(
             id=extension_id))
@@ -114,11 +119,13 @@ def reassign(session: Session, *, assignment_id: int, actor: Actor, now: datetim
              new_lead: str, reason: str, expected_version: int | None = None) -> Assignment:
     """Hand an unfinished assignment to ``new_lead`` (an agency of the plan), with a reason."""
     a = core.begin(session, assignment_id, actor, Action.REASSIGN, expected_version)
-    core.require_state(a, UNFINISHED, "reassign")
-    text = core.require_reason(reason, f"reassign assignment {core.label(a)}")
+    core.require_state(a, UNFINISHED, _("reassign"))
+    text = core.require_reason(reason, _("reassign assignment {label}").format(
+        label=core.label(a)))
     code = new_lead.strip()
     if code == a.lead_code:
-        raise ValidationError(f"assignment {core.label(a)} is already led by {code}")
+        raise ValidationError(_("assignment {label} is already led by {code}").format(
+            label=core.label(a), code=code))
     _require_agency(session, a.plan_key, code)
     old_lead = a.lead_code
     changes = {"lead_code": code, "cooperating": [c for c in a.cooperating if c != code]}
@@ -134,4 +141,5 @@ def _require_agency(session: Session, plan_key: str, code: str) -> None:
     found = session.execute(select(col(Agency.id)).where(
         col(Agency.plan_key) == plan_key, col(Agency.code) == code)).first()
     if found is None:
-        raise ValidationError(f"{code!r} is not an agency of plan {plan_key}")
+        raise ValidationError(_("\"{code}\" is not an agency of plan {plan}").format(
+            code=code, plan=plan_key))

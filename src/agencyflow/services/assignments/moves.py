@@ -48,6 +48,7 @@ from agencyflow.domain.lifecycle import Move, Status
 from agencyflow.domain.outputs import strip_derived, validate_outputs
 from agencyflow.domain.permissions import Action, Actor
 from agencyflow.errors import ValidationError
+from agencyflow.i18n import _
 from agencyflow.models import Assignment, ExtensionRequest
 from agencyflow.services.assignments import core, dependents, evidence
 from agencyflow.services.assignments.views import show
@@ -129,12 +130,12 @@ def _progress_changes(session: Session, a: Assignment, r: Report, now: datetime
                       ) -> dict[str, Any]:
     text = (r.note or "").strip()
     if not (text or r.outputs or r.files or r.links):
-        raise ValidationError("a progress report needs a note, figures or evidence")
+        raise ValidationError(_("a progress report needs a note, figures or evidence"))
     changes: dict[str, Any] = {}
     if Status(a.status) is Status.OPEN:
         changes |= {"status": core.move(a, Move.START).value, "started_at": now}
     else:
-        core.require_state(a, [Status.IN_PROGRESS], "report progress")
+        core.require_state(a, [Status.IN_PROGRESS], _("report progress"))
     if text:
         changes["note"] = text
     if r.outputs:
@@ -234,7 +235,8 @@ def reject(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
     """The coordinator sends a submission back with a reason: submitted → in_progress."""
     a = core.begin(session, assignment_id, actor, Action.REJECT, expected_version)
     new = core.move(a, Move.REJECT)
-    text = core.require_reason(reason, f"reject assignment {core.label(a)}")
+    text = core.require_reason(reason, _("send assignment {label} back").format(
+        label=core.label(a)))
     before, after = core.write(session, a, {"status": new.value, "submitted_at": None},
                                expected_version=expected_version)
     core.record(session, a, actor=actor, now=now, action=Action.REJECT.value, before=before,
@@ -248,7 +250,8 @@ def cancel(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
     """The coordinator withdraws an unfinished assignment, with a reason."""
     a = core.begin(session, assignment_id, actor, Action.CANCEL, expected_version)
     new = core.move(a, Move.CANCEL)
-    text = core.require_reason(reason, f"cancel assignment {core.label(a)}")
+    text = core.require_reason(reason, _("cancel assignment {label}").format(
+        label=core.label(a)))
     before, after = core.write(session, a, {"status": new.value},
                                expected_version=expected_version)
     after["withdrawn_extensions"] = _withdraw_extensions(session, a, actor, now)
@@ -286,7 +289,7 @@ def _attach(session: Session, a: Assignment, actor: Actor, now: datetime, r: Rep
     if not (r.files or r.links):
         return []
     if r.files and storage.evidence_dir is None:
-        raise ValidationError("no evidence directory is configured: cannot store files")
+        raise ValidationError(_("no evidence directory is configured: cannot store files"))
     return evidence.attach(session, assignment_id=a.id or 0, files=r.files, links=r.links,
                            added_by=actor.username, now=now,
                            evidence_dir=storage.evidence_dir or Path(),

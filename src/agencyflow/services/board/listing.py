@@ -252,7 +252,7 @@ def status_of(conn: Any, assignment_id: int, *, today: date, calendar: DayCounte
     found = fetch(conn, sql, {"id": assignment_id, **past, **_params(today, calendar)}
                   ) if storable(assignment_id) else []
     if not found:
-        raise NotFound(f"no assignment {assignment_id}")
+        raise NotFound(_("assignment {id} does not exist").format(id=assignment_id))
     return BoardStatus(found[0][0])
 
 
@@ -277,7 +277,7 @@ def cycle_for(conn: Any, plan: str | None = None, year: int | None = None) -> Bo
         clauses.append("c.plan_key = :plan")
         params["plan"] = plan
     if year and not storable(year):
-        raise NotFound(f"no cycle {year}")
+        raise NotFound(_("no cycle {year}").format(year=year))
     if year:
         clauses.append("c.year = :year")
         params["year"] = year

@@ -21,6 +21,7 @@ from agencyflow.domain.lifecycle import Status
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.domain.targets import CompletedOutputs, PeriodResult, evaluate, plan_stars
+from agencyflow.i18n import _
 from agencyflow.services.board import asof
 from agencyflow.services.plans import store as plans
 from agencyflow.services.products import registry
@@ -77,7 +78,7 @@ def report(session: Session, plan_key: str, *, today: date, actor: Actor,
            year: int | None = None, known_at: datetime | None = None) -> TargetReport:
     """Every target period of plan ``plan_key`` (only those covering ``year`` when given), from
     what was recorded by ``known_at`` (None: everything stored)."""
-    require(actor, Action.READ, target=f"the targets of plan {plan_key}")
+    require(actor, Action.READ, target=_("the targets of plan {key}").format(key=plan_key))
     version = plans.latest(session, plan_key)
     spec = plans.spec_of(version)
     steps = {s for t in spec.targets for s in t.indicator.steps}

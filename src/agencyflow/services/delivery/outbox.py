@@ -20,6 +20,8 @@ from agencyflow.domain import suggest
 from agencyflow.domain.ids import clamp_limit, storable
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.errors import NotFound, ValidationError
+from agencyflow.i18n import _
+from agencyflow.labels import label as words
 from agencyflow.models import Agency, AuditEvent, Delivery, Notification
 from agencyflow.notifications.base import Notifier
 from agencyflow.services.audit import trail as audit
@@ -92,16 +94,17 @@ def _targets(session: Session, ids: Sequence[int] | None, all_dead: bool) -> lis
     if all_dead:
         return list(session.execute(select(N).where(col(N.status) == "dead")).scalars())
     if not ids:
-        raise ValidationError("name the notifications to retry (IDs) or ask for all dead ones")
+        raise ValidationError(_("name the notifications to retry (IDs) or ask for all dead ones"))
     found = [i for i in ids if storable(i)]
     rows = {n.id: n for n in session.execute(select(N).where(col(N.id).in_(found))).scalars()}
     for nid in ids:
         row = rows.get(nid)
         if row is None:
-            raise NotFound(f"notification {nid} does not exist")
+            raise NotFound(_("notification {id} does not exist").format(id=nid))
         if row.status not in RETRYABLE:
-            raise ValidationError(f"notification {nid} is {row.status}: only dead or failed "
-                                  "notifications can be retried")
+            raise ValidationError(_("notification {id} is {status}: only dead or failed "
+                                    "notifications can be retried").format(
+                id=nid, status=words("outbox", row.status)))
     return [rows[nid] for nid in ids]
 
 
@@ -127,7 +130,7 @@ def retry_as(session: Session, actor: Actor, *, ids: Sequence[int] | None = None
              all_dead: bool = False, now: datetime) -> list[int]:
     """:func:`retry` for a user, who must be allowed to administer notifications
     (coordinators; the CLI and the API both come this way)."""
-    require(actor, Action.NOTIFY_ADMIN, target="notifications")
+    require(actor, Action.NOTIFY_ADMIN, target=_("notifications"))
     return retry(session, ids=ids, all_dead=all_dead, now=now, actor=actor.username)
 
 

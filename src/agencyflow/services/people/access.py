@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from agencyflow.domain.calendar import TIMEZONE
 from agencyflow.domain.permissions import Action, Actor, allowed, require
 from agencyflow.errors import ValidationError
+from agencyflow.i18n import _
 from agencyflow.models import ApiToken, AuditEvent, Notification
 from agencyflow.services.audit import trail as audit
 from agencyflow.services.delivery import outbox
@@ -34,7 +35,7 @@ def audit_events(session: Session, actor: Actor, *, who: str | None = None,
                  limit: int = AUDIT_PAGE) -> list[AuditEvent]:
     """Events newest first (``before_seq``: the page after that event), filtered; ``since``
     and ``until`` are days in Vietnam time, both included, of the event's time."""
-    require(actor, Action.AUDIT_READ, target="the audit trail")
+    require(actor, Action.AUDIT_READ, target=_("the audit trail"))
     E = AuditEvent
     stmt = select(E).order_by(col(E.seq).desc()).limit(min(max(limit, 1), 1000))
     if since and until and since > until:
@@ -64,7 +65,7 @@ def _day_start(day: date) -> datetime:
 
 def audit_verify(session: Session, actor: Actor) -> tuple[int, tuple[int, str]]:
     """Verify the whole chain (AuditError names the first broken event); (events, head)."""
-    require(actor, Action.AUDIT_READ, target="the audit trail")
+    require(actor, Action.AUDIT_READ, target=_("the audit trail"))
     count = audit.verify(session)
     return count, audit.head(session)
 
@@ -72,7 +73,7 @@ def audit_verify(session: Session, actor: Actor) -> tuple[int, tuple[int, str]]:
 def audit_export(session: Session, actor: Actor, fmt: str, out: TextIO
                  ) -> tuple[int, tuple[int, str]]:
     """Write the whole trail to ``out`` as jsonl or csv (see :func:`audit.export`)."""
-    require(actor, Action.AUDIT_READ, target="the audit trail")
+    require(actor, Action.AUDIT_READ, target=_("the audit trail"))
     return audit.export(session, fmt, out)
 
 
@@ -87,14 +88,14 @@ def audit_export_stream(session: Session, actor: Actor, fmt: str
 def notifications(session: Session, actor: Actor, status: str | None, limit: int = 200
                   ) -> tuple[list[Notification], dict[str, int]]:
     """Notifications (newest first, optionally of one status) and the count per status."""
-    require(actor, Action.NOTIFY_ADMIN, target="notifications")
+    require(actor, Action.NOTIFY_ADMIN, target=_("notifications"))
     return outbox.list_notifications(session, status=status, limit=limit), outbox.counts(session)
 
 
 def retry_notifications(session: Session, actor: Actor, *, now: datetime,
                         ids: Sequence[int] | None = None, all_dead: bool = False) -> list[int]:
     """Queue dead or failed notifications again (see :func:`outbox.retry`)."""
-    require(actor, Action.NOTIFY_ADMIN, target="notifications")
+    require(actor, Action.NOTIFY_ADMIN, target=_("notifications"))
     return outbox.retry(session, ids=ids, all_dead=all_dead, now=now, actor=actor.username)
 
 

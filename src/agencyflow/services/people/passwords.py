@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.errors import ValidationError
+from agencyflow.i18n import _
 from agencyflow.models import User
 from agencyflow.services.audit import trail as audit
 from agencyflow.services.people import users
@@ -56,7 +57,7 @@ def set_password(session: Session, username: str, password: str, *, now: datetim
     """Give ``username`` a new web password (themself, or a coordinator for anyone)."""
     user = users.get_user(session, username)
     if actor.username != username:
-        require(actor, Action.USER_MANAGE, target=f"the password of {username}")
+        require(actor, Action.USER_MANAGE, target=_("the password of {user}").format(user=username))
     user.password_hash = hash_password(password)
     session.add(user)
     session.flush()

@@ -17,6 +17,8 @@ from typing import Any
 from agencyflow.dbapi import fetch
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.errors import AuthenticationError
+from agencyflow.formats import ddmmyyyy_hhmm
+from agencyflow.i18n import _
 
 TOKEN_SQL = """SELECT t.id, t.revoked_at, u.username, u.role, u.agency_code, u.active
 FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = :hash"""
@@ -32,14 +34,14 @@ def token_actor(conn: Any, secret: str) -> tuple[int, Actor]:
     AuthenticationError when the token is unknown, revoked, or its user disabled."""
     rows = fetch(conn, TOKEN_SQL, {"hash": token_hash(secret.strip())})
     if not rows:
-        raise AuthenticationError("invalid API token (AGENCYFLOW_TOKEN): no such token")
+        raise AuthenticationError(_("invalid API token (AGENCYFLOW_TOKEN): no such token"))
     token_id, revoked_at, username, role, agency, active = rows[0]
     if revoked_at is not None:
-        raise AuthenticationError(
-            f"API token #{token_id} was revoked on {str(revoked_at)[:10]}: create a new one")
+        raise AuthenticationError(_("API token #{id} was revoked on {day}: create a new one")
+                                  .format(id=token_id, day=ddmmyyyy_hhmm(revoked_at, utc=True)))
     if not active:
-        raise AuthenticationError(
-            f"API token #{token_id} belongs to user {username}, who is disabled")
+        raise AuthenticationError(_("API token #{id} belongs to user {user}, who is disabled")
+                                  .format(id=token_id, user=username))
     return int(token_id), Actor(username, Role(role), agency)
 
 
@@ -51,10 +53,12 @@ def user_actor(conn: Any, username: str) -> Actor:
     AuthenticationError for an unknown or disabled one."""
     rows = fetch(conn, USER_SQL, {"username": username})
     if not rows:
-        raise AuthenticationError(f"unknown user {username!r} (see `agencyflow user list`)")
+        raise AuthenticationError(_("unknown user \"{user}\" (see `agencyflow user list`)")
+                                  .format(user=username))
     name, role, agency, active = rows[0]
     if not active:
-        raise AuthenticationError(f"user {username} is disabled and cannot act")
+        raise AuthenticationError(_("user {user} is disabled and cannot act").format(
+            user=username))
     return Actor(name, Role(role), agency)
 
 

@@ -29,6 +29,8 @@ from sqlmodel import Session, col
 from agencyflow.domain.ids import storable
 from agencyflow.domain.permissions import Action, Actor, Role, allowed, require
 from agencyflow.errors import NotFound, PermissionDenied, ValidationError
+from agencyflow.formats import ddmmyyyy_hhmm
+from agencyflow.i18n import _
 from agencyflow.models import Agency, ApiToken, User
 from agencyflow.services import clock
 from agencyflow.services.audit import trail as audit
@@ -62,7 +64,7 @@ def get_user(session: Session, username: str) -> User:
     """The user called ``username``; NotFound otherwise."""
     user = session.execute(select(User).where(col(User.username) == username)).scalar_one_or_none()
     if user is None:
-        raise NotFound(f"no user {username!r} (see `agencyflow user list`)")
+        raise NotFound(_("no user \"{user}\" (see `agencyflow user list`)").format(user=username))
     return user
 
 
@@ -83,23 +85,25 @@ def _public(user: User) -> dict[str, object]:
 def _check_new_user(session: Session, username: str, role: str, agency_code: str | None) -> Role:
     """Validate a new user's name, role and agency; return the role."""
     if not USERNAME_RE.match(username):
-        raise ValidationError(
-            f"username {username!r}: use lower-case letters, digits, '.', '-' or '_' "
-            "(at most 100, starting with a letter or digit)")
+        raise ValidationError(_(
+            "username \"{user}\": use lower-case letters, digits, '.', '-' or '_' (at most 100, "
+            "starting with a letter or digit)").format(user=username))
     try:
         parsed = Role(role)
     except ValueError:
         parsed = Role.SYSTEM
     if parsed is Role.SYSTEM:
-        raise ValidationError(
-            f"role {role!r}: choose one of {', '.join(r.value for r in USER_ROLES)}")
+        raise ValidationError(_("role \"{role}\": choose one of {roles}").format(
+            role=role, roles=", ".join(r.value for r in USER_ROLES)))
     if parsed is Role.OFFICER and not agency_code:
-        raise ValidationError(f"officer {username} needs an agency (--agency CODE)")
+        raise ValidationError(_("officer {user} needs an agency (--agency CODE)").format(
+            user=username))
     if agency_code and not _agency_exists(session, agency_code):
-        raise ValidationError(
-            f"agency {agency_code!r} is not in any loaded plan (load the plan first)")
+        raise ValidationError(_(
+            "agency \"{agency}\" is not in any loaded plan (load the plan first)").format(
+                agency=agency_code))
     if session.execute(select(col(User.id)).where(col(User.username) == username)).first():
-        raise ValidationError(f"user {username} already exists")
+        raise ValidationError(_("user {user} already exists").format(user=username))
     return parsed
 
 
@@ -112,11 +116,11 @@ def add_user(session: Session, *, username: str, role: str, now: datetime, actor
              agency_code: str | None = None, full_name: str = "", email: str | None = None
              ) -> User:
     """Create a user (see the module rules); the first user must be a coordinator."""
-    require(actor, Action.USER_MANAGE, target=f"user {username}")
+    require(actor, Action.USER_MANAGE, target=_("user {user}").format(user=username))
     parsed = _check_new_user(session, username, role, agency_code)
     if parsed is not Role.COORDINATOR and not has_users(session):
-        raise ValidationError(
-            "the first user must be a coordinator (only coordinators can add other users)")
+        raise ValidationError(_(
+            "the first user must be a coordinator (only coordinators can add other users)"))
     user = User(username=username, full_name=full_name, agency_code=agency_code or None,
                 role=parsed.value, email=email, created_at=now)
     session.add(user)
@@ -135,12 +139,13 @@ def _active_coordinators(session: Session) -> int:
 def disable_user(session: Session, username: str, *, now: datetime, actor: Actor,
                  reason: str | None = None) -> User:
     """Disable a user: they can no longer act, with ``--as`` or with any of their tokens."""
-    require(actor, Action.USER_MANAGE, target=f"user {username}")
+    require(actor, Action.USER_MANAGE, target=_("user {user}").format(user=username))
     user = get_user(session, username)
     if not user.active:
-        raise ValidationError(f"user {username} is already disabled")
+        raise ValidationError(_("user {user} is already disabled").format(user=username))
     last = user.role == Role.COORDINATOR.value and _active_coordinators(session) <= 1
-    require(actor, Action.USER_MANAGE, target=f"disable user {username}", last_coordinator=last)
+    require(actor, Action.USER_MANAGE, target=_("user {user}").format(user=username),
+            last_coordinator=last)
     user.active = False
     session.add(user)
     session.flush()
@@ -157,7 +162,8 @@ def _require_token_owner_or_manager(actor: Actor, user: User, what: str) -> None
     try:
         require(actor, Action.USER_MANAGE, target=what)
     except PermissionDenied as exc:
-        raise PermissionDenied(f"{exc} (users may only manage their own tokens)") from None
+        raise PermissionDenied(_("{problem} (users may only manage their own tokens)").format(
+            problem=exc)) from None
 
 
 def create_token(session: Session, username: str, *, now: datetime, actor: Actor,
@@ -166,7 +172,8 @@ def create_token(session: Session, username: str, *, now: datetime, actor: Actor
     user = get_user(session, username)
     _require_token_owner_or_manager(actor, user, f"the tokens of {username}")
     if not user.active:
-        raise ValidationError(f"user {username} is disabled: no token can be created")
+        raise ValidationError(_("user {user} is disabled: no token can be created").format(
+            user=username))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id or 0, name=name, token_hash=token_hash(secret),
                      created_at=now)
@@ -183,13 +190,14 @@ def revoke_token(session: Session, token_id: int, *, now: datetime, actor: Actor
     """Revoke a token for good; using it afterwards fails."""
     token = session.get(ApiToken, token_id) if storable(token_id) else None
     if token is None:
-        raise NotFound(f"no API token #{token_id} (see `agencyflow user token list`)")
+        raise NotFound(_("no API token #{id} (see `agencyflow user token list`)").format(
+            id=token_id))
     user = session.get(User, token.user_id)
     assert user is not None  # foreign key
     _require_token_owner_or_manager(actor, user, f"token #{token_id} of {user.username}")
     if token.revoked_at is not None:
-        raise ValidationError(
-            f"token #{token_id} was already revoked on {token.revoked_at:%Y-%m-%d}")
+        raise ValidationError(_("token #{id} was already revoked on {day}").format(
+            id=token_id, day=ddmmyyyy_hhmm(token.revoked_at)))
     token.revoked_at = now
     session.add(token)
     session.flush()

@@ -21,6 +21,7 @@ from agencyflow.domain.lifecycle import Status
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.domain.plan_spec import PlanSpec, StepSpec
 from agencyflow.errors import CycleExists, ValidationError
+from agencyflow.formats import ddmmyyyy_hhmm
 from agencyflow.i18n import _
 from agencyflow.models import Assignment, Cycle, PlanVersion
 from agencyflow.models.types import dumps
@@ -89,20 +90,21 @@ def start(
 ) -> CycleStarted:
     """Create the cycle of ``year`` for the plan ``version`` and all its assignments."""
     spec = plans.spec_of(version)
-    require(actor, Action.CYCLE_START, target=f"plan {spec.key}")
+    require(actor, Action.CYCLE_START, target=_("plan {key}").format(key=spec.key))
     span = spec.cycle_span(year)
     if span is None:
         raise ValidationError(_no_cycle(spec, year))
     existing = find(session, spec.key, year, missing_ok=True)
     if existing is not None:
-        raise CycleExists(
-            f"cycle {year} of plan {spec.key} was already started on "
-            f"{existing.started_at:%Y-%m-%d} from version {existing.plan_version} "
-            f"({existing.assignment_count} assignments): nothing was created"
-        )
+        raise CycleExists(_(
+            "cycle {year} of plan {key} was already started on {time} from version {version} "
+            "({count} assignments): nothing was created").format(
+                year=year, key=spec.key, time=ddmmyyyy_hhmm(existing.started_at, utc=True),
+                version=existing.plan_version, count=existing.assignment_count))
     start_day = check_in_calendar(start_date or span[0], _("the cycle start"))
     if spec.period_start is None and start_day.year != year:
-        raise ValidationError(f"cycle start {start_day} is not in {year}")
+        raise ValidationError(_("cycle start {day} is not in {year}").format(
+            day=f"{start_day:%d/%m/%Y}", year=year))
     if not span[0] <= start_day <= span[1]:
         raise ValidationError(_("cycle start {day} is outside the plan period {start}..{end}"
                                 ).format(day=start_day, start=span[0], end=span[1]))

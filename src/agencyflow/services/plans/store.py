@@ -42,14 +42,13 @@ def read_source(ref: str, *, max_bytes: int = PLAN_MAX_BYTES) -> LoadedPlan:
     path = Path(ref)
     if is_file_ref(ref):
         if not path.exists():
-            raise NotFound(f"plan file {ref} does not exist")
+            raise NotFound(_("plan file {file} does not exist").format(file=ref))
         return load_plan_file(path, max_bytes=max_bytes)
     if ref in bundled.bundled_plan_keys():
         text, source = bundled.bundled_plan_text(ref)
         return load_plan_text(text, source)
-    raise NotFound(
-        f"no plan file or bundled plan named {ref!r} "
-        f"(bundled: {', '.join(bundled.bundled_plan_keys()) or 'none'})"
+    raise NotFound(_("no plan file or bundled plan named \"{ref}\" (bundled: {bundled})").format(
+        ref=ref, bundled=", ".join(bundled.bundled_plan_keys()) or _("none"))
     )
 
 
@@ -57,7 +56,7 @@ def store(session: Session, loaded: LoadedPlan, *, now: datetime, actor: Actor
           ) -> tuple[PlanVersion, bool]:
     """Store ``loaded`` unless that exact text is stored already; return (version, created)."""
     spec = loaded.spec
-    require(actor, Action.PLAN_LOAD, target=f"plan {spec.key}")
+    require(actor, Action.PLAN_LOAD, target=_("plan {key}").format(key=spec.key))
     _remember(loaded.content_hash, spec)
     existing = session.execute(
         select(PlanVersion).where(
@@ -106,7 +105,8 @@ def latest(session: Session, key: str) -> PlanVersion:
         .order_by(col(PlanVersion.version).desc()).limit(1)
     ).scalar_one_or_none()
     if row is None:
-        raise NotFound(f"plan {key!r} is not loaded (try `agencyflow plan load FILE`)")
+        raise NotFound(_("plan \"{key}\" is not loaded (try `agencyflow plan load FILE`)")
+                       .format(key=key))
     return row
 
 
@@ -131,7 +131,7 @@ def by_id(session: Session, version_id: int) -> PlanVersion:
     """A stored plan version by its row id."""
     row = session.get(PlanVersion, version_id) if storable(version_id) else None
     if row is None:
-        raise NotFound(f"plan version id {version_id} does not exist")
+        raise NotFound(_("plan version id {id} does not exist").format(id=version_id))
     return row
 
 
@@ -176,9 +176,9 @@ def ensure_loaded(session: Session, ref: str, *, now: datetime, actor: Actor,
 
     ``purpose`` is what the caller is about to do with the plan (e.g. start a cycle): it is
     checked first, so that a refusal names the action the user attempted."""
-    require(actor, purpose, target=f"plan {ref}")
+    require(actor, purpose, target=_("plan {key}").format(key=ref))
     stored_only = not Path(ref).suffix and ref not in bundled.bundled_plan_keys()
     if stored_only:
         return latest(session, ref)
-    version, _ = store(session, read_source(ref), now=now, actor=actor)
+    version, _created = store(session, read_source(ref), now=now, actor=actor)
     return version
