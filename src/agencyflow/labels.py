@@ -108,6 +108,10 @@ def _moves() -> dict[str, str]:
             "cancel": pgettext("move", "cancel")}
 
 
+def _sources() -> dict[str, str]:
+    return {"bundled": pgettext("source", "bundled with agencyflow")}
+
+
 def _claims() -> dict[str, str]:
     return {"simulated": pgettext("claim", "simulated"),
             "late": pgettext("claim", "recorded late")}
@@ -157,7 +161,8 @@ def _actions() -> dict[str, str]:
 KINDS: dict[str, Callable[[], dict[str, str]]] = {
     "role": _roles, "state": _states, "board": _board, "board_short": _board_short,
     "extension": _extensions, "outbox": _outbox, "notice": _notices, "target": _targets,
-    "recurrence": _recurrences, "move": _moves, "claim": _claims, "subject": _subjects,
+    "recurrence": _recurrences, "move": _moves, "source": _sources, "claim": _claims,
+    "subject": _subjects,
     "action": _actions,
 }
 

@@ -6,6 +6,7 @@ import pytest
 
 from agencyflow.domain.lifecycle import FINAL, TRANSITIONS, Move, Status, next_status
 from agencyflow.errors import TransitionError
+from agencyflow.labels import label
 
 EXPECTED = {
     ("waiting", "open"): "open",
@@ -37,7 +38,7 @@ def test_every_pair_is_allowed_or_refused_by_name(state: Status, move: Move) -> 
         return
     with pytest.raises(TransitionError) as info:
         next_status(state, move, review=review, label="#7")
-    assert "#7" in str(info.value) and state.value in str(info.value)
+    assert "#7" in str(info.value) and label("state", state) in str(info.value)
 
 
 def test_review_steps_must_be_submitted_and_others_completed() -> None:

@@ -34,6 +34,7 @@ def test_the_diff_names_every_kind_of_change() -> None:
     assert diff_plans(OLD, OLD) == []
 
 
+@pytest.mark.vietnamese  # reads the default language
 def test_the_words_are_vietnamese_by_default_and_english_on_request() -> None:
     [xa5] = [c for c in diff_plans(OLD, NEW) if c.key == "XA-5" and c.field == "deadline"]
     assert "30/09 → " in describe(xa5) and "thời hạn" in describe(xa5)

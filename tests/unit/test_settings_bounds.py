@@ -99,6 +99,7 @@ def test_a_missing_driver_names_the_package_to_install(monkeypatch: pytest.Monke
         make_engine("mysql://u@localhost/agencyflow")
 
 
+@pytest.mark.vietnamese  # reads the default language
 def test_the_messages_are_vietnamese_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     from agencyflow.db import make_engine
 

@@ -38,7 +38,7 @@ from agencyflow.services import audit, delivery
 app = typer.Typer(help="The tamper-evident audit trail: verify, log, export.",
                   no_args_is_help=True)
 
-LOG_COLUMNS = ["seq", "at", "recorded", "actor", "action", "target", "before", "after", "reason",
+LOG_COLUMNS = ["seq", "at", "recorded", "actor", "action", "subject", "before", "after", "reason",
                "hash"]
 
 
@@ -144,7 +144,7 @@ def log(
         events = audit.log(session, assignment_id=assignment, actor=actor, limit=limit or None)
         rows = [audit.exported(e.model_dump()) for e in events]
     if fmt is Format.table:
-        rows = [{**r, "target": f"{label('subject', r['target_type'])} {r['target_id']}",
+        rows = [{**r, "subject": f"{label('subject', r['target_type'])} {r['target_id']}",
                  "hash": r["hash"][:12],
                  "at": ddmmyyyy_hhmm(r["at"], utc=True), "recorded": _recorded(r),
                  "before": _short(r["before"]),

@@ -21,7 +21,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from functools import wraps
 from json.encoder import encode_basestring
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import typer
 
@@ -149,13 +149,15 @@ def handle_errors(func: F) -> F:
     @wraps(func)
     def wrapper(*args: Any, lang: str | None = None, **kwargs: Any) -> Any:
         try:
-            # an unknown --lang is a ConfigError, reported below; without --lang, the language
-            # of the context (a caller's, else AGENCYFLOW_LANGUAGE, else Vietnamese)
+            # without --lang: the language of the context (a caller's, else
+            # AGENCYFLOW_LANGUAGE, else Vietnamese); an unknown --lang is a ConfigError
             with language(lang) if lang else nullcontext(current_language()) as code:
-                return _run(func, args, {**kwargs, "lang": code} if takes_lang else kwargs)
+                try:
+                    return _run(func, args, {**kwargs, "lang": code} if takes_lang else kwargs)
+                except AgencyflowError as exc:
+                    _fail(exc)  # in the command's language
         except AgencyflowError as exc:
-            _error(str(exc))
-            raise typer.Exit(code=2 if type(exc).__name__ == "PlanError" else 1) from None
+            _fail(exc)
 
     option = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, annotation=str,
                                default=typer.Option(None, "--lang", help=LANG_HELP))
@@ -163,6 +165,12 @@ def handle_errors(func: F) -> F:
         parameters=[*(p for p in signature.parameters.values() if p.name != "lang"), option])
     wrapper.__annotations__ = {**func.__annotations__, "lang": str}
     return wrapper  # type: ignore[return-value]
+
+
+def _fail(exc: AgencyflowError) -> NoReturn:
+    """Say what went wrong; exit 1 (2 for a bad plan)."""
+    _error(str(exc))
+    raise typer.Exit(code=2 if type(exc).__name__ == "PlanError" else 1) from None
 
 
 def _run(func: Callable[..., Any], args: Any, kwargs: Any) -> Any:

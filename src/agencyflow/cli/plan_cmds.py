@@ -88,7 +88,7 @@ def list_(fmt: Format = typer.Option(Format.table, "--format", help="Output form
             rows.append({"key": key, "version": None, "title": _("(bundled, not loaded yet)"),
                          "sha256": "", "source": "bundled", "loaded_at": None})
     emit(rows, ["key", "version", "title", "sha256", "source", "loaded_at"], fmt,
-         title=_("Plans"))
+         title=_("Plans"), words={"source": "source"})
 
 
 @app.command("show")

@@ -42,6 +42,7 @@ def _headers() -> dict[str, str]:
         "started_at": pgettext("column", "started at"),
         "started_by": pgettext("column", "started by"),
         "target": pgettext("column", "target"),
+        "subject": pgettext("column", "about"),
         "value": pgettext("column", "value"),
         "min": pgettext("column", "minimum"),
         "stretch": pgettext("column", "stretch"),

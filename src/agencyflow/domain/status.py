@@ -9,6 +9,7 @@ never stored, so ``--now`` can ask about any day.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date
 from enum import StrEnum
 
@@ -27,17 +28,24 @@ class BoardStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-LABELS: dict[BoardStatus, dict[str, str]] = {
-    BoardStatus.DONE_ON_TIME: {"vi": "Hoàn thành đúng hạn", "en": "Done on time"},
-    BoardStatus.DONE_LATE: {"vi": "Hoàn thành quá hạn", "en": "Done late"},
-    BoardStatus.IN_PROGRESS: {"vi": "Đang thực hiện trong hạn",
-                              "en": "In progress, within deadline"},
-    BoardStatus.DUE_SOON: {"vi": "Sắp đến hạn", "en": "Due soon"},
-    BoardStatus.OVERDUE: {"vi": "Quá hạn chưa hoàn thành", "en": "Overdue"},
-    BoardStatus.WAITING: {"vi": "Chưa mở (chờ nhiệm vụ trước hoặc chưa đến kỳ)",
-                          "en": "Waiting (dependency not done or period not started)"},
-    BoardStatus.CANCELLED: {"vi": "Đã hủy", "en": "Cancelled"},
-}
+class _Labels(Mapping[BoardStatus, dict[str, str]]):
+    """``LABELS[status]`` → ``{"vi": …, "en": …}``: the words of the one label table,
+    :mod:`agencyflow.labels` (kind ``board``), for callers that want both languages at once."""
+
+    def __getitem__(self, status: BoardStatus) -> dict[str, str]:
+        from agencyflow.labels import label
+
+        return {lang: label("board", BoardStatus(status), lang) for lang in ("vi", "en")}
+
+    def __iter__(self) -> Iterator[BoardStatus]:
+        return iter(BoardStatus)
+
+    def __len__(self) -> int:
+        return len(BoardStatus)
+
+
+#: The official words of each board status, in Vietnamese and English.
+LABELS: Mapping[BoardStatus, dict[str, str]] = _Labels()
 
 
 def board_status(

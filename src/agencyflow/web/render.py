@@ -10,7 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from agencyflow import i18n as gettext_catalogs
-from agencyflow.domain.status import LABELS, BoardStatus
+from agencyflow.domain.status import BoardStatus
+from agencyflow.labels import label, words
 from agencyflow.services.people import Current
 from agencyflow.web import formats, i18n
 from agencyflow.web.context import ctx, lang, template_globals
@@ -32,8 +33,9 @@ def _environment(code: str) -> jinja2.Environment:
     )
     env.install_gettext_translations(gettext_catalogs.translations(code), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(d=formats.ddmmyyyy, dt=formats.ddmmyyyy_hhmm, num=formats.number)
-    labels = {s.value: LABELS[s][code] for s in BoardStatus}
+    labels = dict(words("board", code))
     env.globals.update(status_label=labels.__getitem__, STATUS_LABELS=labels,
+                       label=lambda kind, value: label(kind, value, code),
                        STATUSES=[s.value for s in BoardStatus])
     return env
 
