@@ -21,7 +21,7 @@ from agencyflow.cli.base import (
 from agencyflow.cli.common import settings, transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.plan_loader import load_plan_file
-from agencyflow.i18n import _, current_language, ngettext
+from agencyflow.i18n import _, current_language, ngettext, pgettext
 from agencyflow.services import plans
 
 app = typer.Typer(help="Validate, load, list and show plans.", no_args_is_help=True)
@@ -40,7 +40,7 @@ def validate(file: Path = typer.Argument(..., help="The plan file (YAML).")) -> 
         ngettext("{n} agency", "{n} agencies", len(spec.agencies)).format(n=len(spec.agencies)),
         ngettext("{n} step", "{n} steps", len(spec.steps)).format(n=len(spec.steps)),
         ngettext("{n} target", "{n} targets", len(spec.targets)).format(n=len(spec.targets))))
-    console.print(styled((_("valid"), "green"), " " + _(
+    console.print(styled((pgettext("plan file", "valid"), "green"), " " + _(
         "{file}: plan {key} — {counts} (sha256 {sha})").format(
             file=file, key=spec.key, counts=counts, sha=loaded.content_hash[:12])),
         highlight=False)
