@@ -206,7 +206,8 @@ def test_targets_command(rated: Engine, tmp_path: Path, monkeypatch: pytest.Monk
     try:
         runner = CliRunner()
         result = runner.invoke(app, ["targets", "--plan", PLAN, "--year", "2022", "--format",
-                                     "json", "--now", "2022-09-15"], catch_exceptions=False)
+                                     "json", "--now", "2022-09-15", "--lang", "vi"],
+                               catch_exceptions=False)
         assert result.exit_code == 0, result.output  # users exist: read without an identity
         assert json.loads(result.output) == [{
             "target": "T-4", "title": "Mỗi năm thêm 1–2 sản phẩm OCOP đạt 3–4 sao cấp tỉnh "

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from agencyflow.errors import NotFound, ValidationError
+from agencyflow.i18n import _
 from agencyflow.models import ExtensionRequest
 
 #: Every status of an extension request.
@@ -30,5 +31,5 @@ def get(session: Session, extension_id: int) -> ExtensionRequest:
     """One extension request, or NotFound."""
     row = session.get(ExtensionRequest, extension_id)
     if row is None:
-        raise NotFound(f"extension request {extension_id} does not exist")
+        raise NotFound(_("extension request {id} does not exist").format(id=extension_id))
     return row

@@ -28,6 +28,7 @@ from agencyflow.domain.ids import storable
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.domain.status import LABELS
 from agencyflow.errors import NotFound
+from agencyflow.i18n import _
 from agencyflow.services.board import asof
 from agencyflow.services.board import listing as board
 
@@ -101,7 +102,7 @@ def label(fields: dict[str, Any]) -> str:
 
 def not_found(assignment_id: int) -> NotFound:
     """The error for an assignment id that names none."""
-    return NotFound(f"assignment {assignment_id} does not exist")
+    return NotFound(_("assignment {id} does not exist").format(id=assignment_id))
 
 
 def show(conn: Any, assignment_id: int, actor: Actor, *, now: datetime,
@@ -117,7 +118,7 @@ def show(conn: Any, assignment_id: int, actor: Actor, *, now: datetime,
     if not found:
         raise not_found(assignment_id)
     current = found[0]
-    require(actor, Action.READ, target=f"assignment {label(current)}",
+    require(actor, Action.READ, target=_("assignment {label}").format(label=label(current)),
             lead=current["lead_code"], cooperating=current["cooperating"])
     spec = _spec(conn, current)
     step = _step(conn, spec, current)
@@ -146,7 +147,8 @@ def _spec(conn: Any, a: dict[str, Any]) -> dict[str, Any]:
     """The stored spec (as JSON data) of the plan version ``a``'s cycle was started from."""
     found = fetch(conn, SPEC_SQL, {"cycle": a["cycle_id"]})
     if not found:
-        raise NotFound(f"cycle {a['cycle_id']} of assignment {label(a)} does not exist")
+        raise NotFound(_("cycle {cycle} of assignment {label} does not exist").format(
+            cycle=a["cycle_id"], label=label(a)))
     return json.loads(found[0][0])  # type: ignore[no-any-return]
 
 
@@ -161,7 +163,8 @@ def _step(conn: Any, spec: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
         if step is not None:
             break
     if step is None:
-        raise NotFound(f"step {a['step_id']} of assignment {label(a)} is not in its plan")
+        raise NotFound(_("step {step} of assignment {label} is not in its plan").format(
+            step=a["step_id"], label=label(a)))
     return {"id": step["id"], "title": step["title"], "clauses": list(step["clauses"]),
             "review": step["review"], "depends_on": list(step["depends_on"]),
             "outputs": [{"name": o["name"], "type": o["type"], "required": o["required"],

@@ -22,6 +22,7 @@ from agencyflow.dbapi import fetch
 from agencyflow.domain.deadlines import DayCounter
 from agencyflow.domain.lifecycle import UNFINISHED
 from agencyflow.errors import NotFound, ValidationError
+from agencyflow.i18n import _
 from agencyflow.services.board import listing as board
 
 #: Rows per page when the caller does not say, and the most it may ask for.
@@ -155,5 +156,5 @@ def cycle_by_id(conn: Any, cycle_id: int) -> board.BoardCycle:
     """The cycle ``cycle_id`` as the board shows it, or NotFound."""
     found = fetch(conn, _CYCLE_BY_ID, {"id": cycle_id})
     if not found:
-        raise NotFound(f"cycle {cycle_id} does not exist")
+        raise NotFound(_("cycle {id} does not exist").format(id=cycle_id))
     return board.BoardCycle(*found[0])
