@@ -28,7 +28,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "reject": ("moves", "reject"),
     "request_extension": ("extensions", "request_extension"),
     "safe_name": ("evidence", "safe_name"),
-    "show": ("moves", "show"),
+    "show": ("views", "show"),  # the read model alone: it imports no SQLAlchemy
     "start": ("moves", "start"),
     "step_of": ("actions", "step_of"),
     "submit": ("moves", "submit"),
@@ -118,9 +118,6 @@ if TYPE_CHECKING:  # what mypy sees (and checks every caller against)
         reject as reject,
     )
     from agencyflow.services.assignments.moves import (
-        show as show,
-    )
-    from agencyflow.services.assignments.moves import (
         start as start,
     )
     from agencyflow.services.assignments.moves import (
@@ -131,6 +128,9 @@ if TYPE_CHECKING:  # what mypy sees (and checks every caller against)
     )
     from agencyflow.services.assignments.reads import (
         pending_extensions as pending_extensions,
+    )
+    from agencyflow.services.assignments.views import (
+        show as show,
     )
 else:  # what runs: each name imported from its submodule on first use
     __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
