@@ -154,12 +154,34 @@ class Cluster:
         raise AssertionError(f"process {pid} belongs to no worker of the cluster")
 
 
-def _wait_healthy(server: subprocess.Popen[bytes], api: str, log: Path) -> None:
+def start_server(home: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``prefect server start`` on 127.0.0.1:``port`` with ``PREFECT_HOME=home`` (its log
+    there), once it answers; ``env`` is its environment (add the database URL to it)."""
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / "server.log", "ab") as log:
+        server = subprocess.Popen(
+            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env | {"PREFECT_HOME": str(home)}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    api = f"http://127.0.0.1:{port}/api"
     deadline = time.monotonic() + 240
     while not _healthy(api):
         if server.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError(f"Prefect server did not start: {log.read_text()[-3000:]}")
+            _stop(server)
+            text = (home / "server.log").read_text(errors="replace")[-3000:]
+            raise AssertionError(f"Prefect server did not start: {text}")
         time.sleep(0.5)
+    return server
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server of :func:`start_server` (SIGTERM, then SIGKILL)."""
+    _stop(server)
+
+
+def quiet_env() -> dict[str, str]:
+    """This process's environment without its Prefect settings, plus :data:`QUIET`."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | QUIET
 
 
 @contextmanager
@@ -168,22 +190,15 @@ def running_cluster(root: Path, worker_env: dict[str, str]) -> Iterator[Cluster]
     environment (the application's settings). Everything is stopped on exit."""
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
-    base = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | QUIET
+    base = quiet_env()
     client_env = base | {"PREFECT_API_URL": api, "PREFECT_HOME": str(root / "client"),
                          "AGENCYFLOW_REPO_DIR": str(REPO)}
     with prefect_database() as database:
-        server_env = base | {"PREFECT_HOME": str(root / "server"),
-                             "PREFECT_SERVER_DATABASE_CONNECTION_URL": database,
-                             "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false"}
-        root.mkdir(parents=True, exist_ok=True)
-        with open(root / "server.log", "ab") as log:
-            server = subprocess.Popen(
-                [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1",
-                 "--port", str(port)], env=server_env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
+        server = start_server(root / "server", port, base | {
+            "PREFECT_SERVER_DATABASE_CONNECTION_URL": database,
+            "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false"})
         cluster = Cluster(root, api, client_env)
         try:
-            _wait_healthy(server, api, root / "server.log")
             prefect(["work-pool", "create", POOL, "--type", "process"], client_env)
             prefect(["deploy", "--all"], client_env)
             prefect(["automation", "create", "--from-file", str(AUTOMATION)], client_env)

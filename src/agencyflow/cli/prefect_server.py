@@ -14,10 +14,12 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from agencyflow.errors import ConfigError
@@ -25,6 +27,8 @@ from agencyflow.i18n import _
 
 #: How long the server may take to answer its health check (it migrates its database first).
 START_TIMEOUT_SECONDS = 180
+#: How often `serve` asks whether its Prefect server answers (:func:`watch`).
+WATCH_SECONDS = 10.0
 
 
 def _free_port() -> int:
@@ -97,3 +101,45 @@ def _wait(process: subprocess.Popen[bytes], url: str, home: Path) -> None:
         time.sleep(0.5)
     raise ConfigError(_("the local Prefect server did not answer within {seconds} s; see {log}")
                       .format(seconds=START_TIMEOUT_SECONDS, log=home / "server.log"))
+
+
+def wait_until_answering(url: str, every: float = 1.0) -> None:
+    """Return once the Prefect API at ``url`` answers its health check (a signal handler may
+    interrupt the wait)."""
+    while not _healthy(url):
+        time.sleep(every)
+
+
+@contextmanager
+def watch(url: str, say: Callable[[str], None], every: float = WATCH_SECONDS) -> Iterator[None]:
+    """While the block runs, ask the Prefect API at ``url`` every ``every`` s whether it
+    answers; ``say`` when it stops answering, every minute while it does not, and when it
+    answers again. Prefect's runner keeps retrying by itself (runs due meanwhile start once the
+    server is back); this makes the outage visible in `serve`'s output instead of in tracebacks."""
+    stop = threading.Event()
+    thread = threading.Thread(target=_watch_loop, args=(url, say, every, stop),
+                              name="prefect-watch", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every + 5)
+
+
+def _watch_loop(url: str, say: Callable[[str], None], every: float,
+                stop: threading.Event) -> None:
+    down_since: datetime | None = None
+    said = 0.0
+    while not stop.wait(every):
+        if _healthy(url):
+            if down_since is not None:
+                say(_("Prefect server {url} answers again; scheduled runs resume").format(
+                    url=url))
+            down_since = None
+        elif down_since is None or time.monotonic() - said >= 60:
+            down_since = down_since or datetime.now().astimezone()
+            said = time.monotonic()
+            say(_("Prefect server {url} does not answer (since {since:%H:%M:%S}); serve keeps "
+                  "trying every {every:g} s, scheduled runs wait").format(
+                url=url, since=down_since, every=every))

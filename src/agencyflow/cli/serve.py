@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import signal
 import subprocess
+from typing import Any
 
 from agencyflow.cli.base import console, err_console
-from agencyflow.cli.prefect_server import prefect_api
+from agencyflow.cli.prefect_server import prefect_api, wait_until_answering, watch
 from agencyflow.config import Settings
 from agencyflow.db import session_scope
 from agencyflow.domain.calendar import TIMEZONE
@@ -50,6 +51,10 @@ def _start_web(settings: Settings, web: tuple[str, int]) -> subprocess.Popen[byt
     return subprocess.Popen(command(host, port))
 
 
+def _say(text: str) -> None:
+    err_console.print(text, highlight=False, soft_wrap=True)
+
+
 def _stop_web(process: subprocess.Popen[bytes] | None) -> None:
     if process is None or process.poll() is not None:
         return
@@ -75,7 +80,8 @@ def run(settings: Settings, web: tuple[str, int] | None = None) -> None:
         web_process = _start_web(settings, web) if web else None
         with prefect_api(settings.data_dir / "prefect") as api:
             console.print(_("Prefect API: {url}").format(url=api), highlight=False)
-            _serve(settings)
+            with watch(api, _say):
+                _serve(settings, api)
     except _Stop:
         pass
     finally:
@@ -85,11 +91,7 @@ def run(settings: Settings, web: tuple[str, int] | None = None) -> None:
     console.print(_("stopped"))
 
 
-def _serve(settings: Settings) -> None:
-    import asyncio
-
-    from prefect.deployments.runner import RunnerDeployment
-    from prefect.runner import Runner
+def _deployments(settings: Settings) -> list[Any]:
     from prefect.schedules import Cron, Interval
 
     from agencyflow.flows.audit_checkpoint import CRON as CHECKPOINT_CRON
@@ -98,39 +100,79 @@ def _serve(settings: Settings) -> None:
     from agencyflow.flows.monthly_report import monthly_report
     from agencyflow.flows.reminder_sweep import reminder_sweep
     from agencyflow.flows.start_cycle import start_cycle
-
-    sweep = reminder_sweep.to_deployment(
-        name="reminder-sweep", schedule=Cron(settings.sweep_cron, timezone=str(TIMEZONE)))
-    deliver = dispatch_notifications.to_deployment(
-        name="dispatch-notifications", schedule=Interval(settings.dispatch_interval_seconds))
-    on_demand = start_cycle.to_deployment(name="start-cycle")
     from agencyflow.services.reports import CRON as MONTHLY_CRON
 
-    report = monthly_report.to_deployment(
-        name="monthly-report", schedule=Cron(MONTHLY_CRON, timezone=str(TIMEZONE)))
-    anchor = audit_checkpoint.to_deployment(
-        name="audit-checkpoint", schedule=Cron(CHECKPOINT_CRON, timezone=str(TIMEZONE)))
+    zone = str(TIMEZONE)
+    return [
+        reminder_sweep.to_deployment(name="reminder-sweep",
+                                     schedule=Cron(settings.sweep_cron, timezone=zone)),
+        dispatch_notifications.to_deployment(
+            name="dispatch-notifications", schedule=Interval(settings.dispatch_interval_seconds)),
+        start_cycle.to_deployment(name="start-cycle"),
+        monthly_report.to_deployment(name="monthly-report",
+                                     schedule=Cron(MONTHLY_CRON, timezone=zone)),
+        audit_checkpoint.to_deployment(name="audit-checkpoint",
+                                       schedule=Cron(CHECKPOINT_CRON, timezone=zone))]
+
+
+def _runner(settings: Settings) -> Any:
+    from prefect.deployments.runner import RunnerDeployment
+    from prefect.runner import Runner
+
     # Each run is a new process; cap how many run at once so that a short interval on a busy
     # machine queues runs instead of starting ever more processes (sweeps and dispatches are
     # idempotent and batched, so a run that waits loses nothing).
     runner = Runner(limit=MAX_CONCURRENT_RUNS, pause_on_shutdown=True)
-    for deployment in (sweep, deliver, on_demand, report, anchor):
+    for deployment in _deployments(settings):
         # to_deployment is typed sync-or-async; called outside an event loop it is sync.
         if not isinstance(deployment, RunnerDeployment):
             raise TypeError(f"expected a RunnerDeployment, got {type(deployment).__name__}")
         runner.add_deployment(deployment)
+    return runner
+
+
+def _lost_api(error: BaseException) -> bool:
+    """Whether the runner stopped because the Prefect API could not be reached: a network
+    error, or Prefect's "Service exceeded error threshold" after repeated failed polls."""
+    import httpx
+
+    if isinstance(error, BaseExceptionGroup):
+        return all(_lost_api(e) for e in error.exceptions)
+    return isinstance(error, httpx.TransportError | OSError) or (
+        isinstance(error, RuntimeError) and "error threshold" in str(error))
+
+
+def _serve(settings: Settings, api: str) -> None:
+    """Run the flows until a signal stops the runner. Prefect's runner gives up after
+    repeated failed calls to its server; then serve says so, waits until the server answers
+    and starts a new runner (the schedules resume; sweeps and dispatches lose nothing)."""
+    import asyncio
+
+    from agencyflow.flows.audit_checkpoint import CRON as CHECKPOINT_CRON
+
     console.print(_("serving reminder-sweep ({cron}), dispatch-notifications (every {seconds} s), "
                     "monthly-report (first working day of the month), audit-checkpoint (daily, "
                     "{checkpoint}) and start-cycle (on demand); Ctrl+C to stop").format(
                         cron=settings.sweep_cron, seconds=settings.dispatch_interval_seconds,
                         checkpoint=CHECKPOINT_CRON), highlight=False)
-    # Ctrl+C stops the runner the way SIGTERM does (Prefect's handler): no new runs, the
-    # running ones cancelled, the schedules paused; a second signal exits at once. Left to
-    # asyncio, Ctrl+C cancels the runner's main task, and a cancellation swallowed by a run
-    # being submitted at that moment left `serve` running.
-    previous = signal.signal(signal.SIGINT, runner.handle_sigterm)
-    try:
-        asyncio.run(runner.start())  # sets Prefect's SIGTERM handler while it runs
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        signal.signal(signal.SIGTERM, _stop)
+    while True:
+        runner = None
+        try:
+            runner = _runner(settings)  # registers the deployments with the server
+            # Ctrl+C stops the runner the way SIGTERM does (Prefect's handler): no new runs,
+            # the running ones cancelled, the schedules paused; a second signal exits at once.
+            # Left to asyncio, Ctrl+C cancels the runner's main task, and a cancellation
+            # swallowed by a run being submitted at that moment left `serve` running.
+            signal.signal(signal.SIGINT, runner.handle_sigterm)
+            asyncio.run(runner.start())  # sets Prefect's SIGTERM handler while it runs
+            return
+        except Exception as error:
+            if (runner is not None and runner.stopping) or not _lost_api(error):
+                raise
+            _say(_("serve's Prefect runner stopped: the server {url} could not be reached "
+                   "({error}); serve waits for it and starts the runner again").format(
+                url=api, error=type(error).__name__))
+        finally:
+            signal.signal(signal.SIGINT, _stop)
+            signal.signal(signal.SIGTERM, _stop)
+        wait_until_answering(api)
