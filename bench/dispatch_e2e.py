@@ -41,9 +41,9 @@ WARM_UP = 64
 
 
 def _engine(db: Path):  # type: ignore[no-untyped-def]
-    from agencyflow.db import make_engine
+    from bench.pg_scale import simulated_engine
 
-    return make_engine(f"sqlite:///{db}")
+    return simulated_engine(f"sqlite:///{db}")
 
 
 def build(db: Path, count: int) -> int:

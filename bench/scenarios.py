@@ -168,7 +168,13 @@ SCENARIOS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 if __name__ == "__main__":
-    from bench import listing_scenarios, reminder_scenarios, report_scenarios
+    from bench import (
+        dispatch_workers,
+        listing_scenarios,
+        pg_scale,
+        reminder_scenarios,
+        report_scenarios,
+    )
 
     SCENARIOS.update(report_scenarios.SCENARIOS)
 
@@ -179,6 +185,8 @@ if __name__ == "__main__":
                       "postgres_sweep": reminder_scenarios.postgres_sweep,
                       "sweep_by_agency": reminder_scenarios.sweep_by_agency,
                       "dispatch": reminder_scenarios.dispatch_rate,
-                      "board_json_rss": listing_scenarios.board_json_rss})
+                      "board_json_rss": listing_scenarios.board_json_rss,
+                      "postgres_cycle_start": pg_scale.postgres_cycle_start,
+                      "dispatch_workers": dispatch_workers.dispatch_workers})
     name, *args = sys.argv[1:]
     print(json.dumps(SCENARIOS[name](*args)))
