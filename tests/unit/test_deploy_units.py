@@ -8,6 +8,7 @@ import shlex
 from pathlib import Path
 
 import pytest
+from typer import Context
 from typer.main import get_command
 
 from agencyflow.cli import app
@@ -45,7 +46,9 @@ def test_each_unit_runs_a_real_command_with_real_options(unit: Path) -> None:
         assert tuple(args[:2]) in PREFECT, args
         return
     assert name == "agencyflow"
-    command = get_command(app).commands[args[0]]  # type: ignore[attr-defined]
+    group = get_command(app)
+    command = group.get_command(Context(group), args[0])  # type: ignore[attr-defined]
+    assert command is not None, args[0]
     known = {opt for p in command.params for opt in p.opts}
     given = {a for a in args[1:] if a.startswith("--")}
     assert given <= known, given - known
