@@ -8,6 +8,7 @@ with the most assignments and one bar for all the others.
 from __future__ import annotations
 
 import io
+from collections import Counter
 
 from agencyflow.services.reports.data import ReportData
 from agencyflow.services.reports.text import tr
@@ -24,11 +25,15 @@ def _bars(data: ReportData) -> tuple[list[str], dict[str, list[int]]]:
     rows = sorted(data.by_agency, key=lambda g: (-g.figures.total, g.code))
     shown, rest = rows[:MAX_BARS], rows[MAX_BARS:]
     names = [g.code for g in shown]
-    series = {k: [g.figures.four()[k] for g in shown] for k in COLOURS}
+    shown_four = [g.figures.four() for g in shown]
+    series = {k: [four[k] for four in shown_four] for k in COLOURS}
     if rest:
         names.append(tr(data.lang, "Other agencies"))
+        totals = Counter[str]()
+        for g in rest:
+            totals.update(g.figures.four())
         for k in COLOURS:
-            series[k].append(sum(g.figures.four()[k] for g in rest))
+            series[k].append(totals[k])
     return names, series
 
 
