@@ -29,7 +29,7 @@ def world(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
           ) -> Iterator[tuple[Invoke, report_world.World, Engine]]:
     built = report_world.build(engine)
     monkeypatch.setenv("AGENCYFLOW_BASE_URL", "https://ocop.kimthanh.gov.vn")
-    yield cli_for(engine, monkeypatch, tmp_path), built, engine
+    yield cli_for(engine, monkeypatch, tmp_path, lang="vi"), built, engine
     get_settings.cache_clear()
 
 

@@ -32,7 +32,7 @@ def world(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
           ) -> Iterator[tuple[Invoke, report_world.World, Engine]]:
     """The CLI on the world's database."""
     built = report_world.build(engine)
-    yield cli_for(engine, monkeypatch, tmp_path), built, engine
+    yield cli_for(engine, monkeypatch, tmp_path, lang="vi"), built, engine
     get_settings.cache_clear()
 
 

@@ -33,7 +33,7 @@ def _cli(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Inv
     monkeypatch.setenv("AGENCYFLOW_REPORT_PLACE", "Kim Thành")
     monkeypatch.setenv("AGENCYFLOW_REPORT_SIGNER", "Nguyễn Văn Bình")
     monkeypatch.setenv("AGENCYFLOW_REPORT_SUPERIOR", "UBND tỉnh Hải Dương")
-    return cli_for(engine, monkeypatch, tmp_path)
+    return cli_for(engine, monkeypatch, tmp_path, lang="vi")
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def cli(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iter
     """The CLI on the world's database."""
     report_world.build(engine)
     monkeypatch.setenv("AGENCYFLOW_REPORT_PLACE", "Thử")
-    yield cli_for(engine, monkeypatch, tmp_path)
+    yield cli_for(engine, monkeypatch, tmp_path, lang="vi")
     get_settings.cache_clear()
 
 
