@@ -22,6 +22,7 @@ EXPECTED_TABLE = """
 read                            Y Y Y       Y Y Y   Y Y Y  Y Y Y     Y Y Y
 plan.load                       Y Y Y       . . .   . . .  . . .     Y Y Y
 cycle.start                     Y Y Y       . . .   . . .  . . .     Y Y Y
+cycle.migrate                   Y Y Y       . . .   . . .  . . .     Y Y Y
 assignment.start                Y Y Y       Y . .   . . .  . . .     Y Y Y
 assignment.progress             Y Y Y       Y . .   . . .  . . .     Y Y Y
 assignment.complete             Y Y Y       Y . .   . . .  . . .     Y Y Y
