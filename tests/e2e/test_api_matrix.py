@@ -10,6 +10,7 @@ permission table of the services (the CLI's) decides, never the route.
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
 from agencyflow.config import Settings
@@ -29,6 +30,7 @@ from agencyflow.services.assignments import moves as assignments
 from agencyflow.services.clock import with_clock
 from agencyflow.web.api import create_standalone
 from tests.api_world import PEOPLE, seed
+from tests.conftest import PG_URL, _pg_db_url
 from tests.factories import CALENDAR, SYSTEM, at
 
 ROLES = [*PEOPLE, "anon"]
@@ -155,9 +157,31 @@ def template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
     return path, tokens, ids
 
 
-def _client(db: Path, data: Path) -> TestClient:
-    settings = Settings(data_dir=data, database_url=f"sqlite:///{db}", simulation=True)
+def _client(db: Path | str, data: Path) -> TestClient:
+    """The API on ``db`` (a SQLite file, or a database URL)."""
+    url = db if isinstance(db, str) else f"sqlite:///{db}"
+    settings = Settings(data_dir=data, database_url=url, simulation=True)
     return TestClient(create_standalone(settings), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def pg_world(pg_template: str, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[tuple[TestClient, dict[str, str], dict[str, int]]]:
+    """The seeded world on PostgreSQL (its own database, cloned from the template) and a
+    client on it: the read cells and the cells without a token run there too."""
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    name = f"af_matrix_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    engine = with_clock(make_engine(_pg_db_url(name)), Clock(simulated=True))
+    _cycle, tokens, ids = seed(engine)
+    engine.dispose()
+    client = _client(_pg_db_url(name), tmp_path_factory.mktemp("pg-reads") / "data")
+    yield client, tokens, ids
+    client.close()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -195,6 +219,16 @@ def test_reads(route: Route, who: str, shared: TestClient,
     _path, tokens, ids = template
     response = _call(shared, route, who, tokens, ids)
     assert response.status_code == route.expect[who], response.text
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("route", READS, ids=lambda r: r.name)
+def test_reads_on_postgres(route: Route, who: str,
+                           pg_world: tuple[TestClient, dict[str, str], dict[str, int]]) -> None:
+    client, tokens, ids = pg_world
+    response = _call(client, route, who, tokens, ids)
+    assert response.status_code == (401 if who == "anon" else route.expect[who]), response.text
 
 
 @pytest.mark.parametrize("who", list(PEOPLE))

@@ -2,7 +2,8 @@
 random port over a seeded database, with a coordinator's token: no 5xx, and every response
 matches the status codes, media types, headers and schemas the document promises.
 
-Bounded: a fixed seed and a few examples per operation (about a minute on this machine). The two
+Bounded: a fixed seed and a few examples per operation (about a minute on this machine), on
+SQLite and on PostgreSQL (fewer examples there: the same operations, another database). The two
 operations that would lock the fuzzer out (revoking its own token, disabling its own user) are
 left out here; the role × route matrix tests them.
 """
@@ -32,16 +33,27 @@ CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
 LOCKOUT = r"/tokens/\{token_id\}/revoke|/users/\{username\}/disable"
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a migrated database: a copy of the SQLite template, or a PostgreSQL
+    database of the test's own."""
+    if request.param == "sqlite":
+        db = tmp_path / "api.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), db)
+        yield f"sqlite:///{db}"
+        return
+    engine = request.getfixturevalue("pg_engine")
+    yield engine.url.render_as_string(hide_password=False)
+
+
 @pytest.fixture
-def server(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
+def server(database: str, tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     """(base URL, coordinator token, server log) of uvicorn serving the seeded database."""
-    db = tmp_path / "api.db"
-    shutil.copy(sqlite_template, db)
-    engine = with_clock(make_engine(f"sqlite:///{db}"), Clock(simulated=True))  # plays 2027
+    engine = with_clock(make_engine(database), Clock(simulated=True))  # plays 2027
     _cycle, tokens, _ids = seed(engine)
     engine.dispose()
     log = tmp_path / "uvicorn.log"
-    env = {**os.environ, "AGENCYFLOW_DATABASE_URL": f"sqlite:///{db}",
+    env = {**os.environ, "AGENCYFLOW_DATABASE_URL": database,
            "AGENCYFLOW_DATA_DIR": str(tmp_path / "data"), "AGENCYFLOW_SIMULATION": "true"}
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -67,12 +79,14 @@ def _port(log: Path, proc: subprocess.Popen[bytes]) -> int:
 
 
 def test_schemathesis_finds_no_5xx_and_no_schema_violation(server: tuple[str, str, Path],
+                                                            database: str,
                                                             tmp_path: Path) -> None:
     base, token, log = server
+    examples = EXAMPLES if database.startswith("sqlite") else EXAMPLES // 2
     exe = Path(sys.executable).with_name("schemathesis")
     result = subprocess.run(
         [str(exe), "run", f"{base}/api/v1/openapi.json", "-H", f"Authorization: Bearer {token}",
-         "--max-examples", str(EXAMPLES), "--seed", str(SEED), "--checks", CHECKS,
+         "--max-examples", str(examples), "--seed", str(SEED), "--checks", CHECKS,
          "--workers", "2", "--exclude-path-regex", LOCKOUT, "--request-timeout", "30"],
         capture_output=True, text=True, cwd=tmp_path, timeout=600)
     summary = result.stdout[-6000:]

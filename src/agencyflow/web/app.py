@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -33,6 +33,7 @@ from agencyflow.services.people import SessionPolicy
 from agencyflow.web import render
 from agencyflow.web.context import CsrfFailed, LoginRequired, WebContext
 from agencyflow.web.i18n import RequestLanguage
+from agencyflow.web.inputs import refuse_nul
 from agencyflow.web.security import SecurityHeaders
 
 log = logging.getLogger("agencyflow.web")
@@ -54,7 +55,8 @@ def create_app(settings: Settings) -> FastAPI:
                              absolute=timedelta(hours=settings.web_session_max_hours)),
         templates=render.environments(),
     )
-    app = FastAPI(title="agencyflow", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="agencyflow", docs_url=None, redoc_url=None, openapi_url=None,
+                  dependencies=[Depends(refuse_nul)])
     app.state.web = web
     app.add_middleware(RequestLanguage, default=settings.language)
     app.add_middleware(SecurityHeaders, hsts=settings.web_cookie_secure)

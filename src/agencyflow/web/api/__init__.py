@@ -39,16 +39,17 @@ targets, notifications, the audit trail, users and tokens — everything the CLI
 def create_api(settings: Settings) -> FastAPI:
     """The API application for ``settings`` (opens the database; the embedded one is
     created or upgraded)."""
-    from fastapi import FastAPI
+    from fastapi import Depends, FastAPI
 
     from agencyflow.web.api import problems
     from agencyflow.web.api.context import ApiContext
     from agencyflow.web.api.deps import RequestLanguage
     from agencyflow.web.api.routes import assignments, audit, extensions, people, plans, reads
+    from agencyflow.web.inputs import refuse_nul
 
     app = FastAPI(title="agencyflow API", version="1", description=_DESCRIPTION,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json",
-                  servers=[{"url": API_PREFIX}])
+                  servers=[{"url": API_PREFIX}], dependencies=[Depends(refuse_nul)])
     app.state.api = ApiContext.from_settings(settings)
     app.add_middleware(RequestLanguage)
     problems.install(app)

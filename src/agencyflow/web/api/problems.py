@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import SQLModel
 from starlette.exceptions import HTTPException
 
@@ -154,6 +154,13 @@ async def _database(request: Request, exc: Exception) -> JSONResponse:
                             headers={"Retry-After": "1"})
 
 
+async def _conflict(request: Request, exc: Exception) -> JSONResponse:
+    """Two requests wrote the same row at once (PostgreSQL lets both start; the second one's
+    unique key fails at commit): nothing of the second was saved, and it may be sent again."""
+    log.warning("write conflict on %s: %s", request.url.path, exc)
+    return problem_response(request, 409, "conflict", text("detail.conflict", _lang(request)))
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem_response(request, 500, "internal-error",
@@ -170,6 +177,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(OperationalError, _database)
+    app.add_exception_handler(IntegrityError, _conflict)
     app.add_exception_handler(Exception, _unexpected)
 
 

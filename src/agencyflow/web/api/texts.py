@@ -38,6 +38,8 @@ _TEXTS: dict[str, str] = {
     "problem.http-error": N_("HTTP error"),
     "detail.internal": N_("An unexpected error happened; it has been logged."),
     "detail.busy": N_("The database is busy or unreachable: try again."),
+    "detail.conflict": N_("Another request changed the same thing at the same moment: nothing "
+                          "of yours was saved; look again and retry."),
     "detail.if_match": N_('If-Match must be an ETag such as "3" (or *).'),
 }
 

@@ -14,6 +14,10 @@ from agencyflow.web.api.moves import Answer, MoveInput
 from agencyflow.web.api.problems import COMMON
 from agencyflow.web.api.schemas import DecisionIn, ExtensionPublic
 
+#: The largest id a row of these tables can have (INTEGER columns on PostgreSQL: a larger
+#: number would fail there instead of finding nothing).
+ROW_ID_MAX = 2**31 - 1
+
 router = APIRouter(prefix="/extensions", tags=["extensions"], responses=COMMON)
 
 ExtensionStatus = Literal["pending", "approved", "refused", "withdrawn"]
@@ -23,7 +27,7 @@ ExtensionStatus = Literal["pending", "approved", "refused", "withdrawn"]
 def list_extensions(
     session: Reader, actor: CurrentActor,
     status: Annotated[ExtensionStatus | None, Query()] = None,
-    assignment: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    assignment: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ExtensionPublic]:
     """Oldest first; ``status=pending`` lists those waiting for a decision."""
@@ -41,7 +45,7 @@ def list_extensions(
                   {"type": "string", "maxLength": 200}}]},
              responses={200: {"headers": {"ETag": {"schema": {"type": "string"}}}}},
              summary="Approve or refuse an extension (coordinator or leader)")
-def decide(extension_id: Annotated[int, Path(ge=1, le=2**62)], body: DecisionIn,
+def decide(extension_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], body: DecisionIn,
            request: Request, session: Writer, ctx: Context, actor: CurrentActor,
            lang: Language) -> Response:
     """Approval moves the due date (the original is kept); refusal needs a reason."""
