@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,13 @@ Invoke = Callable[..., Result]
 
 
 def cli_for(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *,
-            simulation: bool = True, lang: str = "en") -> Invoke:
+            simulation: bool = True, lang: str | None = None) -> Invoke:
     """An ``invoke(*args, token=None)`` running the CLI on ``engine``'s database
     (``simulation``: with ``AGENCYFLOW_SIMULATION``, so that writes may claim any ``--now``).
 
-    The output is in ``lang``: English by default, so that these tests read what the CLI does
-    in the language of their assertions (as a caller's context language, which ``--lang``
-    overrides); ``tests/e2e/test_vietnamese_cli.py`` reads the Vietnamese default.
+    The output is in ``lang`` when given, else in the test's context language (English, or the
+    Vietnamese default for a test marked ``vietnamese``: see ``tests/conftest.py``), as a
+    caller's context language that ``--lang`` overrides.
 
     The settings cache is cleared before each run; clear it again when the test ends (see the
     ``cli`` fixtures). ``token=`` sets ``AGENCYFLOW_TOKEN`` for one run; it is unset otherwise.
@@ -46,7 +47,7 @@ def cli_for(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *,
         else:
             monkeypatch.setenv("AGENCYFLOW_TOKEN", token)
         get_settings.cache_clear()
-        with language(lang):
+        with language(lang) if lang else nullcontext():
             return runner.invoke(app, list(args), catch_exceptions=False)
 
     return invoke

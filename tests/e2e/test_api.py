@@ -59,8 +59,8 @@ def test_bearer_tokens_only_and_401_as_problems(world: World) -> None:
         users.disable_user(session, "xa", now=at(2027, 2, 1), actor=coord)
         token_id = users.tokens_visible_to(session, coord, "ktht")[0][0].id
         users.revoke_token(session, token_id or 0, now=at(2027, 2, 1), actor=coord)
-    assert "disabled" in _problem(world.call("xa", "GET", "/plans"), 401)["detail"]
-    assert "revoked" in _problem(world.call("ktht", "GET", "/plans"), 401)["detail"]
+    assert "đã bị khóa" in _problem(world.call("xa", "GET", "/plans"), 401)["detail"]  # disabled
+    assert "đã bị thu hồi" in _problem(world.call("ktht", "GET", "/plans"), 401)["detail"]
 
 
 def test_unknown_routes_methods_and_invalid_requests_are_problems(world: World) -> None:
@@ -106,14 +106,14 @@ def test_etag_and_if_match_on_moves(world: World) -> None:
     assert shown.status_code == 200 and shown.headers["etag"] == '"1"'
     assert shown.json()["board_status"] == "in_progress"
     stale = world.call("nn", "POST", f"/assignments/{plan}/start", headers={"If-Match": '"7"'})
-    assert "version 1" in _problem(stale, 412)["detail"]
+    assert "phiên bản 1" in _problem(stale, 412)["detail"]  # the API speaks Vietnamese by default
     _problem(world.call("nn", "POST", f"/assignments/{plan}/start",
                         headers={"If-Match": "seven"}), 422)
     started = world.call("nn", "POST", f"/assignments/{plan}/start", headers={"If-Match": '"1"'})
     assert started.status_code == 200, started.text
     assert started.headers["etag"] == '"2"' and started.json()["status"] == "in_progress"
     again = world.call("nn", "POST", f"/assignments/{plan}/start")
-    assert "in_progress" in _problem(again, 409)["detail"]
+    assert "đang thực hiện" in _problem(again, 409)["detail"]  # in progress, in words
     progressed = world.call("nn", "POST", f"/assignments/{plan}/progress",
                             json={"note": "Đã họp"}, headers={"If-Match": 'W/"2"'})
     assert progressed.status_code == 200 and progressed.headers["etag"] == '"3"'
@@ -249,7 +249,7 @@ def test_counts_audit_export_round_trip_and_four_eyes(world: World) -> None:
                      json={"new_due": "2027-04-30", "reason": "Chờ số liệu"}).json()
     own = world.call("coord", "POST", f"/extensions/{ext['id']}/decision",
                      json={"approve": True})
-    assert "four eyes" in _problem(own, 403)["detail"]  # the services' rule, inherited
+    assert "nguyên tắc hai người" in _problem(own, 403)["detail"]  # four eyes, inherited
     assert world.call("leader", "POST", f"/extensions/{ext['id']}/decision",
                       json={"approve": True}).status_code == 200
     export = world.call("insp", "GET", "/audit/export?format=jsonl")

@@ -21,6 +21,10 @@ from tests.cli_helpers import Invoke, cli_for
 from tests.factories import CALENDAR, at
 from tests.lifecycle_plan import COORDINATOR
 
+#: What the default language (Vietnamese) says is what these tests read.
+pytestmark = pytest.mark.vietnamese
+
+
 NOW = "2027-04-15"
 
 

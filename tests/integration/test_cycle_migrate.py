@@ -35,6 +35,10 @@ from agencyflow.services.plans import successors as succ
 from agencyflow.services.reminders import sweeps
 from tests.conftest import real_clock, vn
 
+#: What the default language (Vietnamese) says is what these tests read.
+pytestmark = pytest.mark.vietnamese
+
+
 CALENDAR = default_calendar()
 SYSTEM = Actor("system:test", Role.SYSTEM)
 COORD = Actor("dieu.phoi", Role.COORDINATOR, "NN")

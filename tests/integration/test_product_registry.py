@@ -25,6 +25,10 @@ from agencyflow.services.products import imports, registry
 from agencyflow.services.reminders import sweeps
 from tests.factories import CALENDAR, FIXTURES, SYSTEM, at, store_plan
 
+#: What the default language (Vietnamese) says is what these tests read.
+pytestmark = pytest.mark.vietnamese
+
+
 PLAN = (FIXTURES / "registry-plan.yaml").read_text(encoding="utf-8")
 TEA = {"product": "Chè xanh Kim Anh", "producer": "HTX Kim Anh", "score": 72,
        "level": "province", "decision_number": "12/QĐ-UBND", "decision_date": "2027-03-15"}

@@ -25,6 +25,10 @@ from agencyflow.services.reports import docx_template
 from tests import report_world
 from tests.cli_helpers import Invoke, cli_for
 
+#: What the default language (Vietnamese) says is what these tests read.
+pytestmark = pytest.mark.vietnamese
+
+
 NOW = "2027-04-15"
 
 

@@ -22,6 +22,10 @@ from tests import report_world
 from tests.cli_helpers import Invoke, cli_for
 from tests.factories import CALENDAR
 
+#: What the default language (Vietnamese) says is what these tests read.
+pytestmark = pytest.mark.vietnamese
+
+
 NOW = "2027-04-15"
 
 
