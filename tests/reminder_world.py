@@ -36,10 +36,10 @@ from agencyflow.models import Notification
 from agencyflow.models.types import dumps
 from agencyflow.services.assignments import extensions
 from agencyflow.services.assignments import moves as assignments
-from agencyflow.services.delivery.notice_context import RenderContexts
 from agencyflow.services.plans import cycles
 from agencyflow.services.plans import store as plans
 from agencyflow.services.reminders import sweeps
+from agencyflow.services.reminders.notice_context import RenderContexts
 
 ACTOR = Actor("system:test", Role.SYSTEM)
 #: Who decides what ACTOR asked for (four eyes: nobody decides their own request).

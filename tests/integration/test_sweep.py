@@ -11,8 +11,8 @@ from sqlalchemy import Engine, text
 
 from agencyflow.domain import reminders
 from agencyflow.services.bulk import insert_rows
-from agencyflow.services.delivery.notice_context import load_cycles
 from agencyflow.services.reminders import sweep_sql, sweeps
+from agencyflow.services.reminders.notice_context import load_cycles
 from agencyflow.services.reminders.policy import policy_for
 from agencyflow.services.writes import write_transaction
 from tests.reminder_world import (

@@ -14,8 +14,8 @@ from agencyflow.domain.plan_loader import load_plan_file, load_plan_text
 from agencyflow.errors import PlanError
 from agencyflow.notifications import KINDS, LANGUAGES, Renderer
 from agencyflow.notifications.render import document_reference
-from agencyflow.services.delivery.notice_context import plan_context
 from agencyflow.services.plans import store as plans
+from agencyflow.services.reminders.notice_context import plan_context
 
 VALID = Path(__file__).resolve().parents[1] / "fixtures" / "plans" / "valid.yaml"
 ITEM_KINDS = [k for k in KINDS if k != "digest"]

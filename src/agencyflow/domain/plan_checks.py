@@ -9,11 +9,11 @@ Targets and rating bands are checked in :mod:`agencyflow.domain.plan_checks_targ
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from agencyflow.domain.plan_checks_targets import check_rating, check_targets
+from agencyflow.domain.plan_checks_time import check_time
 from agencyflow.domain.plan_types import (
     AfterStep,
     FixedDate,
@@ -22,111 +22,20 @@ from agencyflow.domain.plan_types import (
     OutputType,
     QuarterEnd,
     Recurrence,
-    ReminderPolicySpec,
+)
+from agencyflow.domain.plan_view import (
+    GROUP_REF,
+    Issue,
+    Path,
+    PlanView,
+    duplicates,
 )
 
 if TYPE_CHECKING:
-    from agencyflow.domain.plan_parts import RegistrySpec
-    from agencyflow.domain.plan_spec import AgencySpec, GroupSpec, PlanSpec, StepBase, TargetBase
-
-#: Where a value is: keys and list indexes from the document root.
-Path = tuple[str | int, ...]
-#: One problem: where, and what is wrong.
-Issue = tuple[Path, str]
-#: Prefix of a cooperating entry that names a group.
-GROUP_REF = "group:"
-#: A ghost meaning "the whole section could not be read": every name counts as known.
-UNREADABLE = "*"
-
-
-class _Anything(set[str]):
-    """A set that contains every name (used when a whole section could not be read)."""
-
-    def __contains__(self, item: object) -> bool:
-        return True
-
-
-@dataclass
-class PlanView:
-    """The parts of a plan the checks read, each with its path in the source."""
-
-    leader: tuple[Path, str] | None = None
-    coordinator: tuple[Path, str] | None = None
-    period: tuple[Path, int, int] | None = None
-    #: The plan period's first and last day, and whether it was written as dates.
-    span: tuple[Path, date, date, bool] | None = None
-    reference_date: date | None = None
-    registry: tuple[Path, RegistrySpec] | None = None
-    #: Target periods written as date ranges: (path, from, to).
-    target_days: list[tuple[Path, date, date]] = field(default_factory=list)
-    agencies: list[tuple[Path, AgencySpec]] = field(default_factory=list)
-    groups: dict[str, tuple[Path, GroupSpec]] = field(default_factory=dict)
-    steps: list[tuple[Path, StepBase]] = field(default_factory=list)
-    policies: list[tuple[Path, ReminderPolicySpec]] = field(default_factory=list)
-    targets: list[tuple[Path, TargetBase]] = field(default_factory=list)
-    target_periods: list[tuple[Path, int, int, float, float | None]] = field(default_factory=list)
-    rating: tuple[Path, list] | None = None
-    #: Labelled clause ids (the ``clauses`` section), each with its path.
-    clauses: list[tuple[Path, str]] = field(default_factory=list)
-    #: False when the plan header could not be read: absent parts are then unknown, not missing.
-    header_known: bool = True
-    #: Ids of entries that failed validation ("agency", "step", "group"): known, not checked.
-    ghosts: dict[str, set[str]] = field(default_factory=dict)
-    #: ``known()`` answers, computed once per check run (national plans have 10,000+ agencies).
-    _known: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
-
-    def known(self, kind: str) -> set[str]:
-        """Declared agency codes, step ids or group names (including unreadable entries)."""
-        if kind not in self._known:
-            self._known[kind] = self._compute_known(kind)
-        return self._known[kind]
-
-    def _compute_known(self, kind: str) -> set[str]:
-        if UNREADABLE in self.ghosts.get(kind, set()):
-            return _Anything()
-        if kind == "agency":
-            valid = {a.code for _, a in self.agencies}
-        elif kind == "step":
-            valid = {s.id for _, s in self.steps}
-        else:
-            valid = set(self.groups)
-        return valid | self.ghosts.get(kind, set())
-
-
-def check_spec(spec: PlanSpec) -> list[Issue]:
-    """Every issue of a spec built in code (paths name the spec's fields)."""
-    view = PlanView(
-        leader=(("leader",), spec.leader),
-        coordinator=(("coordinator",), spec.coordinator),
-        period=(("period_to",), spec.period_from, spec.period_to),
-        span=(("period_end",), spec.first_day(), spec.last_day(), spec.period_start is not None),
-        reference_date=spec.reference_date,
-        registry=(("registry",), spec.registry) if spec.registry else None,
-        target_days=[(("targets", i, "periods", j), p.start, p.end)
-                     for i, t in enumerate(spec.targets) for j, p in enumerate(t.periods)
-                     if p.start is not None and p.end is not None],
-        agencies=[(("agencies", i), a) for i, a in enumerate(spec.agencies)],
-        groups={n: (("groups", n), g) for n, g in spec.groups.items()},
-        steps=[(("steps", i), s) for i, s in enumerate(spec.steps)],
-        policies=[(("reminders",), spec.reminders)]
-        + [(("steps", i, "reminders"), s.reminders) for i, s in enumerate(spec.steps)],
-        targets=[(("targets", i), t) for i, t in enumerate(spec.targets)],
-        target_periods=[
-            (("targets", i, "periods", j), p.from_year, p.to_year, p.min, p.stretch)
-            for i, t in enumerate(spec.targets)
-            for j, p in enumerate(t.periods)
-        ],
-        rating=(("rating",), spec.rating),
-        clauses=[(("clauses", c), c) for c in spec.clauses],
-    )
-    return check_view(view)
-
+    from agencyflow.domain.plan_parts import StepBase
 
 def check_view(view: PlanView) -> list[Issue]:
     """Every cross-reference and graph issue of ``view``."""
-    from agencyflow.domain.plan_checks_targets import check_rating, check_targets
-    from agencyflow.domain.plan_checks_time import check_time
-
     issues = list(_check_header(view))
     issues += _check_agencies(view)
     issues += _check_groups(view)
@@ -155,20 +64,6 @@ def _agency_codes(view: PlanView) -> set[str]:
     return view.known("agency")
 
 
-def duplicates(items: Sequence[tuple[Path, str]], what: str) -> Iterator[Issue]:
-    """An issue for every repeated value (the first occurrence is fine)."""
-    seen: dict[str, Path] = {}
-    for path, value in items:
-        if value in seen:
-            yield path, f"duplicate {what} {value!r} (first at {_short(seen[value])})"
-        else:
-            seen[value] = path
-
-
-def _short(path: Path) -> str:
-    from agencyflow.domain.plan_spec import dotted_path
-
-    return dotted_path(path)
 
 
 def _check_header(view: PlanView) -> Iterator[Issue]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from agencyflow.domain.plan_checks import Issue, Path, PlanView, duplicates
 from agencyflow.domain.plan_types import Aggregate, OutputSpec, OutputType
+from agencyflow.domain.plan_view import Issue, Path, PlanView, duplicates
 
 #: Output types that can be summed.
 NUMERIC = (OutputType.NUMBER, OutputType.INTEGER, OutputType.SCORE)

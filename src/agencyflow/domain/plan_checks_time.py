@@ -17,7 +17,6 @@ from datetime import date
 from typing import Any
 
 from agencyflow.domain.deadlines import Period, occurrence
-from agencyflow.domain.plan_checks import Issue, Path, PlanView
 from agencyflow.domain.plan_types import (
     AfterCycleStart,
     FixedDate,
@@ -26,6 +25,7 @@ from agencyflow.domain.plan_types import (
     QuarterEnd,
     Recurrence,
 )
+from agencyflow.domain.plan_view import Issue, Path, PlanView
 
 
 def check_time(view: PlanView) -> Iterator[Issue]:

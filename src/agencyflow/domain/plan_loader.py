@@ -18,7 +18,7 @@ from typing import Any, NamedTuple, TypeVar
 import pydantic
 
 from agencyflow.domain.files import FileRefused, read_bounded
-from agencyflow.domain.plan_checks import UNREADABLE, Path, PlanView, check_view
+from agencyflow.domain.plan_checks import check_view
 from agencyflow.domain.plan_file import (
     DefaultsFile,
     PeriodFile,
@@ -37,6 +37,7 @@ from agencyflow.domain.plan_spec import (
     PlanSpec,
     dotted_path,
 )
+from agencyflow.domain.plan_view import UNREADABLE, Path, PlanView
 from agencyflow.domain.plan_yaml import Located, read_yaml
 from agencyflow.errors import PlanError, Problem
 

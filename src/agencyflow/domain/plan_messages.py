@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agencyflow.domain.plan_checks import Path
+from agencyflow.domain.plan_view import Path
 
 
 def data_path(data: Any, prefix: Path, loc: tuple[str | int, ...]) -> Path:

@@ -1,4 +1,8 @@
-"""Plan parts added for plans of any shape in time: cumulative targets and the product registry.
+"""Parts of a plan spec that the checks read too: agencies, groups, the fields every step has,
+and the parts added for plans of any shape in time (cumulative targets, the product registry).
+
+They live below :mod:`agencyflow.domain.plan_spec` so that :mod:`agencyflow.domain.plan_view`
+and the checks can name them without importing the spec (no import circle).
 
 :class:`CumulativeSpec` gives a target a **baseline** (what stood before the plan, e.g. products
 rated before agencyflow, as of a date) and may count only what is **valid** on the date asked (a
@@ -9,11 +13,26 @@ when a re-evaluation opens; the rules themselves are in :mod:`agencyflow.domain.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StrictBool, StrictInt
+from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
 
-from agencyflow.domain.plan_types import FROZEN, ItemId, Number, OutputName, PlanDate
+from agencyflow.domain.plan_types import (
+    FROZEN,
+    AgencyCode,
+    AgencyKind,
+    DeadlineRule,
+    ItemId,
+    Need,
+    NonEmpty,
+    Number,
+    OutputName,
+    OutputSpec,
+    PlanDate,
+    Recurrence,
+    Slug,
+    Text,
+)
 
 #: The OCOP criteria sets a product may have been rated under: Decision 1048/QĐ-TTg (2019)
 #: and Decision 148/QĐ-TTg (2023), which replaced it.
@@ -52,3 +71,60 @@ class RegistrySpec(BaseModel):
     min_stars: Annotated[StrictInt, Field(ge=1, le=5)] = 3
     notice_days: Annotated[StrictInt, Field(ge=1, le=3650)] = 90
     reevaluation_step: ItemId
+
+
+class AgencySpec(BaseModel):
+    """An agency: ``tags`` default to ``[code.lower()]``, ``digest`` to True for communes only."""
+
+    model_config = FROZEN
+    code: AgencyCode
+    name: Text
+    kind: AgencyKind
+    parent: AgencyCode | None = None
+    tags: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]]
+    digest: bool
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            if "tags" not in data and isinstance(data.get("code"), str):
+                data["tags"] = [data["code"].lower()]
+            if "digest" not in data:
+                data["digest"] = data.get("kind") == AgencyKind.COMMUNE
+        return data
+
+
+class GroupSpec(BaseModel):
+    """A named set of agencies, used by ``fan_out`` and ``group:<name>`` references."""
+
+    model_config = FROZEN
+    name: Text
+    members: Annotated[list[AgencyCode], Field(min_length=1)]
+
+
+class StepBase(BaseModel):
+    """Fields a step has both in the file and in the spec."""
+
+    model_config = FROZEN
+    id: ItemId
+    clauses: Annotated[list[NonEmpty], Field(min_length=1)]
+    title: Text
+    description: Text | None = None
+    lead: AgencyCode | None = None
+    fan_out: Slug | None = None
+    recurrence: Recurrence = Recurrence.YEARLY
+    deadline: DeadlineRule
+    depends_on: list[ItemId] = Field(default_factory=list)
+    #: How many assignments of a prerequisite must be done, by step id (default ``all``).
+    needs: dict[ItemId, Need] = Field(default_factory=dict)
+    outputs: list[OutputSpec] = Field(default_factory=list)
+
+    def output(self, name: str) -> OutputSpec | None:
+        """The output called ``name``, or None."""
+        return next((o for o in self.outputs if o.name == name), None)
+
+    def need(self, prerequisite: str) -> Need:
+        """How many of ``prerequisite``'s assignments must be done: all, any or N."""
+        return self.needs.get(prerequisite, "all")

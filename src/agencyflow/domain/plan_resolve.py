@@ -7,7 +7,6 @@ year, and a baseline's date defaults to the plan's ``reference_date``.
 
 from __future__ import annotations
 
-from agencyflow.domain.plan_checks import GROUP_REF
 from agencyflow.domain.plan_file import DefaultsFile, PlanHeaderFile, StepFile, TargetFile
 from agencyflow.domain.plan_spec import (
     CumulativeSpec,
@@ -17,6 +16,7 @@ from agencyflow.domain.plan_spec import (
     TargetPeriod,
     TargetSpec,
 )
+from agencyflow.domain.plan_view import GROUP_REF
 
 
 def resolve_step(

@@ -23,7 +23,14 @@ from pydantic import (
     model_validator,
 )
 
-from agencyflow.domain.plan_parts import CumulativeSpec, RegistrySpec
+from agencyflow.domain.plan_checks import check_view
+from agencyflow.domain.plan_parts import (
+    AgencySpec,
+    CumulativeSpec,
+    GroupSpec,
+    RegistrySpec,
+    StepBase,
+)
 from agencyflow.domain.plan_targets import IndicatorSpec, TargetBase, TargetPeriod, TargetSpec
 from agencyflow.domain.plan_types import (
     FROZEN,
@@ -39,7 +46,6 @@ from agencyflow.domain.plan_types import (
     ItemId,
     LateAgainst,
     MonthEnd,
-    Need,
     NonEmpty,
     OfficeHours,
     OutputSpec,
@@ -52,6 +58,7 @@ from agencyflow.domain.plan_types import (
     Text,
     Year,
 )
+from agencyflow.domain.plan_view import Issue, PlanView, dotted_path
 from agencyflow.errors import NotFound
 
 __all__ = [
@@ -63,63 +70,6 @@ __all__ = [
     "TargetSpec",
     "Text", "dotted_path",
 ]  # fmt: skip
-
-
-class AgencySpec(BaseModel):
-    """An agency: ``tags`` default to ``[code.lower()]``, ``digest`` to True for communes only."""
-
-    model_config = FROZEN
-    code: AgencyCode
-    name: Text
-    kind: AgencyKind
-    parent: AgencyCode | None = None
-    tags: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$")]]
-    digest: bool
-
-    @model_validator(mode="before")
-    @classmethod
-    def _defaults(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            data = dict(data)
-            if "tags" not in data and isinstance(data.get("code"), str):
-                data["tags"] = [data["code"].lower()]
-            if "digest" not in data:
-                data["digest"] = data.get("kind") == AgencyKind.COMMUNE
-        return data
-
-
-class GroupSpec(BaseModel):
-    """A named set of agencies, used by ``fan_out`` and ``group:<name>`` references."""
-
-    model_config = FROZEN
-    name: Text
-    members: Annotated[list[AgencyCode], Field(min_length=1)]
-
-
-class StepBase(BaseModel):
-    """Fields a step has both in the file and in the spec."""
-
-    model_config = FROZEN
-    id: ItemId
-    clauses: Annotated[list[NonEmpty], Field(min_length=1)]
-    title: Text
-    description: Text | None = None
-    lead: AgencyCode | None = None
-    fan_out: Slug | None = None
-    recurrence: Recurrence = Recurrence.YEARLY
-    deadline: DeadlineRule
-    depends_on: list[ItemId] = Field(default_factory=list)
-    #: How many assignments of a prerequisite must be done, by step id (default ``all``).
-    needs: dict[ItemId, Need] = Field(default_factory=dict)
-    outputs: list[OutputSpec] = Field(default_factory=list)
-
-    def output(self, name: str) -> OutputSpec | None:
-        """The output called ``name``, or None."""
-        return next((o for o in self.outputs if o.name == name), None)
-
-    def need(self, prerequisite: str) -> Need:
-        """How many of ``prerequisite``'s assignments must be done: all, any or N."""
-        return self.needs.get(prerequisite, "all")
 
 
 class StepSpec(StepBase):
@@ -203,8 +153,6 @@ class PlanSpec(BaseModel):
             # Checked when it was stored: its text's hash names it, and a plan that a cycle
             # runs under keeps loading even if a later release checks more.
             return self
-        from agencyflow.domain.plan_checks import check_spec  # cycle: checks read spec types
-
         issues = check_spec(self)
         if issues:
             raise ValueError("; ".join(f"{dotted_path(path)}: {msg}" for path, msg in issues))
@@ -289,9 +237,30 @@ class PlanSpec(BaseModel):
         return escalation.to
 
 
-def dotted_path(path: tuple[str | int, ...]) -> str:
-    """``("steps", 3, "deadline")`` → ``steps[3].deadline`` (list indexes count from 0)."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "<root>"
+def check_spec(spec: PlanSpec) -> list[Issue]:
+    """Every issue of a spec built in code (paths name the spec's fields)."""
+    view = PlanView(
+        leader=(("leader",), spec.leader),
+        coordinator=(("coordinator",), spec.coordinator),
+        period=(("period_to",), spec.period_from, spec.period_to),
+        span=(("period_end",), spec.first_day(), spec.last_day(), spec.period_start is not None),
+        reference_date=spec.reference_date,
+        registry=(("registry",), spec.registry) if spec.registry else None,
+        target_days=[(("targets", i, "periods", j), p.start, p.end)
+                     for i, t in enumerate(spec.targets) for j, p in enumerate(t.periods)
+                     if p.start is not None and p.end is not None],
+        agencies=[(("agencies", i), a) for i, a in enumerate(spec.agencies)],
+        groups={n: (("groups", n), g) for n, g in spec.groups.items()},
+        steps=[(("steps", i), s) for i, s in enumerate(spec.steps)],
+        policies=[(("reminders",), spec.reminders)]
+        + [(("steps", i, "reminders"), s.reminders) for i, s in enumerate(spec.steps)],
+        targets=[(("targets", i), t) for i, t in enumerate(spec.targets)],
+        target_periods=[
+            (("targets", i, "periods", j), p.from_year, p.to_year, p.min, p.stretch)
+            for i, t in enumerate(spec.targets)
+            for j, p in enumerate(t.periods)
+        ],
+        rating=(("rating",), spec.rating),
+        clauses=[(("clauses", c), c) for c in spec.clauses],
+    )
+    return check_view(view)

@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
 from agencyflow.models import Notification
-from agencyflow.services.delivery.notice_context import RenderContexts
+from agencyflow.services.reminders.notice_context import RenderContexts
 from agencyflow.services.writes import write_transaction
 
 if TYPE_CHECKING:

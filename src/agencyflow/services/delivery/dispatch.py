@@ -61,8 +61,8 @@ from agencyflow.notifications import payload
 from agencyflow.notifications.base import Message, Notifier
 from agencyflow.services.delivery import digests
 from agencyflow.services.delivery import record as dispatch_record
-from agencyflow.services.delivery.notice_context import RenderContexts
 from agencyflow.services.delivery.results import DispatchResult, Job
+from agencyflow.services.reminders.notice_context import RenderContexts
 from agencyflow.services.writes import write_transaction
 
 N = Notification

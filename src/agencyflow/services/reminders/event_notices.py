@@ -11,7 +11,7 @@
   already hears about what stays late). The coordinator's own digest flag applies.
 
 Both are written in the use case's transaction, with the sweep's context builder
-(:func:`agencyflow.services.delivery.notice_context.item_context`) and writer
+(:func:`agencyflow.services.reminders.notice_context.item_context`) and writer
 (:func:`agencyflow.services.reminders.outbox_writes.insert`, ``ON CONFLICT (key) DO NOTHING``), and
 are due
 at once. Office hours gate only the sweep, not the dispatcher, so a decision or a completion is
@@ -29,8 +29,8 @@ from sqlmodel import Session
 
 from agencyflow.domain.calendar import local_date
 from agencyflow.models import Assignment, ExtensionRequest
-from agencyflow.services.delivery.notice_context import CycleInfo, item_context, load_cycles
 from agencyflow.services.reminders import outbox_writes
+from agencyflow.services.reminders.notice_context import CycleInfo, item_context, load_cycles
 from agencyflow.services.reminders.outbox_writes import Planned
 
 #: Kind of the notice telling the lead how its extension request was decided.

@@ -19,7 +19,7 @@ sweep runs (an extension) no longer matches its group and is left for the next s
 
 The outbox row keeps the notice's own facts (kind, window, day, recipient, level, working days
 left); the assignment part of its message is read when it is dispatched
-(:func:`agencyflow.services.delivery.notice_context.render_contexts`).
+(:func:`agencyflow.services.reminders.notice_context.render_contexts`).
 
 **One row cannot stop a sweep.** The policy is applied per group, so a group whose notices cannot be
 computed (an assignment stored with a due date outside the working-day calendar, an escalation
@@ -52,9 +52,14 @@ from agencyflow.domain.calendar import local_date
 from agencyflow.errors import AgencyflowError
 from agencyflow.i18n import _
 from agencyflow.models import Assignment
-from agencyflow.services.delivery.notice_context import AgencyInfo, CycleInfo, agencies, load_cycles
 from agencyflow.services.products import reevaluation
 from agencyflow.services.reminders import outbox_writes, sweep_sql
+from agencyflow.services.reminders.notice_context import (
+    AgencyInfo,
+    CycleInfo,
+    agencies,
+    load_cycles,
+)
 from agencyflow.services.reminders.outbox_writes import Planned
 from agencyflow.services.reminders.policy import policy_for
 from agencyflow.services.reminders.sweep_sql import Group, PlannedNotice, Scope

@@ -31,7 +31,7 @@ from agencyflow.config import Settings
 from agencyflow.domain.calendar import WorkingCalendar, local_date
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.models import Notification
-from agencyflow.services.delivery.notice_context import agencies, plan_context
+from agencyflow.services.reminders.notice_context import agencies, plan_context
 from agencyflow.services.reports import context as report_context
 from agencyflow.services.reports import period as periods
 from agencyflow.services.reports.produce import make
