@@ -39,7 +39,8 @@ def test_serve_dispatches_on_schedule_through_its_own_prefect_server(tmp_path: P
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "AGENCYFLOW_"))}
     env.update(AGENCYFLOW_DATA_DIR=str(tmp_path / "data"), PREFECT_HOME=str(tmp_path / "ph"),
                AGENCYFLOW_DISPATCH_INTERVAL_SECONDS="20", PREFECT_LOGGING_LEVEL="WARNING",
-               PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+               PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
+               AGENCYFLOW_LANGUAGE="en")  # read in English
     # A past working day, so that the queued notices are due for the real clock of the dispatcher.
     _run(env, "cycle", "start", "--plan", "kim-thanh-ocop", "--year", "2026")
     _run(env, "remind", "--now", "2026-01-05T09:00")  # no channels configured: all stay pending
@@ -74,7 +75,8 @@ def test_serve_stops_on_sigterm_and_takes_its_prefect_server_with_it(tmp_path: P
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "AGENCYFLOW_"))}
     env.update(AGENCYFLOW_DATA_DIR=str(tmp_path / "data"), PREFECT_HOME=str(tmp_path / "ph"),
                AGENCYFLOW_DISPATCH_INTERVAL_SECONDS="5", PREFECT_LOGGING_LEVEL="WARNING",
-               PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+               PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
+               AGENCYFLOW_LANGUAGE="en")  # read in English
     server = _start_serve(env)
     try:
         assert server.stdout is not None
