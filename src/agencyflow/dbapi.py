@@ -23,7 +23,7 @@ from typing import Any
 
 #: The newest migration shipped with this version (a test checks it is Alembic's head). Kept as a
 #: constant so that commands can check the schema without importing Alembic (~0.3 s).
-SCHEMA_REVISION = "0013_coldstart_recorded_index"
+SCHEMA_REVISION = "0014_web_evidence_type"
 
 #: Seconds a reader waits for a writer's lock, as :func:`agencyflow.db.make_engine` sets it.
 SQLITE_TIMEOUT = 30

@@ -8,6 +8,8 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from agencyflow.db import session_scope
+from agencyflow.models import Evidence
 from tests.lifecycle_plan import assignment_id, get
 from tests.web_world import COORDINATOR, LEADER, NN_OFFICER, XA_A_OFFICER, csrf_of, login
 
@@ -85,6 +87,13 @@ def test_officer_fills_the_list_with_errors_next_to_fields_then_completes(
     assert download.headers["content-type"] == "application/pdf"
     assert download.headers["content-disposition"].startswith("attachment;")
     assert download.headers["x-content-type-options"] == "nosniff"
+    evidence_id = int(link.group(1).rsplit("/", 1)[1])
+    with session_scope(world) as s:  # the type stored with the file is the one served
+        stored = s.get(Evidence, evidence_id)
+        assert stored is not None and stored.content_type == "application/pdf"
+        stored.content_type = "application/octet-stream"
+    again = client.get(link.group(1))
+    assert again.headers["content-type"] == "application/octet-stream"
 
 
 def test_list_rows_can_be_added_without_javascript(world: Engine, client: TestClient) -> None:

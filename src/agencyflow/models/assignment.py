@@ -114,6 +114,8 @@ class Evidence(SQLModel, table=True):
     sha256: str | None = Field(default=None, max_length=64)
     filename: str | None = None
     size: int | None = None
+    #: The media type a download is served with, decided from the name when the file is stored.
+    content_type: str | None = Field(default=None, max_length=100)
     link: str | None = None
     added_by: str = Field(max_length=100)
     added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

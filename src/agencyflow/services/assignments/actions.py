@@ -82,11 +82,13 @@ def plan_agencies(session: Session, assignment_id: int) -> list[tuple[str, str]]
 
 @dataclass(frozen=True)
 class EvidenceFile:
-    """A stored evidence file to send: where it is and the name it was given."""
+    """A stored evidence file to send: where it is, the name it was given and the media type
+    it was stored with."""
 
     path: Path
     filename: str
     size: int | None
+    content_type: str
 
 
 def evidence_file(session: Session, evidence_id: int, actor: Actor, evidence_dir: Path
@@ -99,7 +101,9 @@ def evidence_file(session: Session, evidence_id: int, actor: Actor, evidence_dir
     path = evidence_store.blob_path(evidence_dir, row.sha256)
     if not path.is_file():
         raise NotFound(f"evidence file {evidence_id} ({row.filename}) is missing from the store")
-    return EvidenceFile(path, row.filename or row.sha256, row.size)
+    name = row.filename or row.sha256
+    return EvidenceFile(path, name, row.size,
+                        row.content_type or evidence_store.content_type_of(name))
 
 
 def authorise(session: Session, assignment_id: int, actor: Actor, action: Action) -> None:

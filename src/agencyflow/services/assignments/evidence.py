@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import mimetypes
 import os
 import stat
 import tempfile
@@ -53,6 +54,13 @@ class StoredFile:
     sha256: str
     size: int
     filename: str
+
+
+def content_type_of(filename: str) -> str:
+    """The media type a file named ``filename`` is stored and served with: from its name (the
+    content is never sniffed, an uploader's claimed type never trusted), else
+    ``application/octet-stream``."""
+    return mimetypes.guess_type(filename, strict=True)[0] or "application/octet-stream"
 
 
 def safe_name(name: str) -> str:
@@ -224,6 +232,7 @@ def attach(session: Session, *, assignment_id: int, files: Sequence[Path], links
             have.add(item.sha256)
             session.add(Evidence(assignment_id=assignment_id, contribution_id=contribution_id,
                                  sha256=item.sha256, filename=item.filename, size=item.size,
+                                 content_type=content_type_of(item.filename),
                                  added_by=added_by, added_at=now))
             added.append({"sha256": item.sha256, "filename": item.filename, "size": item.size})
     for link in checked:
