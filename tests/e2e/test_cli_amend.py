@@ -12,6 +12,9 @@ from sqlalchemy import Engine
 from agencyflow.config import get_settings
 from tests.cli_helpers import cli_for
 
+#: What the default language (Vietnamese) says is what these tests read.
+pytestmark = pytest.mark.vietnamese
+
 AMENDMENT = "kim-thanh-ocop-2025-07"
 
 

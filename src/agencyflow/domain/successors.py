@@ -136,6 +136,17 @@ class SuccessorMap(BaseModel):
                 return rule.to
         return entry.to[0]
 
+    def commune_successor(self, code: str, *, step: str = "") -> str | None:
+        """The commune that a registered product of ``code`` belongs to from the date: the
+        only successor, else the first rule naming ``code`` among its members (and ``step``,
+        the re-evaluation step, if it names steps); None: someone has to decide (or ``code``
+        is not in the map)."""
+        entry = self.entry(code)
+        if entry is None or len(entry.to) == 1:
+            return entry.to[0] if entry else None
+        return next((rule.to for rule in entry.rules if code in rule.members
+                     and (not rule.steps or step in rule.steps)), None)
+
     def new_codes(self) -> set[str]:
         """Every successor agency the map names."""
         return {code for e in self.map for code in e.to}

@@ -7,7 +7,9 @@ undelivered notices of a new lead are readdressed, those of a moved due date sup
 withdrawn work is cancelled through the ``cancel`` use case (reason, pending extensions
 withdrawn); new slots are created with an ``assignment.create`` event; with a successor map the
 undelivered notices to old agencies are redirected and their users carried
-(:mod:`agencyflow.services.plans.successors`); waiting assignments whose prerequisites are now
+(:mod:`agencyflow.services.plans.successors`), and the plan's registered OCOP products of old
+communes are moved to their successor communes (those of a commune split without a rule for it
+are listed for a decision); waiting assignments whose prerequisites are now
 finished open. The cycle then points at the new version (``cycle.migrate`` event: the old
 version and hash are its ``before``; history keeps them).
 
@@ -37,7 +39,7 @@ from agencyflow.domain.clock import TOLERANCE
 from agencyflow.domain.deadlines import DayCounter
 from agencyflow.domain.migration import MigrationPlan, Slot, plan_migration
 from agencyflow.domain.permissions import Action, Actor, require
-from agencyflow.domain.successors import LoadedMap
+from agencyflow.domain.successors import LoadedMap, SuccessorMap
 from agencyflow.errors import NotFound, ValidationError
 from agencyflow.i18n import _
 from agencyflow.models import Assignment, Cycle, PlanVersion
@@ -66,6 +68,7 @@ class MigrationReport:
     redirected: int = 0
     opened: list[int] = field(default_factory=list)
     users: list[tuple[str, str, str]] = field(default_factory=list)
+    products: list[succ.ProductMove] = field(default_factory=list)
 
 
 def _version(session: Session, cycle: Cycle, to: str, *, now: datetime, actor: Actor
@@ -168,13 +171,21 @@ def _apply(session: Session, report: MigrationReport, words: apply.Words, *, act
     apply.create(session, cycle, plan.creates, spec=plans.spec_of(report.new), actor=actor, at=at,
                  reason=words.create())
     if report.succession is not None:
-        report.redirected = succ.redirect_notices(session, report.succession.succession,
-                                                  cycle_id=cycle.id or 0)
-        report.users = succ.carry_users(session, report.succession.succession, now=at,
-                                        actor=actor, reason=words.late_reason())
+        _succeed(session, report, report.succession.succession, words.late_reason(),
+                 actor=actor, at=at)
     _point(session, report, actor=actor, at=at)
     report.opened = dependents.open_any_ready(session, cycle, actor=actor, now=at,
                                               calendar=calendar, why=words.late_reason())
+
+
+def _succeed(session: Session, report: MigrationReport, succession: SuccessorMap, why: str, *,
+             actor: Actor, at: datetime) -> None:
+    """What the successor map moves besides assignments: notices, users, registered products."""
+    report.redirected = succ.redirect_notices(session, succession,
+                                              cycle_id=report.cycle.id or 0)
+    report.users = succ.carry_users(session, succession, now=at, actor=actor, reason=why)
+    report.products = succ.remap_products(session, succession, plans.spec_of(report.new),
+                                          now=at, actor=actor, reason=why)
 
 
 def _updates(session: Session, report: MigrationReport, words: apply.Words, *, actor: Actor,

@@ -11,6 +11,7 @@ from agencyflow.domain.plan_words import FIELD_NAMES
 from agencyflow.i18n import N_, _, ngettext
 from agencyflow.services.plans.migrate import MigrationReport
 from agencyflow.services.plans.migrate_apply import Words
+from agencyflow.services.plans.successors import ProductMove
 
 #: The assignment fields a migration may change, in the order they are said.
 SAID = ("lead_code", "cooperating", "due_original", "due_current", "title_vi", "clauses",
@@ -70,6 +71,7 @@ def lines(report: MigrationReport) -> list[str]:
     out += [_create(c) for c in plan.creates]
     out += [f"  > #{i} " + _("opens: its prerequisites are finished") for i in report.opened]
     out += [f"  @ {user}: {old} → {new}" for user, old, new in report.users]
+    out += [_product(m) for m in report.products]
     out.append(ngettext("{n} assignment updated", "{n} assignments updated",
                         len(plan.updates)).format(n=len(plan.updates)) + ", " + _(
         "{cancelled} cancelled, {created} created, {opened} opened, {kept} unchanged; "
@@ -77,7 +79,20 @@ def lines(report: MigrationReport) -> list[str]:
         cancelled=len(plan.cancels), created=len(plan.creates), opened=len(report.opened),
         kept=plan.kept, superseded=report.superseded, redirected=report.redirected,
         users=len(report.users)))
+    if report.products:
+        left = sum(m.new is None for m in report.products)
+        out.append(_("{moved} registered products moved to their successor commune, {left} "
+                     "left for a decision").format(moved=len(report.products) - left,
+                                                   left=left))
     return out
+
+
+def _product(move: ProductMove) -> str:
+    head = f"  * {_('product')} #{move.id} {move.product} ({move.producer}): {move.old} → "
+    if move.new is not None:
+        return head + move.new
+    return head + _("{choices}? needs a decision: the successor map names several communes and "
+                    "no rule for it").format(choices=" / ".join(move.choices))
 
 
 def as_data(report: MigrationReport) -> dict[str, Any]:
@@ -98,6 +113,8 @@ def as_data(report: MigrationReport) -> dict[str, Any]:
         "opened": report.opened, "kept": plan.kept, "superseded": report.superseded,
         "redirected": report.redirected,
         "users": [{"user": u, "from": o, "to": n} for u, o, n in report.users],
+        "products": [{"id": m.id, "product": m.product, "producer": m.producer, "from": m.old,
+                      "to": m.new, "choices": list(m.choices)} for m in report.products],
     }
 
 

@@ -10,11 +10,17 @@ not one assignment's:
   addressed to an old agency go to its successor (recipient, tag, digest flag), so escalations
   to the old district, or completion notices to the old coordinator, reach who exists now;
 - :func:`carry_users`: the users of an old agency whose entry says ``carry_users`` belong to its
-  (first) successor from now on, each move an audit event.
+  (first) successor from now on, each move an audit event;
+- :func:`remap_products`: the plan's registered OCOP products of an old commune belong to its
+  successor commune (so the sweep's re-evaluation of an expiring certificate is led by a
+  commune that exists), each move a ``product.succession`` audit event; a commune split among
+  several successors without a rule naming it is left as it is and listed for a decision.
+  Re-evaluations already open are assignments and are re-led with the others.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -28,7 +34,7 @@ from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.domain.successors import LoadedMap, SuccessorMap, load_successors_text
 from agencyflow.errors import NotFound, PlanError, Problem, ValidationError
 from agencyflow.i18n import _
-from agencyflow.models import Agency, Notification, User
+from agencyflow.models import Agency, Notification, Product, User
 from agencyflow.services.audit import trail as audit
 
 #: Outbox statuses of notices that may still be sent.
@@ -115,3 +121,42 @@ def carry_users(session: Session, succession: SuccessorMap, *, now: datetime, ac
             moved.append((user.username, entry.from_, new))
     session.flush()
     return moved
+
+
+@dataclass(frozen=True)
+class ProductMove:
+    """A registered product of old commune ``old``: moved to ``new``, or (``new`` None) left
+    for a decision among ``choices``."""
+
+    id: int
+    product: str
+    producer: str
+    old: str
+    new: str | None
+    choices: tuple[str, ...] = ()
+
+
+def remap_products(session: Session, succession: SuccessorMap, spec: PlanSpec, *,
+                   now: datetime, actor: Actor, reason: str) -> list[ProductMove]:
+    """Move the plan's registered products of old communes to their successors (one audit
+    append for all); return every product of an old commune, moved or left."""
+    olds = {e.from_ for e in succession.map}
+    rows = session.execute(select(Product).where(
+        col(Product.plan_key) == spec.key, col(Product.commune).in_(olds))
+        .order_by(col(Product.id))).scalars().all()
+    step = spec.registry.reevaluation_step if spec.registry else ""
+    moves, entries = [], []
+    for row in rows:
+        new = succession.commune_successor(row.commune, step=step)
+        entry = succession.entry(row.commune)
+        moves.append(ProductMove(row.id or 0, row.product, row.producer, row.commune, new,
+                                 tuple(entry.to) if entry else ()))
+        if new is None:
+            continue
+        entries.append(audit.Entry(now, actor, "product.succession", "product", row.id or 0,
+                                   {"commune": row.commune}, {"commune": new}, reason))
+        row.commune = new
+        session.add(row)
+    session.flush()
+    audit.record_many(session, entries)
+    return moves
