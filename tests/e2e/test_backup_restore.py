@@ -41,6 +41,7 @@ def _run(args: list[str], env: dict[str, str] | None = None) -> subprocess.Compl
 
 def _agencyflow(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = os.environ | {"AGENCYFLOW_DATABASE_URL": url, "AGENCYFLOW_SIMULATION": "true",
+                        "AGENCYFLOW_LANGUAGE": "en",
                         "AGENCYFLOW_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
     return _run([str(BIN / "agencyflow"), *args], env=env)
 
@@ -97,7 +98,7 @@ def test_a_restored_backup_verifies_and_a_later_checkpoint_shows_what_it_lost(
     ok = _agencyflow(restored_db, tmp_path, "audit", "verify", "--checkpoint", str(before),
                      "--as", "insp")
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "chain intact" in ok.stdout and "1 checkpoint(s) hold" in ok.stdout, ok.stdout
+    assert "chain intact" in ok.stdout and "1 checkpoint holds" in ok.stdout, ok.stdout
 
     lost = _agencyflow(restored_db, tmp_path, "audit", "verify", "--checkpoint", str(after),
                        "--as", "insp")

@@ -33,6 +33,7 @@ def run(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     get_settings.cache_clear()
 
 
+@pytest.mark.vietnamese  # reads what the commands print by default
 def test_import_list_and_show(run: Any, engine: Engine, tmp_path: Path) -> None:
     store_plan(engine, text=(FIXTURES / "registry-plan.yaml").read_text(encoding="utf-8"))
     bad = tmp_path / "san-pham.csv"
@@ -75,8 +76,8 @@ def test_a_one_off_plan_starts_its_one_cycle_without_a_year(run: Any, engine: En
     dues = {(r["step_id"], r["commune"]): r["due"] for r in json.loads(board.output)}
     assert dues[("KICKOFF", None)] == "2030-11-18"
     assert dues[("COMMUNE-REPORT", "XA-B")] == "2031-01-28"
-    table = runner.invoke(app, ["board", "--plan", "winter-review", "--now", "2030-11-15"],
-                          catch_exceptions=False)
+    table = runner.invoke(app, ["board", "--plan", "winter-review", "--now", "2030-11-15",
+                                "--lang", "vi"], catch_exceptions=False)
     assert "Các xã" in table.output  # the column is named by the plan's own group
     yearly = runner.invoke(app, ["cycle", "start", "--plan", "kim-thanh-ocop"],
                            catch_exceptions=False)
