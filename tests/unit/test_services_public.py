@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +51,19 @@ def test_importing_the_packages_imports_no_submodule_and_no_sqlalchemy() -> None
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[] False"
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_what_mypy_sees_is_the_table(name: str) -> None:
+    """The TYPE_CHECKING imports (what mypy checks callers against) name exactly the table."""
+    package = importlib.import_module(f"agencyflow.services.{name}")
+    tree = ast.parse(Path(package.__file__).read_text(encoding="utf-8"))
+    seen: dict[str, tuple[str, str]] = {}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.If) and isinstance(node.test, ast.Name)
+                and node.test.id == "TYPE_CHECKING"):
+            for imp in node.body:
+                assert isinstance(imp, ast.ImportFrom) and imp.module, ast.dump(imp)
+                module = imp.module.removeprefix(f"agencyflow.services.{name}.")
+                seen |= {alias.asname or alias.name: (module, alias.name) for alias in imp.names}
+    assert seen == package._EXPORTS
