@@ -5,10 +5,10 @@ Usage: python -m bench.web_load DB   (DB: a database with the national cycle sta
 The API is served for real by uvicorn (``--workers 2``, the machine's cores) on a copy of DB with
 a coordinator's token; the load comes from ``wrk`` in another process — 20 connections (clients)
 on 2 threads, keep-alive, a Lua script adding the ``Authorization`` header and reporting p50/p95
-(Debian: ``apt-get install -y wrk``). Two pages are measured: the first page of the cycle (100
-rows) and a page deep in it (its keyset cursor, half-way through the 200,000 rows). The floor is
-the same page query in plain ``sqlite3`` in this process, one query after the other. Prints one
-JSON object.
+(installed with ``apt-get install -y wrk`` when missing, see :func:`_ensure_wrk`). Two pages are
+measured: the first page of the cycle (100 rows) and a page deep in it (its keyset cursor,
+half-way through the 200,000 rows). The floor is the same page query in plain ``sqlite3`` in
+this process, one query after the other. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -232,10 +232,32 @@ def wrk(url: str, header: tuple[str, str], seconds: int = SECONDS, server: int |
             "errors": raw["errors"], "non2xx": raw["non2xx"]}
 
 
+def _ensure_wrk() -> str | None:
+    """Install ``wrk`` with apt-get when it is missing (as ``.ci/run`` does for Chromium); the
+    reason it is still missing, or None. wrk rather than a pip-installed generator: it is written
+    in C and needs one thread per core at most, so it leaves the server (Python, 2 workers on
+    this 2-core machine) nearly all the CPU, where a Python generator (locust) would take a core
+    of its own and measure itself as much as the server."""
+    if shutil.which("wrk") is not None:
+        return None
+    if shutil.which("apt-get") is None:
+        return "wrk is not installed and there is no apt-get to install it"
+    print("installing wrk (the web figures' load generator)", file=sys.stderr)
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    for command in (["apt-get", "install", "-y", "wrk"],
+                    ["apt-get", "update"], ["apt-get", "install", "-y", "wrk"]):
+        subprocess.run(sudo + command, check=False, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        if shutil.which("wrk") is not None:
+            return None
+    return "wrk is not installed and apt-get install -y wrk failed"
+
+
 def main(source: str) -> dict[str, Any]:
     """Every web figure, as one JSON-ready dict."""
-    if shutil.which("wrk") is None:
-        return {"skipped": "wrk is not installed (apt-get install -y wrk)"}
+    missing = _ensure_wrk()
+    if missing:
+        return {"skipped": missing}
     work = Path(tempfile.mkdtemp(prefix="agencyflow-web-bench-"))
     try:
         db = work / "web.db"
