@@ -49,6 +49,11 @@ STAFF_ONLY = {"coordinator": 200, "leader": 403, "inspector": 403, "own": 403,
 AUDITORS = {"coordinator": 200, "leader": 200, "inspector": 200, "own": 403,
             "cooperating": 403, "other": 403, "anonymous": 303}
 
+REPORTERS = {"coordinator": 200, "leader": 200, "inspector": 403, "own": 403,
+             "cooperating": 403, "other": 403, "anonymous": 303}
+FEEDERS = {"coordinator": 200, "leader": 403, "inspector": 403, "own": 200,
+           "cooperating": 200, "other": 200, "anonymous": 303}  # an officer: its agency's
+
 
 def _moves(allowed: int) -> dict[str, dict[str, int]]:
     """Expected statuses of each move on PLAN (lead NN, cooperating KTHT, reviewed, open)."""
@@ -112,6 +117,9 @@ def test_every_route_for_every_role(matrix_world: tuple[Engine, Settings]) -> No
         "/tokens": ALL,
         "/audit": AUDITORS, "/audit/verify": AUDITORS, "/audit/export?format=csv": AUDITORS,
         "/assignments/999999": dict.fromkeys(ROLES[:-1], 404) | {"anonymous": 303},
+        "/reports": REPORTERS, f"/reports/download?plan=walk-ocop&period={year}&format=md":
+        REPORTERS, "/feeds": FEEDERS,
+        "/feeds/afc_not-a-token.ics": dict.fromkeys(ROLES, 401),  # the token is the key
     }
     problems: list[str] = []
     for path, expected in gets.items():
@@ -139,6 +147,7 @@ def test_every_route_for_every_role(matrix_world: tuple[Engine, Settings]) -> No
         f"/users/{XA_B_OFFICER.username}/token": ({"name": "m"}, refused | {"coordinator": 200}),
         "/tokens": ({"name": "own"}, ALL),  # everyone makes their own
         f"/tokens/{other_token.id}/revoke": ({}, refused | {"coordinator": 303}),
+        "/feeds": ({"agency": "NN"}, refused | {"coordinator": 200, "own": 200}),
     }
     order = [r for r in ROLES if r != "coordinator"] + ["coordinator"]
     for path, (data, expected) in posts.items():
