@@ -30,8 +30,8 @@ from agencyflow.domain.outputs import parse_assignments
 from agencyflow.errors import ValidationError
 from agencyflow.i18n import _
 from agencyflow.labels import label
-from agencyflow.models import Assignment
 from agencyflow.services import assignments
+from agencyflow.services.database import Assignment
 
 app = typer.Typer(help="Show and act on assignments: start, report, complete, extend, reassign.",
                   no_args_is_help=True)

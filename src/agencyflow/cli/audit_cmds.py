@@ -12,7 +12,6 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from sqlmodel import Session
 
 from agencyflow import storage
 from agencyflow.cli.base import (
@@ -32,8 +31,8 @@ from agencyflow.errors import ValidationError
 from agencyflow.formats import ddmmyyyy_hhmm
 from agencyflow.i18n import _, ngettext
 from agencyflow.labels import label
-from agencyflow.models.types import dumps
 from agencyflow.services import audit, delivery
+from agencyflow.services.database import Session, dumps
 
 app = typer.Typer(help="The tamper-evident audit trail: verify, log, export.",
                   no_args_is_help=True)

@@ -11,12 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine
-from sqlmodel import Session
-
 from agencyflow.config import Settings, get_settings
-from agencyflow.db import engine_from_settings, session_scope
-from agencyflow.services import people
+from agencyflow.services import database, people
+from agencyflow.services.database import Engine, Session
 
 
 def settings() -> Settings:
@@ -30,7 +27,7 @@ def engine() -> Engine:
     When ``AGENCYFLOW_TOKEN`` is set it must be a valid token of an active user, for every
     command that opens the database, reads included (AuthenticationError otherwise)."""
     configured = settings()
-    made = engine_from_settings(configured)
+    made = database.engine_from_settings(configured)
     if configured.token:
         with made.connect() as conn:
             people.dbapi_token_actor(conn, configured.token)
@@ -40,5 +37,5 @@ def engine() -> Engine:
 @contextmanager
 def transaction() -> Iterator[Session]:
     """A session in one transaction on the configured database."""
-    with session_scope(engine()) as session:
+    with database.session_scope(engine()) as session:
         yield session

@@ -6,8 +6,14 @@ import typer
 
 from agencyflow.cli.base import console, handle_errors
 from agencyflow.cli.common import settings
-from agencyflow.db import current_revision, data_path, head_revision, make_engine, upgrade
 from agencyflow.i18n import _
+from agencyflow.services.database import (
+    current_revision,
+    data_path,
+    head_revision,
+    make_engine,
+    upgrade,
+)
 
 app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 

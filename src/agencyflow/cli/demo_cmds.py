@@ -15,13 +15,13 @@ import sys
 from pathlib import Path
 
 import typer
-from sqlalchemy import make_url
 
 from agencyflow.cli import demo_view as view
 from agencyflow.cli.base import console, handle_errors
 from agencyflow.cli.common import settings
 from agencyflow.config import Settings
 from agencyflow.i18n import _, current_language
+from agencyflow.services.database import make_url
 
 
 @handle_errors

@@ -31,7 +31,7 @@ from agencyflow.i18n import N_, _
 from agencyflow.services import people
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    from agencyflow.services.database import Session
 
 #: Actions that need no identity once users exist: reading the board, plans, cycles and targets.
 OPEN_ACTIONS = frozenset({Action.READ})

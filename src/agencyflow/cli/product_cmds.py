@@ -15,8 +15,8 @@ from agencyflow.domain.calendar import local_date
 from agencyflow.domain.permissions import Action
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.i18n import N_, _
-from agencyflow.models import Product
 from agencyflow.services import plans, products
+from agencyflow.services.database import Product
 
 app = typer.Typer(help="The OCOP product registry: rated products, certificates, expiry.",
                   no_args_is_help=True)

@@ -10,10 +10,10 @@ from typing import Any
 from agencyflow.cli.base import console, err_console
 from agencyflow.cli.prefect_server import prefect_api, wait_until_answering, watch
 from agencyflow.config import Settings
-from agencyflow.db import session_scope
 from agencyflow.domain.calendar import TIMEZONE
 from agencyflow.i18n import _
 from agencyflow.services import delivery
+from agencyflow.services.database import session_scope
 
 #: Flow runs `serve` executes at the same time.
 MAX_CONCURRENT_RUNS = 2
@@ -43,7 +43,7 @@ def _stop(signum: int, _frame: object) -> None:
 def _start_web(settings: Settings, web: tuple[str, int]) -> subprocess.Popen[bytes]:
     """The web app (``agencyflow web``) in its own process, on the same settings."""
     from agencyflow.cli.web_cmds import command
-    from agencyflow.db import engine_from_settings
+    from agencyflow.services.database import engine_from_settings
 
     engine_from_settings(settings)  # a bad database is one clear error, before anything starts
     host, port = web
