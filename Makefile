@@ -67,8 +67,10 @@ lint: $(STAMP)
 	$(BIN)/mypy src
 
 ## test: lint, then the whole suite (SQLite, PostgreSQL, real sinks, real Prefect)
+## test: the whole suite on TEST_WORKERS processes (a file stays in one process: its tests keep their order)
+TEST_WORKERS ?= 2
 test: $(STAMP) compile lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 ## fuzz: load 10,000 mutants of the bundled plan under resource limits; report crashes and hangs
 fuzz: $(STAMP)

@@ -36,6 +36,9 @@ for _name, _value in {
     "PREFECT_LOGGING_TO_API_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_SERVER_UI_ENABLED": "false",
+    # One terminal width for every test, whichever test first builds a console in a process
+    # (under pytest-xdist a worker's first CLI test is not the serial run's).
+    "COLUMNS": "200",
 }.items():
     os.environ.setdefault(_name, _value)
 
