@@ -1,6 +1,7 @@
 """`make bench`: run every scenario in its own process and write bench/RESULTS.md.
 
 Usage: python -m bench.run [--communes 10000] [--steps 20] [--write bench/RESULTS.md]
+[--only coldstart|web|reports|dispatch|scale] (see :mod:`bench.sections`)
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from bench import coldstart
 
 
 def scenario(name: str, *args: str) -> dict[str, Any]:
@@ -115,14 +114,12 @@ def report_rows(ours_db: Path, work: Path, steps: int) -> list[dict[str, Any]]:
     ]
 
 
-def run(communes: int, steps: int, work: Path
-        ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
-    """Every scenario; returns table rows (scenario, ours, floor, ratio, memory), the web
-    figures and the cold starts."""
-    base = work / "prepared.db"
-    load = scenario("prepare", str(base), str(communes), str(steps))
-    ours_db = copy_db(base, work / "ours.db")
-    start = scenario("cycle_start", str(ours_db))
+def run(inputs: Any) -> list[dict[str, Any]]:
+    """The core table's scenarios (SQLite, the PostgreSQL sweep, the naive design) on the
+    databases of ``inputs`` (:class:`bench.sections.Inputs`); returns its rows."""
+    work = inputs.work
+    base, load = inputs.base()
+    ours_db, start = inputs.national()
     floor = scenario("floor_insert", str(copy_db(base, work / "floor.db")), str(ours_db))
     counts = scenario("board_counts", str(ours_db))
     floor_counts = scenario("floor_counts", str(ours_db))
@@ -140,27 +137,12 @@ def run(communes: int, steps: int, work: Path
     by_agency = scenario("sweep_by_agency", str(copy_db(ours_db, work / "agency.db")), "25")
     rerun = scenario("sweep", str(sweep_db))
     rerun_floor = scenario("floor_select", str(sweep_db))
-    pg = scenario("postgres_sweep", PG_URL, str(communes), str(steps))
-    naive = scenario("naive_prefect", str(ours_db), str(NAIVE_TASK_RUNS))
+    pg = scenario("postgres_sweep", PG_URL, str(inputs.communes), str(inputs.steps))
+    naive = scenario("naive_prefect", str(copy_db(ours_db, work / "naive.db")),
+                     str(NAIVE_TASK_RUNS))
     per_task = naive["seconds"] / naive["rows"]
     naive_total = {"seconds": round(per_task * first["rows"], 1), "rows": first["rows"],
                    "peak_mib": None}
-    threads = scenario("dispatch", "3000", "1")
-    processes = scenario("dispatch", "3000", "2")
-    one_worker = scenario("dispatch_workers", "3000", "1")
-    two_workers = scenario("dispatch_workers", "3000", "2")
-    scale = scale_rows(*SCALE)
-    loadavg = os.getloadavg()[0]
-    small = work / "small.db"
-    scenario("prepare", str(small), str(communes // 20), str(steps))
-    small_rows = scenario("cycle_start", str(small))["rows"]
-    board_all = cli_seconds(small, ["board", "--now", "2027-06-15", "--format", "json"])
-    board_one = cli_seconds(small, ["board", "--now", "2027-06-15", "--commune", "XA-00001"])
-    # The streamed listing: the national cycle copied to 1,000,000 rows, the whole process's RSS.
-    listing = scenario("board_json_rss", str(copy_db(ours_db, work / "million.db")), "5")
-    web_figures = web(ours_db)
-    reports = report_rows(ours_db, work, steps)
-    cold = coldstart.measure(copy_db(small, work / "cold.db")) | {"rows": small_rows}
     return [
         {"what": f"plan load + validate ({load['rows']:,} agencies)", "ours": load, "floor": None},
         {"what": f"cycle start ({start['rows']:,} assignments)", "ours": start, "floor": floor},
@@ -194,30 +176,7 @@ def run(communes: int, steps: int, work: Path
                  f" ms each; the flow returned after {naive['returned']} s), EXTRAPOLATED to "
                  f"{first['rows']:,}",
          "ours": naive_total, "floor": None},
-        {"what": f"dispatch to a loopback webhook sink (another process), {threads['rows']:,} "
-                 "notifications, apprise on 32 threads in one process", "ours": threads,
-         "floor": None},
-        {"what": "the same dispatch through 2 worker processes (AGENCYFLOW_DISPATCH_PROCESSES=2, "
-                 f"the default); load average {loadavg:.1f} at the end",
-         "ours": processes, "floor": None},
-        {"what": f"`agencyflow board --format json`, all {small_rows:,} assignments, "
-                 "fresh process", "ours": {"seconds": round(board_all, 3), "rows": small_rows,
-                                          "peak_mib": None}, "floor": None},
-        {"what": f"`agencyflow board --commune XA-00001` on {small_rows:,} assignments, "
-                 "fresh process", "ours": {"seconds": round(board_one, 3), "rows": small_rows,
-                                          "peak_mib": None}, "floor": None},
-        {"what": f"`agencyflow board --format json` streamed, all {listing['rows']:,} "
-                 "assignments, fresh process; peak MiB: the whole process's peak RSS (target "
-                 "< 256)", "ours": listing, "floor": None},
-        {"what": f"`agencyflow dispatch` in one process, {one_worker['rows']:,} notifications "
-                 f"(threads, 32 sends at once; {one_worker['wall']} s with its start-up)",
-         "ours": one_worker, "floor": None},
-        {"what": "the same by two `agencyflow dispatch` processes at once on the same outbox "
-                 f"({two_workers['wall']} s with their start-up; load average "
-                 f"{two_workers['load']}); target ≥ 1.5× one process: "
-                 f"{one_worker['seconds'] / two_workers['seconds']:.2f}×",
-         "ours": two_workers, "floor": None},
-    ] + scale + reports, web_figures, cold
+    ]
 
 
 def scale_rows(communes: int, steps: int) -> list[dict[str, Any]]:
@@ -284,43 +243,46 @@ def table(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def render(rows: list[dict[str, Any]], communes: int, steps: int,
-           web_figures: dict[str, Any] | None = None, cold: dict[str, Any] | None = None) -> str:
-    """RESULTS.md text."""
-    lines = [
+def render(rows: list[dict[str, Any]], communes: int, steps: int) -> str:
+    """The core table's part of RESULTS.md (the sections follow it)."""
+    return "\n".join([
         "# Benchmark results", "",
-        f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.", "",
+        f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average "
+        f"{os.getloadavg()[0]:.1f} at the end of the core table.", "",
         f"Machine: {machine()}.", "",
         f"Synthetic plan: {communes:,} communes × {steps} fan-out steps, one cycle; embedded "
         "SQLite (WAL) unless the row says PostgreSQL (the local server). Each scenario runs in its "
         "own process; *floor* is the same work done with plain `sqlite3` (or `psycopg`) in the "
         "same run. Peak memory is what the timed part added to the "
-        "process (VmHWM − VmRSS before).", "", *table(rows)]
-    if web_figures is not None:
-        lines += render_web(web_figures)
-    if cold is not None:
-        lines += coldstart.render(cold, cold["rows"])
-    return "\n".join(lines) + "\n"
+        "process (VmHWM − VmRSS before). The sections after this table can each be re-run alone "
+        "(`make bench ONLY=name`), so each says when it was written.", "", *table(rows)]) + "\n"
 
 
 def main() -> None:
     """Parse arguments, run, print and optionally write the results."""
+    from bench import sections
+
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--communes", type=int, default=10_000)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--write", type=Path, default=None)
-    parser.add_argument("--only", choices=["reports"], default=None,
-                        help="Run only these scenarios; their section of --write's file is "
-                             "replaced, the rest of it kept.")
+    parser.add_argument("--only", choices=sorted(sections.SECTIONS), default=None,
+                        help="Run only this section; it replaces its section of --write's file, "
+                             "the rest of the file is kept.")
     args = parser.parse_args()
-    if args.only == "reports":
-        from bench.report_run import main as reports_only
-
-        reports_only(args.communes, args.steps, args.write)
-        return
     with tempfile.TemporaryDirectory(prefix="agencyflow-bench-") as tmp:
-        rows, web_figures, cold = run(args.communes, args.steps, Path(tmp))
-    text = render(rows, args.communes, args.steps, web_figures, cold)
+        inputs = sections.Inputs(Path(tmp), args.communes, args.steps)
+        if args.only:
+            new = sections.text(args.only, inputs)
+            print(new)
+            if args.write:
+                old = (args.write.read_text(encoding="utf-8") if args.write.exists()
+                       else "# Benchmark results\n")
+                args.write.write_text(sections.splice(old, args.only, new), encoding="utf-8")
+            return
+        text = render(run(inputs), args.communes, args.steps)
+        for name in sections.SECTIONS:
+            text += "\n" + sections.text(name, inputs)
     print(text)
     if args.write:
         args.write.write_text(text, encoding="utf-8")
