@@ -165,23 +165,45 @@ def _client(db: Path | str, data: Path) -> TestClient:
 
 
 @pytest.fixture(scope="module")
-def pg_world(pg_template: str, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[tuple[TestClient, dict[str, str], dict[str, int]]]:
-    """The seeded world on PostgreSQL (its own database, cloned from the template) and a
-    client on it: the read cells and the cells without a token run there too."""
-    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+def pg_seeded(pg_template: str) -> Iterator[tuple[str, dict[str, str], dict[str, int]]]:
+    """A seeded PostgreSQL database that no one connects to: the template of the PostgreSQL
+    cells (a database can be cloned only while no session is open on it)."""
     name = f"af_matrix_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    engine = with_clock(make_engine(_pg_db_url(name)), Clock(simulated=True))
+    _pg_clone(pg_template, name)
+    engine = with_clock(make_engine(_pg_db_url(name)), Clock(simulated=True))  # plays 2027
     _cycle, tokens, ids = seed(engine)
     engine.dispose()
-    client = _client(_pg_db_url(name), tmp_path_factory.mktemp("pg-reads") / "data")
-    yield client, tokens, ids
-    client.close()
+    yield name, tokens, ids
+    _pg_drop(name)
+
+
+def _pg_clone(template: str, name: str) -> None:
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    admin.dispose()
+
+
+def _pg_drop(name: str) -> None:
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def pg_world(pg_seeded: tuple[str, dict[str, str], dict[str, int]],
+             tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[tuple[TestClient, dict[str, str], dict[str, int]]]:
+    """The seeded world on PostgreSQL (its own copy) and a client on it: the read cells and
+    the cells without a token run there too."""
+    seeded, tokens, ids = pg_seeded
+    name = f"{seeded}_reads"
+    _pg_clone(seeded, name)
+    client = _client(_pg_db_url(name), tmp_path_factory.mktemp("pg-reads") / "data")
+    yield client, tokens, ids
+    client.close()
+    _pg_drop(name)
 
 
 @pytest.fixture(scope="module")
@@ -231,18 +253,34 @@ def test_reads_on_postgres(route: Route, who: str,
     assert response.status_code == (401 if who == "anon" else route.expect[who]), response.text
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def cell(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, dict[str, str],
+                                                                           dict[str, int]]]:
+    """A write cell's own copy of the seeded world, on SQLite and on PostgreSQL: its database
+    URL, the tokens and the assignment ids."""
+    if request.param == "sqlite":
+        path, tokens, ids = request.getfixturevalue("template")
+        shutil.copy(path, tmp_path / "cell.db")
+        yield f"sqlite:///{tmp_path / 'cell.db'}", tokens, ids
+        return
+    seeded, tokens, ids = request.getfixturevalue("pg_seeded")
+    name = f"af_cell_{uuid.uuid4().hex[:10]}"
+    _pg_clone(seeded, name)
+    yield _pg_db_url(name), tokens, ids
+    _pg_drop(name)
+
+
 @pytest.mark.parametrize("who", list(PEOPLE))
 @pytest.mark.parametrize("route", WRITES, ids=lambda r: r.name)
 def test_writes(route: Route, who: str, tmp_path: Path,
-                template: tuple[Path, dict[str, str], dict[str, int]]) -> None:
-    path, tokens, ids = template
-    db = tmp_path / "cell.db"
-    shutil.copy(path, db)
-    engine = with_clock(make_engine(f"sqlite:///{db}"), Clock(simulated=True))
+                cell: tuple[str, dict[str, str], dict[str, int]]) -> None:
+    url, tokens, ids = cell
+    engine = with_clock(make_engine(url), Clock(simulated=True))
     assert route.setup is not None
     values = {**ids, **route.setup(engine, ids)}
     engine.dispose()
-    response = _call(_client(db, tmp_path / "data"), route, who, tokens, values)
+    with _client(url, tmp_path / "data") as client:
+        response = _call(client, route, who, tokens, values)
     assert response.status_code == route.expect[who], response.text
     if response.status_code == 403:
         assert response.json()["type"] == "urn:agencyflow:problem:forbidden"
