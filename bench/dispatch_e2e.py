@@ -27,7 +27,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -41,9 +41,9 @@ WARM_UP = 64
 
 
 def _engine(db: Path):  # type: ignore[no-untyped-def]
-    from bench.pg_scale import simulated_engine
+    from bench.pg_scale import real_engine
 
-    return simulated_engine(f"sqlite:///{db}")
+    return real_engine(f"sqlite:///{db}")
 
 
 def build(db: Path, count: int) -> int:
@@ -62,10 +62,10 @@ def build(db: Path, count: int) -> int:
     actor, calendar = Actor("bench", Role.SYSTEM), default_calendar()
     communes = -(-count * 4 // (3 * STEPS))  # three steps in four open at cycle start
     now = datetime(2027, 1, 18, 9, 0, tzinfo=TIMEZONE)
-    with session_scope(engine) as session:
+    with session_scope(engine) as session:  # recorded at the real time (pg_scale.real_engine)
         version, _ = plans.store(session, load_plan_text(plan_text(communes, STEPS), "b.yaml"),
-                                 now=now, actor=actor)
-        cycles.start(session, version=version, year=2027, now=now, actor=actor,
+                                 now=datetime.now(UTC), actor=actor)
+        cycles.start(session, version=version, year=2027, now=datetime.now(UTC), actor=actor,
                      calendar=calendar, start_date=START)
     written = sweeps.sweep(engine, now=now, calendar=calendar).written
     with engine.begin() as conn:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -40,13 +41,15 @@ def _new_rows(conn: Any, table: str, before: int) -> tuple[list[str], list[tuple
     return cols, rows
 
 
-def simulated_engine(url: str) -> Any:
-    """An engine whose writes may be dated in the benchmark's year (a simulation, as the demo)."""
+def real_engine(url: str) -> Any:
+    """An engine on the real clock, as ``agencyflow`` builds one outside a simulation: what
+    the bench writes is recorded at the real time and claims nothing (GUIDE, "Habits": time
+    is an input for decisions, ``now``; what is recorded carries the real clock). Only the
+    sweep and the dispatch are asked about a moment of the benchmark's year, as
+    ``agencyflow sweep --now`` would be; they record no audit event."""
     from agencyflow.db import make_engine
-    from agencyflow.domain.clock import Clock
-    from agencyflow.services.clock import with_clock
 
-    return with_clock(make_engine(url), Clock(simulated=True))
+    return make_engine(url)
 
 
 def _start(url: str) -> int:
@@ -55,15 +58,14 @@ def _start(url: str) -> int:
     from agencyflow.domain.permissions import Actor, Role
     from agencyflow.services.plans import cycles
     from agencyflow.services.plans import store as plans
-    from bench.reminder_scenarios import _now
     from bench.scenarios import YEAR
 
-    engine = simulated_engine(url)
+    engine = real_engine(url)
     calendar, actor = default_calendar(), Actor("bench", Role.SYSTEM)
     with session_scope(engine) as session:
         version = plans.latest(session, "bench-national")
-        count = cycles.start(session, version=version, year=YEAR, now=_now(), actor=actor,
-                             calendar=calendar).assignments
+        count = cycles.start(session, version=version, year=YEAR, now=datetime.now(UTC),
+                             actor=actor, calendar=calendar).assignments
     engine.dispose()
     return int(count)
 
@@ -74,16 +76,15 @@ def _prepared(admin: Any, base: str, name: str, communes: int, steps: int) -> st
     from agencyflow.domain.permissions import Actor, Role
     from agencyflow.domain.plan_loader import load_plan_text
     from agencyflow.services.plans import store as plans
-    from bench.reminder_scenarios import _now
     from bench.synthetic import plan_text
 
     admin.execute(f"CREATE DATABASE {name}")
     url = f"{base}/{name}"
-    engine = simulated_engine(url)
+    engine = real_engine(url)
     upgrade(engine)
     with session_scope(engine) as session:
         plans.store(session, load_plan_text(plan_text(communes, steps), "bench.yaml"),
-                    now=_now(), actor=Actor("bench", Role.SYSTEM))
+                    now=datetime.now(UTC), actor=Actor("bench", Role.SYSTEM))
     engine.dispose()
     return url
 

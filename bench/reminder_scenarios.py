@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bench.scenarios import measure
@@ -217,15 +217,16 @@ def postgres_sweep(server: str, communes: str, steps: str, runs: str = "3") -> d
 
     calendar, actor = default_calendar(), Actor("bench", Role.SYSTEM)
     calendar.is_working_day(_now().date())
-    from bench.pg_scale import simulated_engine
+    from bench.pg_scale import real_engine
 
-    engine = simulated_engine(fresh(source))
+    engine = real_engine(fresh(source))
     upgrade(engine)
-    with session_scope(engine) as session:
+    with session_scope(engine) as session:  # recorded at the real time, as on SQLite
         version, _ = plans.store(session, load_plan_text(plan_text(int(communes), int(steps)),
-                                                         "bench.yaml"), now=_now(), actor=actor)
-        started = cycles.start(session, version=version, year=YEAR, now=_now(), actor=actor,
-                               calendar=calendar).assignments
+                                                         "bench.yaml"),
+                                 now=datetime.now(UTC), actor=actor)
+        started = cycles.start(session, version=version, year=YEAR, now=datetime.now(UTC),
+                               actor=actor, calendar=calendar).assignments
     engine.dispose()
     with psycopg.connect(f"{base}/{source}".replace("+psycopg", ""),
                          autocommit=True) as conn:
@@ -239,7 +240,7 @@ def postgres_sweep(server: str, communes: str, steps: str, runs: str = "3") -> d
             t = time.perf_counter()
             due = len(conn.execute(sql, ("2027-01-04",)).fetchall())
             selects.append(time.perf_counter() - t)
-        run_engine = simulated_engine(url)
+        run_engine = real_engine(url)
         t = time.perf_counter()
         written = sweeps.sweep(run_engine, now=_now(), calendar=calendar).written
         firsts.append(time.perf_counter() - t)
