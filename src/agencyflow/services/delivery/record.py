@@ -77,8 +77,19 @@ _STATE = (
 )
 
 
+_UPSERTS: dict[str, Any] = {}
+
+
 def _delivery_statement(conn: Connection) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    """The delivery upsert of the connection's dialect, built once: built for every group of
+    results, it and its ``excluded`` proxies took a quarter of the CPU that sending took."""
+    name = conn.dialect.name
+    if name not in _UPSERTS:
+        _UPSERTS[name] = _upsert(postgresql if name == "postgresql" else sqlite)
+    return _UPSERTS[name]
+
+
+def _upsert(dialect: Any) -> Any:
     stmt = dialect.insert(_D)
     return stmt.on_conflict_do_update(
         index_elements=["notification_id", "channel"],
