@@ -9,16 +9,13 @@ Text is stored as text, so a title starting with ``=`` is never a formula.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from openpyxl import Workbook
-
 from agencyflow.domain.status import LABELS, BoardStatus
 from agencyflow.services.reports.text import tr
-from agencyflow.services.reports.xlsx_util import Streamed
+from agencyflow.services.reports.xlsx_util import Book
 
 COLUMNS = (("ID", 8), ("Step", 10), ("Period", 9), ("Lead", 14), ("Lead agency", 36),
            ("Commune", 14), ("Cooperating", 24), ("Assignment", 60), ("Due", 12),
@@ -28,8 +25,8 @@ COLUMNS = (("ID", 8), ("Step", 10), ("Period", 9), ("Lead", 14), ("Lead agency",
 def write(rows: Sequence[Mapping[str, Any]], counts: Mapping[str, Mapping[str, int]],
           names: Mapping[str, str], *, today: date, lang: str = "vi") -> bytes:
     """The workbook's bytes: board rows (``services.board.rows``) and their counts."""
-    wb = Workbook(write_only=True)
-    sheet = Streamed(wb, tr(lang, "Board"), [tr(lang, c) for c, _ in COLUMNS],
+    wb = Book()
+    sheet = wb.sheet(tr(lang, "Board"), [tr(lang, c) for c, _ in COLUMNS],
                      [w for _, w in COLUMNS])
     label = {s.value: LABELS[s]["en" if lang == "en" else "vi"] for s in BoardStatus}
     for r in rows:
@@ -40,9 +37,8 @@ def write(rows: Sequence[Mapping[str, Any]], counts: Mapping[str, Mapping[str, i
                       names.get(r["lead_code"], r["lead_code"]), r["member"] or None,
                       r["cooperating"] or None, title, r["due_current"], original,
                       r["completed_on"], sheet.cell(label[status], status)])
-    sheet.close()
     order = [s.value for s in BoardStatus]
-    summary = Streamed(wb, tr(lang, "Summary"),
+    summary = wb.sheet(tr(lang, "Summary"),
                        [tr(lang, "Lead"), tr(lang, "Lead agency"), *(label[s] for s in order),
                         tr(lang, "Total")], [14, 40, *([14] * len(order)), 10])
     for code in sorted(counts):
@@ -53,7 +49,4 @@ def write(rows: Sequence[Mapping[str, Any]], counts: Mapping[str, Mapping[str, i
                                             date=today.strftime("%d/%m/%Y")),
                     *(sum(c.get(s, 0) for c in counts.values()) for s in order),
                     sum(sum(c.values()) for c in counts.values())])
-    summary.close()
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return wb.bytes()

@@ -15,14 +15,16 @@ plan, the cycle, the agency and which column holds which output, for
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import PatternFill, Protection
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlmodel import Session, col
 
@@ -33,7 +35,7 @@ from agencyflow.domain.plan_types import OutputSpec, OutputType
 from agencyflow.models import Assignment, Cycle
 from agencyflow.services.plans import store as plans
 from agencyflow.services.reports.text import tr
-from agencyflow.services.reports.xlsx_util import finish, header, put
+from agencyflow.services.reports.xlsx_util import DATE_FORMAT, DATETIME_FORMAT, HEADER_COLOUR
 
 FORMAT = "agencyflow-progress-1"
 PROGRESS, ITEMS, META = "Tiến độ", "Danh sách", "_meta"
@@ -46,6 +48,7 @@ YES, NO = "có", "không"
 SPARE_ITEM_ROWS = 500
 GREY = PatternFill("solid", fgColor="D9D9D9")
 UNLOCKED = Protection(locked=False)
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_COLOUR)
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,43 @@ def _validation(spec: OutputSpec, lang: str) -> DataValidation | None:
     dv.error = tr(lang, "Not a valid value for this column")
     dv.showErrorMessage = True
     return dv
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
+    """Write one cell: strings as strings (``data_type = "s"``: never a formula, whatever they
+    start with), dates as Excel dates dd/mm/yyyy (:mod:`~.xlsx_util`'s conventions)."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"
+    elif isinstance(value, datetime):
+        cell.value = value.replace(tzinfo=None)
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(value, date):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+    elif isinstance(value, list | tuple):
+        cell.value = ", ".join(str(v) for v in value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
+
+
+def header(ws: Worksheet, titles: Sequence[str], widths: Sequence[int]) -> None:
+    """A bold, filled header row, frozen below it (call :func:`finish` after the rows)."""
+    for i, (title, width) in enumerate(zip(titles, widths, strict=True), start=1):
+        cell = put(ws, 1, i, title)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+
+
+def finish(ws: Worksheet, columns: int, last_row: int) -> None:
+    """The autofilter over the header and the rows written."""
+    ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(last_row, 1)}"
 
 
 def _label(spec: OutputSpec, lang: str) -> str:

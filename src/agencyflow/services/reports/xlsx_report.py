@@ -6,16 +6,11 @@ assignments, the extensions granted, the targets. Counts are numbers, dates real
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from agencyflow.domain.status import BoardStatus as S
 from agencyflow.services.reports.context import Letterhead
 from agencyflow.services.reports.data import GroupRow, ReportData
 from agencyflow.services.reports.text import tr
-from agencyflow.services.reports.xlsx_util import Streamed
+from agencyflow.services.reports.xlsx_util import Book
 
 #: The summary lines: (label, key); ``total`` rows are the figures' attributes or statuses.
 SUMMARY = (("Total assignments", "total"), ("Completed", "done"), ("on time", S.DONE_ON_TIME),
@@ -32,17 +27,16 @@ def _value(data: ReportData, key: object) -> int:
 
 
 def write(data: ReportData, head: Letterhead) -> bytes:
-    """The .xlsx bytes of the report (write-only sheets: every row, little memory)."""
+    """The .xlsx bytes of the report (streamed sheets: every row, little memory)."""
     lang = data.lang
-    wb = Workbook(write_only=True)
-    summary = Streamed(wb, tr(lang, "Summary"), [tr(lang, "Figure"), tr(lang, "Count"),
-                                                 tr(lang, "%")], [48, 12, 12], header_row=6)
-    bold = Font(bold=True)
+    wb = Book()
+    summary = wb.sheet(tr(lang, "Summary"), [tr(lang, "Figure"), tr(lang, "Count"),
+                                             tr(lang, "%")], [48, 12, 12], header_row=6)
     summary.preamble([
-        [summary.cell(head.issuer.upper(), font=bold)],
+        [summary.cell(head.issuer.upper(), bold=True)],
         [summary.cell(f"{tr(lang, 'REPORT')}: "
                       f"{tr(lang, 'Results of implementing the assigned tasks')} "
-                      f"{data.period.label(lang)}", font=bold)],
+                      f"{data.period.label(lang)}", bold=True)],
         [f"{tr(lang, 'Plan')}: {data.plan_title}"],
         [tr(lang, "Figures as of {date}.", date=data.today.strftime("%d/%m/%Y"))], []])
     for label, key in SUMMARY:
@@ -50,45 +44,38 @@ def write(data: ReportData, head: Letterhead) -> bytes:
         text = tr(lang, label) if label[0].isupper() else f"  — {tr(lang, label)}"
         rate = None if key in ("total", S.CANCELLED) else data.figures.rate(n)
         summary.append([text, n, rate])
-    summary.close()
     _groups(wb, tr(lang, "By agency"), data.by_agency, tr(lang, "Agency"), lang)
     _groups(wb, tr(lang, "By commune"), data.by_commune, tr(lang, "Commune"), lang)
-    late = Streamed(wb, tr(lang, "Overdue assignments"),
+    late = wb.sheet(tr(lang, "Overdue assignments"),
                     ["#", tr(lang, "Assignment"), tr(lang, "Lead"), tr(lang, "Commune"),
                      tr(lang, "Due"), tr(lang, "Working days late")], [8, 60, 40, 30, 12, 14])
     for o in data.overdue:
         late.append([o.id, o.title, o.lead_name, data.name(o.commune) if o.commune else "",
                      o.due, late.cell(o.days_late, S.OVERDUE.value)])
-    late.close()
-    ext = Streamed(wb, tr(lang, "Extensions"),
+    ext = wb.sheet(tr(lang, "Extensions"),
                    ["#", tr(lang, "Assignment"), tr(lang, "Lead"), tr(lang, "Original due"),
                     tr(lang, "New due"), tr(lang, "Reason")], [8, 60, 40, 12, 12, 50])
     for e in data.extensions:
         ext.append([e.assignment_id, e.title, e.lead_name, e.old_due, e.new_due, e.reason])
-    ext.close()
-    goals = Streamed(wb, tr(lang, "Targets"),
+    goals = wb.sheet(tr(lang, "Targets"),
                      [tr(lang, "Target"), tr(lang, "Assignment"), tr(lang, "Period"),
                       tr(lang, "Value"), tr(lang, "Minimum"), tr(lang, "Status")],
                      [10, 60, 12, 10, 10, 16])
     for t in data.targets:
         goals.append([t.target_id, t.title.get(lang), t.period, t.value, t.min,
                       tr(lang, t.status.value)])
-    goals.close()
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return wb.bytes()
 
 
 GROUP_STATUSES = (S.DONE_ON_TIME, S.DONE_LATE, S.IN_PROGRESS, S.DUE_SOON, S.OVERDUE, S.WAITING,
                   S.CANCELLED)
 
 
-def _groups(wb: Workbook, title: str, rows: list[GroupRow], first: str, lang: str) -> None:
+def _groups(wb: Book, title: str, rows: list[GroupRow], first: str, lang: str) -> None:
     from agencyflow.domain.status import LABELS
 
     titles = ["Code", first, tr(lang, "Total"),
               *(LABELS[s][lang if lang == "en" else "vi"] for s in GROUP_STATUSES)]
-    sheet = Streamed(wb, title, titles, [14, 44, 10, *([14] * len(GROUP_STATUSES))])
+    sheet = wb.sheet(title, titles, [14, 44, 10, *([14] * len(GROUP_STATUSES))])
     for g in rows:
         sheet.append([g.code, g.name, g.figures.total, *(g.figures.n(s) for s in GROUP_STATUSES)])
-    sheet.close()

@@ -1,156 +1,170 @@
-"""What every sheet agencyflow writes shares (openpyxl): a bold frozen header row with an
-autofilter, column widths, real dates shown dd/mm/yyyy, and text that stays text.
+"""What every sheet agencyflow writes shares: a bold frozen header row with an autofilter, column
+widths, real dates shown dd/mm/yyyy, status colours, and text that stays text.
+
+The report and the board export stream their rows with XlsxWriter (:class:`Book`, in its
+``constant_memory`` mode: each row goes to a temporary file as soon as the next one starts, so
+200,000 rows fit in little memory, at about half openpyxl's cost per cell). The progress sheet,
+whose cells are locked one by one and validated, is written with openpyxl
+(:mod:`agencyflow.services.reports.progress_sheet`) with the same conventions from here.
 
 Formula injection: a value starting with ``=`` (or ``+``, ``-``, ``@``) typed by someone — a
-title, a reason — would become a formula when written by openpyxl; :func:`put` stores every
-string as a string cell (``data_type = "s"``), so Excel shows it as typed and runs nothing.
+title, a reason — must not become a formula. Every string goes through ``write_string`` (an
+inline string cell, never ``<f>``), and the workbook is opened with ``strings_to_formulas`` and
+``strings_to_urls`` off as well, so no path turns text into something Excel runs.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
-from copy import copy
 from datetime import date, datetime
-from typing import Any
+from numbers import Real
+from typing import Any, NamedTuple
 
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from agencyflow.errors import ValidationError
 
 DATE_FORMAT = "dd/mm/yyyy"
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+DATETIME_FORMAT = DATE_FORMAT + " hh:mm"
+HEADER_COLOUR = "DDEBF7"
 #: Board status → fill colour of its cell.
 STATUS_FILLS = {
     "done_on_time": "C6EFCE", "done_late": "FFEB9C", "in_progress": "DDEBF7",
     "due_soon": "FCE4D6", "overdue": "FFC7CE", "waiting": "EDEDED", "cancelled": "D9D9D9",
 }
+#: Rows an Excel sheet holds (header included).
+MAX_SHEET_ROWS = 1_048_576
 
 
-def put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
-    """Write one cell: strings as strings (never formulas), dates as Excel dates dd/mm/yyyy."""
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        cell.value = value
-        cell.data_type = "s"
-    elif isinstance(value, datetime):
-        cell.value = value.replace(tzinfo=None)
-        cell.number_format = DATE_FORMAT + " hh:mm"
-    elif isinstance(value, date):
-        cell.value = value
-        cell.number_format = DATE_FORMAT
-    elif isinstance(value, list | tuple):
-        cell.value = ", ".join(str(v) for v in value)
-        cell.data_type = "s"
-    else:
-        cell.value = value
-    return cell
+class Styled(NamedTuple):
+    """A value with its cell format (made by :meth:`Streamed.cell`)."""
+
+    value: Any
+    format: Any
 
 
-def header(ws: Worksheet, titles: Sequence[str], widths: Sequence[int], *, row: int = 1) -> None:
-    """A bold, filled header row at ``row``, frozen below it, with an autofilter over the sheet
-    (call :func:`finish` after writing the rows)."""
-    for i, (title, width) in enumerate(zip(titles, widths, strict=True), start=1):
-        cell = put(ws, row, i, title)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = ws.cell(row=row + 1, column=1)
+class Book:
+    """A workbook written with XlsxWriter into memory; :meth:`sheet` adds streamed sheets, in
+    order, and :meth:`bytes` closes it. Formats are made once per kind of cell."""
 
+    def __init__(self) -> None:
+        import xlsxwriter
 
-def finish(ws: Worksheet, columns: int, last_row: int, *, header_row: int = 1) -> None:
-    """The autofilter over the header and the rows written."""
-    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(columns)}{max(last_row, header_row)}"
+        self._out = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(self._out, {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False})
+        self.header = self.wb.add_format({"bold": True, "bg_color": "#" + HEADER_COLOUR,
+                                          "pattern": 1, "text_wrap": True,
+                                          "valign": "vcenter"})
+        self._formats: dict[tuple[str | None, str | None, bool], Any] = {}
+        self._sheets: list[Streamed] = []
 
+    def format(self, number: str | None = None, status: str | None = None,
+               bold: bool = False) -> Any:
+        """The format of a cell: its number format, the fill of board ``status``, bold."""
+        key = (number, status if status in STATUS_FILLS else None, bold)
+        found = self._formats.get(key)
+        if found is None and key != (None, None, False):
+            props: dict[str, Any] = {}
+            if number:
+                props["num_format"] = number
+            if key[1] is not None:
+                props.update(bg_color="#" + STATUS_FILLS[key[1]], pattern=1)
+            if bold:
+                props["bold"] = True
+            found = self._formats[key] = self.wb.add_format(props)
+        return found
 
-def colour(cell: Any, status: str) -> None:
-    """Fill ``cell`` with the colour of board ``status``."""
-    fill = STATUS_FILLS.get(status)
-    if fill:
-        cell.fill = PatternFill("solid", fgColor=fill)
+    def sheet(self, title: str, titles: Sequence[str], widths: Sequence[int], *,
+              header_row: int = 1) -> Streamed:
+        """A new sheet with its header row (at ``header_row``, 1-based: call
+        :meth:`Streamed.preamble` first when it is not 1) frozen, and its column widths."""
+        sheet = Streamed(self, title, titles, widths, header_row=header_row)
+        self._sheets.append(sheet)
+        return sheet
 
-
-def _plain(value: Any) -> bool:
-    """True for a value openpyxl writes as it should without a cell of ours."""
-    if value is None or isinstance(value, int | float):
-        return True
-    return isinstance(value, str) and not value.startswith("=")
+    def bytes(self) -> bytes:
+        """Set every sheet's autofilter over what was written, close, and give the file."""
+        for sheet in self._sheets:
+            sheet.close()
+        self.wb.close()
+        return self._out.getvalue()
 
 
 class Streamed:
-    """A write-only sheet (openpyxl ``write_only``: rows go straight to the file, so 200,000
-    rows fit in little memory) with the same conventions as :func:`put` and :func:`header`."""
+    """One sheet written row after row (a row once written cannot be changed)."""
 
-    def __init__(self, wb: Any, title: str, titles: Sequence[str], widths: Sequence[int],
+    def __init__(self, book: Book, title: str, titles: Sequence[str], widths: Sequence[int],
                  *, header_row: int = 1) -> None:
-        """Create the sheet with its header row (at ``header_row``: call :meth:`preamble`
-        first when it is not 1) frozen and its column widths."""
-        from openpyxl.cell import WriteOnlyCell
-
-        self._cell = WriteOnlyCell
-        self._styles: dict[tuple[Any, ...], Any] = {}
-        self.ws = wb.create_sheet(title)
+        self.book = book
+        self.ws = book.wb.add_worksheet(title)
         self.columns = len(titles)
         self.header_row = header_row
         self.titles = titles
-        self.rows = header_row
-        for i, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[get_column_letter(i)].width = width
-        self.ws.freeze_panes = f"A{header_row + 1}"
+        self.rows = 0  # rows written so far (the next one is row ``self.rows``, 0-based)
+        for i, width in enumerate(widths):
+            self.ws.set_column(i, i, width)
+        self.ws.freeze_panes(header_row, 0)
+        self._date = book.format(DATE_FORMAT)
+        self._datetime = book.format(DATETIME_FORMAT)
         if header_row == 1:
             self._header()
 
     def preamble(self, lines: Sequence[Sequence[Any]]) -> None:
         """The lines above the header row (exactly ``header_row - 1`` of them), then the header."""
         for line in lines:
-            self.ws.append([v if hasattr(v, "data_type") else self.cell(v) for v in line])
+            self.append(line)
         self._header()
 
     def _header(self) -> None:
-        titles = self.titles
-        cells = []
-        for t in titles:
-            c = self._cell(self.ws, t)
-            c.data_type = "s"
-            c.font = Font(bold=True)
-            c.fill = HEADER_FILL
-            c.alignment = Alignment(wrap_text=True, vertical="center")
-            cells.append(c)
-        self.ws.append(cells)
-
-    def cell(self, value: Any, status: str | None = None, font: Any = None) -> Any:
-        """One cell: text stays text, dates are dd/mm/yyyy, ``status`` gives its colour.
-
-        A style is registered with the workbook once per kind of cell and then copied (setting
-        a style on each of 100,000 cells costs more than writing them)."""
-        if isinstance(value, list | tuple):
-            value = ", ".join(str(v) for v in value)
-        c = self._cell(self.ws, value)
-        if isinstance(value, str):
-            c.data_type = "s"
-        kind = (isinstance(value, date), status if status in STATUS_FILLS else None, font)
-        style = self._styles.get(kind)
-        if style is not None:
-            c._style = copy(style)
-            return c
-        if kind[0]:
-            c.number_format = DATE_FORMAT
-        if kind[1] is not None:
-            c.fill = PatternFill("solid", fgColor=STATUS_FILLS[kind[1]])
-        if font is not None:
-            c.font = font
-        self._styles[kind] = copy(c._style)
-        return c
-
-    def append(self, values: Sequence[Any]) -> None:
-        """Append a row of plain values (or cells made with :meth:`cell`). Numbers and text
-        that cannot become a formula go in as they are (openpyxl's cheap path); dates, lists
-        and text starting with ``=`` get a cell of their own."""
-        self.ws.append([v if _plain(v) else (v if hasattr(v, "data_type") else self.cell(v))
-                        for v in values])
+        for c, title in enumerate(self.titles):
+            self.ws.write_string(self.rows, c, title, self.book.header)
         self.rows += 1
 
+    def cell(self, value: Any, status: str | None = None, bold: bool = False) -> Styled:
+        """A value with a format: ``status`` gives the board status's colour, dates stay
+        dd/mm/yyyy."""
+        number = DATETIME_FORMAT if isinstance(value, datetime) else (
+            DATE_FORMAT if isinstance(value, date) else None)
+        return Styled(value, self.book.format(number, status, bold))
+
+    def append(self, values: Sequence[Any]) -> None:
+        """Append a row: text as text, numbers as numbers, dates as dd/mm/yyyy dates, lists as
+        ``a, b``, None as an empty cell, and :meth:`cell` values with their format."""
+        r = self.rows
+        if r >= MAX_SHEET_ROWS:
+            raise ValidationError(f"more than the {MAX_SHEET_ROWS:,} rows an Excel sheet holds: "
+                                  "narrow the export (an agency, a commune, a status)")
+        ws = self.ws
+        for c, value in enumerate(values):
+            fmt = None
+            if type(value) is Styled:
+                value, fmt = value
+            kind = type(value)
+            if kind is str:
+                ws.write_string(r, c, value, fmt)
+            elif kind is int or kind is float:
+                ws.write_number(r, c, value, fmt)
+            elif value is None:
+                if fmt is not None:
+                    ws.write_blank(r, c, None, fmt)
+            elif kind is date:
+                ws.write_datetime(r, c, value, fmt or self._date)
+            elif isinstance(value, datetime):
+                ws.write_datetime(r, c, value.replace(tzinfo=None), fmt or self._datetime)
+            elif isinstance(value, date):
+                ws.write_datetime(r, c, value, fmt or self._date)
+            elif isinstance(value, bool):
+                ws.write_boolean(r, c, value, fmt)
+            elif isinstance(value, list | tuple):
+                ws.write_string(r, c, ", ".join(str(v) for v in value), fmt)
+            elif isinstance(value, Real):
+                ws.write_number(r, c, float(value), fmt)
+            else:
+                ws.write_string(r, c, str(value), fmt)
+        self.rows = r + 1
+
     def close(self) -> None:
-        """Set the autofilter over what was written."""
-        self.ws.auto_filter.ref = (f"A{self.header_row}:{get_column_letter(self.columns)}"
-                                   f"{self.rows}")
+        """The autofilter over the header and the rows written."""
+        last = max(self.rows - 1, self.header_row - 1)
+        self.ws.autofilter(self.header_row - 1, 0, last, self.columns - 1)
