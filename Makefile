@@ -8,10 +8,11 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
 # Translations (see src/agencyflow/i18n.py and README "Languages"): one catalog per domain,
 # src/agencyflow/locale/<lang>/LC_MESSAGES/<domain>.po; a domain's messages are extracted from
-# its source folders or files below (missing ones are skipped). Add a domain: a line here and an
-# empty .po file (copy the header of cli.po).
+# its source folders or files below (missing ones are skipped), read as babel.cfg says (or the
+# domain's I18N_CFG_<domain>). Add a domain: a line here and an empty .po file (copy the header
+# of cli.po).
 LOCALE       := src/agencyflow/locale
-I18N_DOMAINS := cli errors web api reports messages plans amend
+I18N_DOMAINS := cli errors web api reports messages plans amend help
 I18N_LANGS   := vi
 I18N_SOURCES_cli      := src/agencyflow/cli src/agencyflow/demo
 I18N_SOURCES_errors   := src/agencyflow
@@ -23,6 +24,9 @@ I18N_SOURCES_reports  := src/agencyflow/services/reports
 I18N_SOURCES_messages := src/agencyflow/notifications
 I18N_SOURCES_amend    := src/agencyflow/domain/plan_words.py src/agencyflow/domain/successors.py src/agencyflow/services/plans/diff.py src/agencyflow/services/plans/migrate.py src/agencyflow/services/plans/migrate_apply.py src/agencyflow/services/plans/migrate_report.py src/agencyflow/services/plans/successors.py src/agencyflow/cli/amend_cmds.py src/agencyflow/demo/reorganisation.py
 I18N_SOURCES_plans    := src/agencyflow/services/products
+# help: the CLI's help texts (docstrings, help=, the command table), by agencyflow.cli.help_extract
+I18N_SOURCES_help     := src/agencyflow/cli
+I18N_CFG_help         := babel-help.cfg
 PO_FILES := $(wildcard $(LOCALE)/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
@@ -38,7 +42,7 @@ $(STAMP): pyproject.toml
 extract: $(STAMP)
 	mkdir -p build/locale
 	$(foreach d,$(I18N_DOMAINS),$(if $(wildcard $(I18N_SOURCES_$(d))),\
-	  $(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-by-file \
+	  $(BIN)/pybabel -q extract -F $(or $(I18N_CFG_$(d)),babel.cfg) --no-location --sort-by-file \
 	    --ignore-dirs='.* ._ __pycache__ $(I18N_IGNORE_$(d))' \
 	    --project=agencyflow --version=0.1.0 --msgid-bugs-address='' \
 	    -o build/locale/$(d).pot $(wildcard $(I18N_SOURCES_$(d)));))

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agencyflow.cli import app
+from agencyflow.cli import COMMANDS, app
+from agencyflow.cli.registry import load
 from agencyflow.config import get_settings
 
 pytestmark = pytest.mark.vietnamese  # the default language, not the tests' English context
@@ -233,6 +234,99 @@ def test_the_demo_is_vietnamese(demo_output: str) -> None:
     assert "Tháng 07/2027" in demo_output and "Nhật ký kiểm toán" in demo_output
     sample = demo_output.split("Một thông báo nhận được")[0]  # a message is the plan's text
     assert english_left(sample) == [], demo_output
+
+
+def _command_paths(command: object = None, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and group of the CLI, the root first, as the words typed after
+    ``agencyflow`` (every module imported)."""
+    if not path:
+        return [()] + [p for name in COMMANDS for p in _command_paths(load(COMMANDS, [name]),
+                                                                    (name,))]
+    paths = [path]
+    for name in command.list_commands(None) if hasattr(command, "list_commands") else ():  # type: ignore[attr-defined]
+        paths += _command_paths(command.get_command(None, name), (*path, name))  # type: ignore[attr-defined]
+    return paths
+
+
+COMMAND_PATHS = _command_paths()
+#: The codes a --status or --role option lists, quoted as the values to type.
+CODES_TO_TYPE = re.compile(r"`[a-z_]+`")
+#: What a help screen names as it is typed: the commands, and the arguments' names (the
+#: usage line's ``{assignment_id}``, the arguments panel).
+TYPED = {word for path in COMMAND_PATHS for word in path} | {
+    param.name for path in COMMAND_PATHS if path
+    for param in load(COMMANDS, list(path)).params if param.param_type_name == "argument"}
+
+
+def help_english_left(text: str) -> list[str]:
+    """:func:`english_left` of a help screen, once what is typed as it is has been taken out."""
+    text = CODES_TO_TYPE.sub(" ", text)
+    for name in sorted(TYPED, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text)
+    return english_left(text)
+
+
+@pytest.fixture(scope="module")
+def helps() -> Iterator[dict[tuple[str, ...], str]]:
+    """``agencyflow … --help`` of every command, in the default language and with --lang en."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COLUMNS", "250")
+        mp.delenv("AGENCYFLOW_LANGUAGE", raising=False)
+        yield {path: _run(*path, "--help") for path in COMMAND_PATHS}
+
+
+def test_there_are_commands_to_scan() -> None:
+    assert len(COMMAND_PATHS) > 60 and ("assignment", "show") in COMMAND_PATHS
+    assert ("user", "token", "create") in COMMAND_PATHS
+
+
+def test_every_help_screen_is_vietnamese(helps: dict[tuple[str, ...], str]) -> None:
+    """Usage line, description, every option and the panels' titles, for every command."""
+    left = {" ".join(path): help_english_left(text) for path, text in helps.items()}
+    assert {path: words for path, words in left.items() if words} == {}
+    for text in helps.values():
+        assert "Cách dùng: agencyflow" in text and "Tùy chọn" in text, text
+        assert "Usage" not in text and "Options" not in text and "Show this message" not in text
+    assert "[mặc định: table]" in helps[("board",)] and "Lệnh" in helps[()]
+    assert "[bắt buộc]" in helps[("user", "add")] or "*" in helps[("user", "add")]
+
+
+def test_help_is_english_with_lang_en() -> None:
+    text = _run("board", "--help", "--lang", "en")
+    assert "Usage: agencyflow board [OPTIONS]" in text and "Options" in text
+    assert "List assignments with lead" in text and "Show this message and exit." in text
+    assert "Cách dùng" not in text and "Tùy chọn" not in text
+
+
+#: Usage errors, found by typer before any command runs: (arguments, what the error names).
+USAGE_ERRORS = {
+    "unknown option": (["board", "--nope"], "không có tùy chọn --nope"),
+    "unknown option, a near one": (["board", "--nwo"], "các tùy chọn gần giống: --now"),
+    "missing argument": (["assignment", "show"], "thiếu tham số 'assignment_id'"),
+    "missing option": (["user", "add", "lan"], "thiếu tùy chọn '--role'"),
+    "unknown command": (["nonesuch"], "không có lệnh 'nonesuch'"),
+    "unknown command, a near one": (["boad"], "Có phải ý bạn là 'board'?"),
+    "unknown subcommand": (["plan", "nonesuch"], "không có lệnh 'nonesuch'"),
+    "not a number": (["board", "--limit", "many"], "'--limit': phải là một số nguyên"),
+    "not a choice": (["board", "--format", "xml"], "'xml' không thuộc các giá trị"),
+    "no value": (["board", "--now"], "tùy chọn '--now' cần một giá trị"),
+    "extra argument": (["board", "extra"], "có tham số thừa không dùng được (extra)"),
+}
+
+
+@pytest.mark.parametrize("name", USAGE_ERRORS)
+def test_usage_errors_are_vietnamese_with_the_one_prefix(name: str) -> None:
+    args, says = USAGE_ERRORS[name]
+    text = _run(*args, code=2)
+    assert says in text, text
+    assert text.count("Lỗi: ") == 1 and "Error" not in text, text
+    assert help_english_left(text) == [], text
+
+
+def test_usage_errors_are_english_with_lang_en() -> None:
+    text = _run("board", "--nope", "--lang", "en", code=2)
+    assert "Error: No such option: --nope" in text and "Usage: agencyflow board [OPTIONS]" in text
+    assert "Lỗi" not in text and "Cách dùng" not in text
 
 
 def test_english_lines(tmp_path: Path) -> None:

@@ -83,6 +83,20 @@ def test_every_marked_message_in_the_code_is_in_a_catalog() -> None:
     assert missing == {}, "run `make update` and translate the new messages"
 
 
+def test_every_help_text_of_the_cli_is_in_the_help_catalog() -> None:
+    """Docstrings and ``help=`` texts, found by the help domain's extractor
+    (``babel-help.cfg``), each paragraph translated in ``help.po``."""
+    with (ROOT / "babel-help.cfg").open(encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    known = {m.id for m in _read(i18n.LOCALE_DIR / "vi" / "LC_MESSAGES" / "help.po") if m.id}
+    found = {message: filename for filename, _line, message, _comments, _context
+             in extract_from_dir(SRC / "cli", method_map, options_map)}
+    assert "Show and act on assignments: start, report, complete, extend, reassign." in found
+    assert "Example: agencyflow board --agency KTHT --now 2027-03-15" in found  # a paragraph
+    missing = {m: f for m, f in found.items() if m not in known}
+    assert missing == {}, "run `make update` and translate the new help texts in help.po"
+
+
 def test_vietnamese_is_the_default_and_english_is_the_message_id(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(i18n.ENV_VARIABLE, raising=False)

@@ -32,8 +32,8 @@ def board(
     agency: str = typer.Option(None, "--agency", help="Only assignments this agency leads or "
                                "cooperates on."),
     commune: str = typer.Option(None, "--commune", help="Only this commune's assignments."),
-    status: str = typer.Option(None, "--status", help="Only this status: " + ", ".join(
-        s.value for s in BoardStatus)),
+    status: str = typer.Option(None, "--status", help="Only this status: done_on_time, "
+                               "done_late, in_progress, due_soon, overdue, waiting, cancelled."),
     now: str = typer.Option(None, help=NOW_HELP),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
     limit: int = typer.Option(None, help="Show at most this many rows (counts cover all)."),

@@ -137,7 +137,8 @@ def notifications(
     ctx: typer.Context,
     status: str = typer.Option(None, help="pending, sent, failed, dead, superseded, digested."),
     limit: int = typer.Option(100, help="Show at most this many (newest first); 0: all."),
-    now: str = typer.Option(None, help=NOW_HELP + " Shows the outbox as it was then."),
+    now: str = typer.Option(None, help="Act as if it were this day (YYYY-MM-DD or "
+                     "dd/mm/yyyy, optionally THH:MM; Vietnam time): the outbox as it was then."),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
 ) -> None:
     """List notifications (newest first), e.g. the dead ones with their last error; with --now,

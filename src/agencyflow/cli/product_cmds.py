@@ -42,7 +42,8 @@ def _row(row: Product, spec: PlanSpec, today: date, human: bool) -> dict[str, An
 @handle_errors
 def list_(
     plan: str = typer.Option(..., "--plan", help="Plan key."),
-    status: str = typer.Option(None, "--status", help="Only this status: " + ", ".join(STATUS)),
+    status: str = typer.Option(None, "--status", help="Only this status: uncertified, "
+                               "pending, valid, expiring, expired."),
     now: str = typer.Option(None, help=NOW_HELP),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
     as_user: str = typer.Option(None, "--as", help=AS_HELP),

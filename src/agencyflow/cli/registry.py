@@ -12,7 +12,8 @@ subcommands", with help that does not load them).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from importlib import import_module
@@ -23,7 +24,8 @@ import typer.main
 from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 
-from agencyflow.i18n import _
+from agencyflow.cli.chrome import LocalContext, language_in, localize_tree, usage_errors
+from agencyflow.i18n import _, language
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,13 @@ class Entry:
 
 
 def _click_command(entry: Entry, name: str, *, member: bool) -> Any:
-    """The click command of ``entry`` (importing its module); ``member``: the entry is in a
-    lazily listed group, so a ``typer.Typer`` attribute means its command called ``name``."""
+    """The click command of ``entry`` (importing its module), its help and usage errors in the
+    invocation's language (:mod:`agencyflow.cli.chrome`); ``member``: the entry is in a lazily
+    listed group, so a ``typer.Typer`` attribute means its command called ``name``."""
+    return localize_tree(_build(entry, name, member=member))
+
+
+def _build(entry: Entry, name: str, *, member: bool) -> Any:
     if entry.commands:
         return lazy_group(entry.commands, members=True)(name=name, help=entry.help,
                                                         no_args_is_help=True)
@@ -63,6 +70,7 @@ def _click_command(entry: Entry, name: str, *, member: bool) -> Any:
 class LazyGroup(TyperGroup):
     """A typer group whose commands are the :attr:`entries` table, each loaded when invoked."""
 
+    context_class = LocalContext
     entries: ClassVar[Mapping[str, Entry]] = {}
     #: Whether an entry naming a ``typer.Typer`` means its command of the entry's name (the
     #: commands of a group listed with its own commands) rather than the whole group.
@@ -70,6 +78,24 @@ class LazyGroup(TyperGroup):
     #: Whether the commands are loaded to list them in a help text (never: they are described
     #: by their entries).
     _listing = False
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
+        """Run the command line in the language it asks for (``--lang``, else the context's):
+        its help and usage errors are printed before the command itself runs."""
+        argv = list(sys.argv[1:] if args is None else args)
+        with language(language_in(argv)):
+            return super().main(argv, *rest, **extra)
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
+                     **extra: Any) -> Any:
+        """As click's, a usage error printed in our words."""
+        with usage_errors():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        """As click's, a usage error of a command below printed in our words."""
+        with usage_errors():
+            return super().invoke(ctx)
 
     def list_commands(self, ctx: Any) -> list[str]:
         """The table's commands in its order."""
@@ -101,7 +127,7 @@ class LazyGroup(TyperGroup):
             return self._click_resolve_command(ctx, args)
         except UsageError as exc:
             matches = get_close_matches(args[0], list(self.entries)) if args else []
-            if matches:  # typer's own words
+            if matches:  # typer's own words (translated with them when printed)
                 suggestions = ", ".join(f"{m!r}" for m in matches)
                 exc.message = f"{exc.message.rstrip('.')}. Did you mean {suggestions}?"
             raise

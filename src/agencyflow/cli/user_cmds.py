@@ -30,14 +30,14 @@ token_app = typer.Typer(help="API tokens (shown once, stored only as a hash).",
                         no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
-ROLES = ", ".join(r.value for r in people.USER_ROLES)
 
 
 @app.command("add")
 @handle_errors
 def add(
     username: str = typer.Argument(..., help="Login name: lower-case letters, digits, . - _"),
-    role: str = typer.Option(..., "--role", help=f"One of: {ROLES}."),
+    role: str = typer.Option(..., "--role", help="One of: coordinator, officer, leader, "
+                              "inspector."),
     agency: str = typer.Option(None, "--agency", help="Agency code (required for officers)."),
     name: str = typer.Option("", "--name", help="Full name."),
     email: str = typer.Option(None, "--email", help="E-mail address."),

@@ -49,7 +49,9 @@ class _Stop:
 
 @handle_errors
 def dispatch(
-    now: str = typer.Option(None, help=NOW_HELP + " Default: the real clock, each run."),
+    now: str = typer.Option(None, help="Act as if it were this day (YYYY-MM-DD or "
+                     "dd/mm/yyyy, optionally THH:MM; Vietnam time); default: the real clock, "
+                     "each run."),
     loop: bool = typer.Option(False, "--loop", help="Keep dispatching every "
                               "AGENCYFLOW_DISPATCH_INTERVAL_SECONDS until stopped (SIGTERM)."),
     limit: int = typer.Option(None, "--limit", min=1,
