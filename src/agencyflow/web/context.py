@@ -17,16 +17,14 @@ from typing import Any
 
 import jinja2
 from fastapi import Depends, Request
-from sqlalchemy import Engine
-from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from agencyflow.config import Settings
-from agencyflow.db import session_scope
 from agencyflow.domain.calendar import WorkingCalendar
 from agencyflow.domain.permissions import Action, allowed
 from agencyflow.errors import ValidationError
 from agencyflow.services.board import BoardCache
+from agencyflow.services.database import Engine, Session, session_scope
 from agencyflow.services.people import Current, SessionPolicy, resolve, touch
 from agencyflow.web import i18n
 from agencyflow.web.i18n import LANG_COOKIE

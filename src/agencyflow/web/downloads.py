@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastapi.responses import StreamingResponse
-from sqlalchemy import Engine
-from sqlmodel import Session
 
 from agencyflow.domain.permissions import Actor
 from agencyflow.services import people
+from agencyflow.services.database import Engine, Session
 
 #: Bytes sent at a time.
 CHUNK = 64 * 1024

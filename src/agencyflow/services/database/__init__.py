@@ -1,5 +1,7 @@
-"""Database: engines, a unit of work (``session_scope``), schema migrations and the row types
-the entry points handle — the only way the CLI reaches the database and the models."""
+"""Database: engines, a unit of work (``session_scope``), schema migrations, the errors a
+request answers (``OperationalError``: unavailable, ``IntegrityError``: a write conflict), a
+health check (``ping``) and the row types the entry points handle — the only way the CLI and
+the web reach the database and the models."""
 
 # --- public names: _EXPORTS, __all__ and the TYPE_CHECKING imports say the same (tested) ---
 from typing import TYPE_CHECKING
@@ -8,8 +10,12 @@ from agencyflow.services._public import lazy_exports
 
 #: Public name -> (submodule, name in it); a submodule is imported on first use only.
 _EXPORTS: dict[str, tuple[str, str]] = {
+    "ApiToken": ("wiring", "ApiToken"),
     "Assignment": ("wiring", "Assignment"),
     "Engine": ("wiring", "Engine"),
+    "IntegrityError": ("wiring", "IntegrityError"),
+    "OperationalError": ("wiring", "OperationalError"),
+    "PlanVersion": ("wiring", "PlanVersion"),
     "Product": ("wiring", "Product"),
     "Session": ("wiring", "Session"),
     "current_revision": ("schema", "current_revision"),
@@ -19,12 +25,17 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "head_revision": ("schema", "head_revision"),
     "make_engine": ("schema", "make_engine"),
     "make_url": ("wiring", "make_url"),
+    "ping": ("wiring", "ping"),
     "session_scope": ("wiring", "session_scope"),
     "upgrade": ("schema", "upgrade"),
 }
 __all__ = [
+    "ApiToken",
     "Assignment",
     "Engine",
+    "IntegrityError",
+    "OperationalError",
+    "PlanVersion",
     "Product",
     "Session",
     "current_revision",
@@ -34,6 +45,7 @@ __all__ = [
     "head_revision",
     "make_engine",
     "make_url",
+    "ping",
     "session_scope",
     "upgrade",
 ]
@@ -54,10 +66,22 @@ if TYPE_CHECKING:  # what mypy sees (and checks every caller against)
         upgrade as upgrade,
     )
     from agencyflow.services.database.wiring import (
+        ApiToken as ApiToken,
+    )
+    from agencyflow.services.database.wiring import (
         Assignment as Assignment,
     )
     from agencyflow.services.database.wiring import (
         Engine as Engine,
+    )
+    from agencyflow.services.database.wiring import (
+        IntegrityError as IntegrityError,
+    )
+    from agencyflow.services.database.wiring import (
+        OperationalError as OperationalError,
+    )
+    from agencyflow.services.database.wiring import (
+        PlanVersion as PlanVersion,
     )
     from agencyflow.services.database.wiring import (
         Product as Product,
@@ -73,6 +97,9 @@ if TYPE_CHECKING:  # what mypy sees (and checks every caller against)
     )
     from agencyflow.services.database.wiring import (
         make_url as make_url,
+    )
+    from agencyflow.services.database.wiring import (
+        ping as ping,
     )
     from agencyflow.services.database.wiring import (
         session_scope as session_scope,

@@ -6,11 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine
-
 from agencyflow.config import Settings
-from agencyflow.db import engine_from_settings
 from agencyflow.domain.calendar import TIMEZONE, WorkingCalendar
+from agencyflow.services.database import Engine, engine_from_settings
 from agencyflow.services.plans import calendar_for
 
 

@@ -16,14 +16,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agencyflow import i18n
-from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor
 from agencyflow.errors import AuthenticationError
 from agencyflow.services import people
+from agencyflow.services.database import Session, session_scope
 from agencyflow.web.api.context import ApiContext
 
 _bearer = HTTPBearer(auto_error=False, description="An API token (`agencyflow user token "

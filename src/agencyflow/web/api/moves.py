@@ -18,14 +18,15 @@ from typing import Any
 import pydantic
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
-from sqlmodel import Session, SQLModel
 from starlette.datastructures import UploadFile
 
 from agencyflow import errors
 from agencyflow.domain.permissions import Actor
 from agencyflow.services import assignments, idempotency
+from agencyflow.services.database import Session
 from agencyflow.web.api.context import ApiContext
 from agencyflow.web.api.problems import BadPrecondition, PreconditionFailed
+from agencyflow.web.api.schemas import Schema
 from agencyflow.web.api.texts import text
 
 #: Most files one request may carry.
@@ -54,12 +55,12 @@ def if_match(request: Request, lang: str) -> int | None:
 class MoveInput:
     """A move's parsed body, the hashes of its files, and the files saved for the services."""
 
-    body: SQLModel
+    body: Schema
     files: list[Path] = field(default_factory=list)
     digests: list[str] = field(default_factory=list)
 
 
-async def parse_body(request: Request, model: type[SQLModel], max_bytes: int) -> MoveInput:
+async def parse_body(request: Request, model: type[Schema], max_bytes: int) -> MoveInput:
     """The body as ``model``: JSON, or multipart with a ``data`` part (the same JSON) and
     ``files`` parts (evidence, at most :data:`MAX_FILES`, each within ``max_bytes``)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -69,7 +70,7 @@ async def parse_body(request: Request, model: type[SQLModel], max_bytes: int) ->
     return MoveInput(_validate(model, raw or b"{}"))
 
 
-def _validate(model: type[SQLModel], raw: bytes | str) -> SQLModel:
+def _validate(model: type[Schema], raw: bytes | str) -> Schema:
     try:
         return model.model_validate_json(raw)
     except pydantic.ValidationError as exc:
@@ -77,7 +78,7 @@ def _validate(model: type[SQLModel], raw: bytes | str) -> SQLModel:
             [{**err, "loc": ("body", *err.get("loc", ()))} for err in exc.errors()]) from None
 
 
-async def _multipart(request: Request, model: type[SQLModel], max_bytes: int) -> MoveInput:
+async def _multipart(request: Request, model: type[Schema], max_bytes: int) -> MoveInput:
     form = await request.form(max_files=MAX_FILES, max_fields=20)
     data = form.get("data")
     body = _validate(model, data if isinstance(data, str) and data.strip() else "{}")

@@ -16,12 +16,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import Field
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import SQLModel
 from starlette.exceptions import HTTPException
 
 from agencyflow import errors
+from agencyflow.services.database import IntegrityError, OperationalError
 from agencyflow.web.api.deps import preferred_language
+from agencyflow.web.api.schemas import Schema
 from agencyflow.web.api.texts import text
 
 log = logging.getLogger("agencyflow.api")
@@ -63,7 +63,7 @@ HTTP_SLUGS = {400: "bad-request", 401: "unauthenticated", 404: "no-such-route",
               428: "precondition-required", 500: "internal-error", 503: "unavailable"}
 
 
-class FieldProblem(SQLModel):
+class FieldProblem(Schema):
     """One problem with one field of the request."""
 
     field: str = Field(description="Where: a request field (`body.reason`), an output "
@@ -71,7 +71,7 @@ class FieldProblem(SQLModel):
     detail: str
 
 
-class Problem(SQLModel):
+class Problem(Schema):
     """An RFC 9457 problem detail."""
 
     model_config = {"json_schema_extra": {"examples": [{

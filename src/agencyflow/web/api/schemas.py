@@ -1,4 +1,5 @@
-"""What the API answers and accepts: SQLModel families kept apart from the tables.
+"""What the API answers and accepts: pydantic models kept apart from the tables (the web never
+imports the models or SQLModel: it reaches the database only through the services).
 
 ``…Public`` models are what a response shows (never a token hash, never a plan's source text);
 ``…In`` models are request bodies. Each carries an example for the OpenAPI document.
@@ -9,29 +10,29 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import ConfigDict, Field
-from sqlmodel import SQLModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
-def _config(**values: Any) -> Any:
-    """A model config (typed loosely: SQLModel's config type is not pydantic's)."""
-    return ConfigDict(**values)  # type: ignore[typeddict-item]
+class Schema(BaseModel):
+    """The base of every answer and body: read from a row's attributes as well as a dict."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
-def _example(data: dict[str, Any]) -> Any:
-    return _config(json_schema_extra={"examples": [data]})
+def _example(data: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": [data]})
 
 
-class Strict(SQLModel):
+class Strict(Schema):
     """A request body: unknown fields are refused, so a typo is not silently ignored."""
 
-    model_config = _config(extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
 
 # --- plans and cycles -------------------------------------------------------------------------
 
 
-class PlanVersionPublic(SQLModel):
+class PlanVersionPublic(Schema):
     """One stored version of a plan."""
 
     model_config = _example(
@@ -54,7 +55,7 @@ class PlanVersionPublic(SQLModel):
     loaded_at: datetime
 
 
-class StepSummary(SQLModel):
+class StepSummary(Schema):
     """One step of a plan."""
 
     model_config = _example(
@@ -97,7 +98,7 @@ class PlanDetail(PlanVersionPublic):
 class PlanIn(Strict):
     """A plan to load: a bundled plan's key, or the YAML text of a plan file."""
 
-    model_config = _config(
+    model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
             "examples": [
@@ -115,14 +116,14 @@ class PlanIn(Strict):
     )
 
 
-class PlanLoaded(SQLModel):
+class PlanLoaded(Schema):
     """The result of loading a plan."""
 
     plan: PlanVersionPublic
     created: bool = Field(description="False when that exact text was stored already.")
 
 
-class CyclePublic(SQLModel):
+class CyclePublic(Schema):
     """One run of a plan over a year."""
 
     model_config = _example(
@@ -156,7 +157,7 @@ class CyclePublic(SQLModel):
 class CycleIn(Strict):
     """A cycle to start."""
 
-    model_config = _config(
+    model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"plan": "kim-thanh-ocop", "year": 2027}]}
     )
     plan: str = Field(min_length=1, max_length=100, description="A stored or bundled plan key.")
@@ -164,7 +165,7 @@ class CycleIn(Strict):
     start: date | None = Field(default=None, description="First day (default 1 January).")
 
 
-class CycleStartedPublic(SQLModel):
+class CycleStartedPublic(Schema):
     """What starting a cycle created."""
 
     model_config = _example(
@@ -197,7 +198,7 @@ class CycleStartedPublic(SQLModel):
 # --- assignments ------------------------------------------------------------------------------
 
 
-class AssignmentFields(SQLModel):
+class AssignmentFields(Schema):
     """What every view of an assignment shows."""
 
     id: int
@@ -245,7 +246,7 @@ class AssignmentRow(AssignmentFields):
     board_status: str
 
 
-class AssignmentPage(SQLModel):
+class AssignmentPage(Schema):
     """One page of the list; pass ``next_cursor`` as ``cursor`` for the next one."""
 
     items: list[AssignmentRow]
@@ -299,7 +300,7 @@ class AssignmentPublic(AssignmentFields):
     next_notice_on: date | None
 
 
-class OutputPublic(SQLModel):
+class OutputPublic(Schema):
     """An output a step declares."""
 
     name: str
@@ -308,7 +309,7 @@ class OutputPublic(SQLModel):
     label: str
 
 
-class StepPublic(SQLModel):
+class StepPublic(Schema):
     """The step an assignment comes from."""
 
     id: str
@@ -319,14 +320,14 @@ class StepPublic(SQLModel):
     outputs: list[OutputPublic]
 
 
-class AgencyRef(SQLModel):
+class AgencyRef(Schema):
     """An agency by code and Vietnamese name."""
 
     code: str
     name: str | None
 
 
-class HistoryEvent(SQLModel):
+class HistoryEvent(Schema):
     """An audit event about the assignment."""
 
     model_config = _example(
@@ -350,7 +351,7 @@ class HistoryEvent(SQLModel):
     reason: str | None
 
 
-class ExtensionPublic(SQLModel):
+class ExtensionPublic(Schema):
     """An extension request (gia hạn) and its decision."""
 
     model_config = _example(
@@ -381,7 +382,7 @@ class ExtensionPublic(SQLModel):
     decision_reason: str | None
 
 
-class ContributionPublic(SQLModel):
+class ContributionPublic(Schema):
     """What a cooperating agency added."""
 
     model_config = _example(
@@ -405,7 +406,7 @@ class ContributionPublic(SQLModel):
     figures: dict[str, Any] | None
 
 
-class EvidencePublic(SQLModel):
+class EvidencePublic(Schema):
     """A stored file (by SHA-256) or a link."""
 
     model_config = _example(
@@ -433,7 +434,7 @@ class EvidencePublic(SQLModel):
     added_at: datetime
 
 
-class AssignmentDetail(SQLModel):
+class AssignmentDetail(Schema):
     """Everything about one assignment, its official status on the day asked included."""
 
     assignment: AssignmentPublic
@@ -462,7 +463,7 @@ class StartIn(Strict):
 class ProgressIn(Strict):
     """A progress report: a note, partial figures, evidence links (files: multipart)."""
 
-    model_config = _config(
+    model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"note": "Đã khảo sát 5 xã", "figures": {"surveyed": 5}}]},
     )
@@ -474,7 +475,7 @@ class ProgressIn(Strict):
 class HandInIn(Strict):
     """Complete or submit: the outputs the step declares, a note, evidence links."""
 
-    model_config = _config(
+    model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
             "examples": [
@@ -503,7 +504,7 @@ class ApproveIn(Strict):
 class ReasonIn(Strict):
     """A move that needs a reason (reject, cancel)."""
 
-    model_config = _config(
+    model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"reason": "Thiếu số liệu xã"}]}
     )
     reason: str = Field(min_length=1, max_length=10_000)
@@ -512,7 +513,7 @@ class ReasonIn(Strict):
 class ReassignIn(Strict):
     """Hand the assignment to another agency of the plan."""
 
-    model_config = _config(
+    model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"to": "NN", "reason": "Xã thiếu cán bộ"}]}
     )
     to: str = Field(min_length=1, max_length=64)
@@ -522,7 +523,7 @@ class ReassignIn(Strict):
 class ContributeIn(Strict):
     """A cooperating agency's comment, figures and evidence links (files: multipart)."""
 
-    model_config = _config(
+    model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"comment": "Đã rà soát", "figures": {}}]}
     )
     comment: str | None = Field(default=None, max_length=10_000)
@@ -536,7 +537,7 @@ class ContributeIn(Strict):
 class ExtensionIn(Strict):
     """Ask for a later due date."""
 
-    model_config = _config(
+    model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"new_due": "2027-04-30", "reason": "Chờ số liệu các xã"}]},
     )
@@ -547,7 +548,7 @@ class ExtensionIn(Strict):
 class DecisionIn(Strict):
     """Approve or refuse an extension request (a reason is required to refuse)."""
 
-    model_config = _config(
+    model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"approve": True, "reason": "Đồng ý"}]}
     )
     approve: bool

@@ -9,13 +9,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.permissions import Action
 from agencyflow.errors import AgencyflowError, CalendarError, NotFound, ValidationError
 from agencyflow.services import assignments
+from agencyflow.services.database import Session
 from agencyflow.services.people import Current
 from agencyflow.web import forms
 from agencyflow.web.context import DB_SESSION, WebContext, csrf, ctx, user

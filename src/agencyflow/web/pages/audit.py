@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from agencyflow.errors import AuditError
 from agencyflow.services import people
+from agencyflow.services.database import Session
 from agencyflow.services.people import Current
 from agencyflow.web import downloads
 from agencyflow.web.context import DB_SESSION, ctx, user

@@ -13,9 +13,9 @@ import secrets
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
 
 from agencyflow.services import people
+from agencyflow.services.database import Session
 from agencyflow.services.people import Current
 from agencyflow.web import i18n
 from agencyflow.web.context import (

@@ -8,13 +8,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.status import BoardStatus
 from agencyflow.i18n import current_language
 from agencyflow.services import board, plans
 from agencyflow.services.board import group_members as members
+from agencyflow.services.database import Session
 from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, ctx, user
 from agencyflow.web.pages.common import cursor_of, day_of, newest_cycle

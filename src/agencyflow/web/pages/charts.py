@@ -8,11 +8,11 @@ from itertools import groupby
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from agencyflow.domain.calendar import local_date
 from agencyflow.services import board, plans
 from agencyflow.services.board import group_members as members
+from agencyflow.services.database import Session
 from agencyflow.services.people import Current
 from agencyflow.web import charts
 from agencyflow.web.context import DB_SESSION, ctx, lang, user

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TypeVar
 
-from sqlmodel import Session
-
 from agencyflow.errors import NotFound, ValidationError
 from agencyflow.services import board
 from agencyflow.services.board import BoardCycle, Cursor
+from agencyflow.services.database import Session
 from agencyflow.web.formats import as_date
 
 #: What :func:`day_of` gives for an empty field: a day, or None.

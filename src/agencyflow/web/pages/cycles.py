@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import CalendarError, CycleExists, ValidationError
 from agencyflow.services import plans
+from agencyflow.services.database import Session
 from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, csrf, ctx, user
 from agencyflow.web.render import page

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from agencyflow.domain.permissions import Action, Role, allowed
 from agencyflow.services import assignments
+from agencyflow.services.database import Session
 from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, user
 from agencyflow.web.render import page

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from agencyflow.errors import NotFound, TransitionError, ValidationError
 from agencyflow.services import reports
+from agencyflow.services.database import Session
 from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, csrf, ctx, lang, user
 from agencyflow.web.render import page

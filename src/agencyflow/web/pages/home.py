@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy import text
-from sqlmodel import Session
 
 from agencyflow.domain.permissions import Role
+from agencyflow.services import database
+from agencyflow.services.database import Session
 from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, user
 
@@ -24,5 +24,5 @@ def home(current: Current = Depends(user)) -> Response:
 @router.get("/healthz")
 def health(request: Request, session: Session = DB_SESSION) -> Response:
     """200 when the app can read its database (for load balancers and monitors)."""
-    session.execute(text("SELECT 1"))
+    database.ping(session)
     return JSONResponse({"status": "ok"})

@@ -9,13 +9,13 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import NotFound, ValidationError
 from agencyflow.services import board, reports
 from agencyflow.services import plans as plans_service
+from agencyflow.services.database import Session
 from agencyflow.services.people import Current
 from agencyflow.services.reports import FORMATS, download
 from agencyflow.web.context import DB_SESSION, ctx, lang, user

@@ -14,12 +14,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic_core import to_json
-from sqlmodel import SQLModel
 
 from agencyflow.domain.calendar import TIMEZONE, local_date
 from agencyflow.domain.status import BoardStatus
-from agencyflow.models import Assignment
 from agencyflow.services import assignments, board
+from agencyflow.services.database import Assignment
 from agencyflow.web.api import moves
 from agencyflow.web.api.deps import Context, CurrentActor, Language, Reader, Writer
 from agencyflow.web.api.moves import Answer, MoveInput
@@ -38,6 +37,7 @@ from agencyflow.web.api.schemas import (
     ProgressIn,
     ReasonIn,
     ReassignIn,
+    Schema,
     StartIn,
 )
 
@@ -104,7 +104,7 @@ def list_assignments(
 _ROW_KEYS = tuple(AssignmentRow.model_fields)
 
 
-class CountsPublic(SQLModel):
+class CountsPublic(Schema):
     """The board's counts: assignments per lead agency and official status on ``today``."""
 
     model_config = {"json_schema_extra": {"examples": [{
@@ -158,12 +158,12 @@ def _moved(a: Assignment, status: int = 200) -> Answer:
     return Answer(status, _public(a), a.version)
 
 
-def _json(model: type[SQLModel], example: dict[str, Any] | None = None) -> dict[str, Any]:
+def _json(model: type[Schema], example: dict[str, Any] | None = None) -> dict[str, Any]:
     schema = model.model_json_schema()
     return {"schema": schema, **({"example": example} if example else {})}
 
 
-def _with_files(model: type[SQLModel]) -> dict[str, Any]:
+def _with_files(model: type[Schema]) -> dict[str, Any]:
     """OpenAPI of a body given as JSON or as multipart with evidence files."""
     return {"parameters": [IfMatch, IdemKey], "requestBody": {"required": False, "content": {
         "application/json": _json(model),
@@ -173,7 +173,7 @@ def _with_files(model: type[SQLModel]) -> dict[str, Any]:
                       "maxItems": moves.MAX_FILES}}}}}}}
 
 
-def _upload(model: type[SQLModel]) -> Callable[..., AsyncIterator[MoveInput]]:
+def _upload(model: type[Schema]) -> Callable[..., AsyncIterator[MoveInput]]:
     async def parse(request: Request, ctx: Context, _actor: CurrentActor
                     ) -> AsyncIterator[MoveInput]:
         try:

@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
-from sqlmodel import SQLModel
 
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import AuditError
@@ -16,11 +15,12 @@ from agencyflow.services import audit
 from agencyflow.web import downloads
 from agencyflow.web.api.deps import Context, CurrentActor, Reader
 from agencyflow.web.api.problems import COMMON
+from agencyflow.web.api.schemas import Schema
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=COMMON)
 
 
-class AuditEventPublic(SQLModel):
+class AuditEventPublic(Schema):
     """One event of the chain, every field and both hashes."""
 
     id: int
@@ -37,7 +37,7 @@ class AuditEventPublic(SQLModel):
     hash: str
 
 
-class VerifyPublic(SQLModel):
+class VerifyPublic(Schema):
     """The result of recomputing the chain."""
 
     model_config = {"json_schema_extra": {"examples": [{
@@ -80,7 +80,7 @@ def verify(session: Reader, actor: CurrentActor) -> VerifyPublic:
     return VerifyPublic(intact=True, events=count, head_seq=seq, head_hash=head, problem=None)
 
 
-class ExportChecked(SQLModel):
+class ExportChecked(Schema):
     """The result of checking an export offline."""
 
     intact: bool

@@ -8,21 +8,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import Field
-from sqlmodel import SQLModel
 
 from agencyflow.domain.permissions import Action, require
-from agencyflow.models import ApiToken
 from agencyflow.services import people
+from agencyflow.services.database import ApiToken
 from agencyflow.web.api.deps import Context, CurrentActor, Reader, Writer
 from agencyflow.web.api.problems import COMMON
-from agencyflow.web.api.schemas import Strict
+from agencyflow.web.api.schemas import Schema, Strict
 
 router = APIRouter(tags=["users and tokens"], responses=COMMON)
 
 Username = Annotated[str, Path(min_length=1, max_length=100)]
 
 
-class UserPublic(SQLModel):
+class UserPublic(Schema):
     """A user (never a password or token)."""
 
     model_config = {"json_schema_extra": {"examples": [{
@@ -63,7 +62,7 @@ class TokenIn(Strict):
     name: str = Field(default="", max_length=100)
 
 
-class TokenPublic(SQLModel):
+class TokenPublic(Schema):
     """A token (never its secret or hash)."""
 
     id: int

@@ -12,8 +12,8 @@ from agencyflow.domain.permissions import Action, require
 from agencyflow.domain.plan_loader import LoadedPlan, load_plan_text
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import ValidationError
-from agencyflow.models import PlanVersion
 from agencyflow.services import plans
+from agencyflow.services.database import PlanVersion
 from agencyflow.web.api.deps import Context, CurrentActor, Reader, Writer
 from agencyflow.web.api.problems import COMMON
 from agencyflow.web.api.schemas import (

@@ -7,21 +7,20 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import Field
-from sqlmodel import SQLModel
 
 from agencyflow.domain.calendar import TIMEZONE, local_date
 from agencyflow.domain.permissions import Action, require
 from agencyflow.services import board, delivery
 from agencyflow.web.api.deps import Context, CurrentActor, Reader, Writer
 from agencyflow.web.api.problems import COMMON
-from agencyflow.web.api.schemas import Strict
+from agencyflow.web.api.schemas import Schema, Strict
 
 router = APIRouter(tags=["targets and notifications"], responses=COMMON)
 
 NotificationStatus = Literal["pending", "sent", "failed", "dead", "superseded", "digested"]
 
 
-class TargetPeriodPublic(SQLModel):
+class TargetPeriodPublic(Schema):
     """One target over one period: its value against its minimum."""
 
     model_config = {"json_schema_extra": {"examples": [{
@@ -41,7 +40,7 @@ class TargetPeriodPublic(SQLModel):
     stretch_reached: bool | None
 
 
-class TargetsPublic(SQLModel):
+class TargetsPublic(Schema):
     """The targets of a plan as they stood on ``today``."""
 
     plan_key: str
@@ -68,7 +67,7 @@ def get_targets(session: Reader, actor: CurrentActor,
                          today=today, periods=periods)
 
 
-class NotificationPublic(SQLModel):
+class NotificationPublic(Schema):
     """A message in the outbox and how its delivery went."""
 
     id: int
@@ -86,7 +85,7 @@ class NotificationPublic(SQLModel):
     created_at: datetime
 
 
-class NotificationList(SQLModel):
+class NotificationList(Schema):
     """Notifications, newest first, and the number per status."""
 
     items: list[NotificationPublic]
@@ -101,7 +100,7 @@ class RetryIn(Strict):
     all_dead: bool = False
 
 
-class Retried(SQLModel):
+class Retried(Schema):
     """The notifications queued again."""
 
     queued: list[int]
