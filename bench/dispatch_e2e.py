@@ -52,7 +52,7 @@ def build(db: Path, count: int) -> int:
     from agencyflow.domain.calendar import TIMEZONE, default_calendar
     from agencyflow.domain.permissions import Actor, Role
     from agencyflow.domain.plan_loader import load_plan_text
-    from agencyflow.services.plans import cycles
+    from agencyflow.services import cycles
     from agencyflow.services.plans import store as plans
     from agencyflow.services.reminders import sweeps
     from bench.synthetic import plan_text

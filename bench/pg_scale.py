@@ -56,7 +56,7 @@ def _start(url: str) -> int:
     from agencyflow.db import session_scope
     from agencyflow.domain.calendar import default_calendar
     from agencyflow.domain.permissions import Actor, Role
-    from agencyflow.services.plans import cycles
+    from agencyflow.services import cycles
     from agencyflow.services.plans import store as plans
     from bench.scenarios import YEAR
 

@@ -199,7 +199,7 @@ def postgres_sweep(server: str, communes: str, steps: str, runs: str = "3") -> d
     from agencyflow.domain.calendar import default_calendar
     from agencyflow.domain.permissions import Actor, Role
     from agencyflow.domain.plan_loader import load_plan_text
-    from agencyflow.services.plans import cycles
+    from agencyflow.services import cycles
     from agencyflow.services.plans import store as plans
     from agencyflow.services.reminders import sweeps
     from bench.scenarios import YEAR

@@ -71,7 +71,7 @@ def cycle_start(db: str) -> dict[str, Any]:
     from agencyflow.db import session_scope
     from agencyflow.domain.calendar import default_calendar
     from agencyflow.domain.permissions import Actor, Role
-    from agencyflow.services.plans import cycles
+    from agencyflow.services import cycles
     from agencyflow.services.plans import store as plans
 
     engine = _engine(db)
@@ -91,7 +91,7 @@ def cycle_start(db: str) -> dict[str, Any]:
 
 def floor_insert(db: str, source_db: str) -> dict[str, Any]:
     """The floor: the same assignment rows inserted with plain sqlite3 executemany."""
-    from agencyflow.services.plans.cycles import COLUMNS
+    from agencyflow.services.cycles.opening import COLUMNS
 
     src = sqlite3.connect(source_db)
     rows = src.execute(f"SELECT {', '.join(COLUMNS)} FROM assignment").fetchall()

@@ -12,7 +12,7 @@ from agencyflow.domain.calendar import TIMEZONE, WorkingCalendar
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.domain.plan_loader import load_plan_file, load_plan_text
 from agencyflow.models import Cycle, PlanVersion
-from agencyflow.services.plans import cycles
+from agencyflow.services import cycles
 from agencyflow.services.plans import store as plans
 
 FIXTURES = Path(__file__).parent / "fixtures"

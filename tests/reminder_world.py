@@ -34,9 +34,9 @@ from agencyflow.domain.permissions import Actor, Role
 from agencyflow.domain.plan_loader import load_plan_text
 from agencyflow.models import Notification
 from agencyflow.models.types import dumps
+from agencyflow.services import cycles
 from agencyflow.services.assignments import extensions
 from agencyflow.services.assignments import moves as assignments
-from agencyflow.services.plans import cycles
 from agencyflow.services.plans import store as plans
 from agencyflow.services.reminders import sweeps
 from agencyflow.services.reminders.notice_context import RenderContexts

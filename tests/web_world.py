@@ -86,7 +86,7 @@ def add_people(engine: Engine) -> None:
 
 def setup_world(engine: Engine, *, start: bool = True) -> Cycle | None:
     """Store the plan, add the people and (unless ``start`` is False) start the cycle."""
-    from agencyflow.services.plans import cycles
+    from agencyflow.services import cycles
 
     version = store_plan(engine, text=plan_text(), now=now())
     add_people(engine)

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 
 from agencyflow.db import make_engine, session_scope
 from agencyflow.domain.plan_loader import load_plan_text
-from agencyflow.services.plans import cycles
+from agencyflow.services import cycles
 from agencyflow.services.plans import store as plans
 from tests.commune_plan import commune_plan
 from tests.conftest import PG_URL

@@ -24,13 +24,14 @@ from agencyflow.domain.calendar import TIMEZONE, default_calendar
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.errors import PermissionDenied, ValidationError
 from agencyflow.models import Assignment, AuditEvent, Cycle, Notification, User
+from agencyflow.services import cycles
 from agencyflow.services.assignments import extensions
 from agencyflow.services.assignments import moves as assignments
 from agencyflow.services.audit import trail as audit
 from agencyflow.services.board import listing as board
 from agencyflow.services.board import targets
+from agencyflow.services.cycles import migrate, migrate_report
 from agencyflow.services.people import users
-from agencyflow.services.plans import cycles, migrate, migrate_report
 from agencyflow.services.plans import successors as succ
 from agencyflow.services.reminders import sweeps
 from tests.conftest import real_clock, vn

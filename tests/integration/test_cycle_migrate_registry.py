@@ -21,9 +21,10 @@ from sqlmodel import Session, col
 from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.models import Assignment, AuditEvent, Notification, Product
+from agencyflow.services import cycles
 from agencyflow.services.assignments import moves
 from agencyflow.services.audit import trail as audit
-from agencyflow.services.plans import cycles, migrate, migrate_report
+from agencyflow.services.cycles import migrate, migrate_report
 from agencyflow.services.plans import successors as succ
 from agencyflow.services.reminders import sweeps
 from tests.factories import CALENDAR, FIXTURES, SYSTEM, at, store_plan

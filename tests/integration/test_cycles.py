@@ -12,8 +12,9 @@ from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.errors import CycleExists, PermissionDenied, ValidationError
 from agencyflow.models import Assignment, AuditEvent, Cycle, PlanVersion
+from agencyflow.services import cycles
 from agencyflow.services.audit import trail as audit
-from agencyflow.services.plans import cycles
+from agencyflow.services.plans import cycle_queries
 from agencyflow.services.plans import store as plans
 from tests.factories import CALENDAR, PLANS, at, start_cycle, store_plan
 
@@ -77,7 +78,7 @@ def test_a_changed_plan_is_a_new_version_and_old_cycles_keep_theirs(engine: Engi
     assert v1.content_hash != v2.content_hash
     start_cycle(engine, v2, 2022)
     with Session(engine) as session:
-        years = {c.year: (c.plan_version, c.plan_hash) for c in cycles.list_cycles(session)}
+        years = {c.year: (c.plan_version, c.plan_hash) for c in cycle_queries.list_cycles(session)}
         titles = {(a.year, a.title_vi) for a in assignments(engine) if a.step_id == "PLAN"}
         stored = session.execute(select(PlanVersion.text).where(PlanVersion.version == 1))
         assert "Kế hoạch năm (sửa)" not in stored.scalar_one()

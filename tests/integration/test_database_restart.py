@@ -20,9 +20,9 @@ from agencyflow.domain.plan_loader import load_plan_text
 from agencyflow.notifications import RecordingNotifier, Renderer
 from agencyflow.notifications.apprise_pool import in_flight_bound
 from agencyflow.notifications.base import ChannelResult, Message
+from agencyflow.services import cycles
 from agencyflow.services.clock import with_clock
 from agencyflow.services.delivery import dispatch
-from agencyflow.services.plans import cycles
 from agencyflow.services.plans import store as plans
 from agencyflow.services.reminders import sweeps
 from tests.commune_plan import commune_plan

@@ -13,8 +13,8 @@ from sqlmodel import Session
 from agencyflow.db import session_scope
 from agencyflow.errors import PlanError, ValidationError
 from agencyflow.models import Assignment, Cycle
+from agencyflow.services import cycles
 from agencyflow.services.assignments import moves as assignments
-from agencyflow.services.plans import cycles
 from tests.factories import CALENDAR, FIXTURES, SYSTEM, at, store_plan
 
 WINTER = (FIXTURES / "one-off-winter.yaml").read_text(encoding="utf-8")

@@ -16,10 +16,10 @@ from agencyflow.db import session_scope
 from agencyflow.domain.products import ProductStatus
 from agencyflow.errors import ValidationError
 from agencyflow.models import Assignment, AuditEvent, Notification, Product
+from agencyflow.services import cycles
 from agencyflow.services.assignments import moves
 from agencyflow.services.audit import trail as audit
 from agencyflow.services.board import targets
-from agencyflow.services.plans import cycles
 from agencyflow.services.plans import store as plans
 from agencyflow.services.products import imports, registry
 from agencyflow.services.reminders import sweeps

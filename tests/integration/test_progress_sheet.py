@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from agencyflow.config import get_settings
 from agencyflow.models import AuditEvent
-from agencyflow.services.reports import progress_read
+from agencyflow.services.sheets import workbooks
 from tests import report_world
 from tests.cli_helpers import Invoke, cli_for
 from tests.lifecycle_plan import get
@@ -228,10 +228,10 @@ def test_bad_and_hostile_files_get_a_clear_error(world, tmp_path: Path, make: st
         Workbook().save(path)
     elif make == "huge":
         with path.open("wb") as f:
-            f.truncate(progress_read.MAX_BYTES + 1)
+            f.truncate(workbooks.MAX_BYTES + 1)
     else:
         export(cli, "XA-C", path)
-        monkeypatch.setattr(progress_read, "MAX_UNPACKED", 1000)
+        monkeypatch.setattr(workbooks, "MAX_UNPACKED", 1000)
     result = cli("import", "progress", str(path), "--as", "can.bo.xa-c", "--now", NOW)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output and "bad.xlsx" in result.output, result.output

@@ -64,7 +64,7 @@ def migrate(
     Example: agencyflow cycle migrate --cycle 1 --to kim-thanh-ocop-2025-07 --dry-run
     """
     from agencyflow.errors import ValidationError
-    from agencyflow.services import plans
+    from agencyflow.services import cycles, plans
 
     if not dry_run and not as_user:
         raise ValidationError(_("say --dry-run to see what would change, or --as USER to "
@@ -73,12 +73,12 @@ def migrate(
     loaded = plans.read_map(successors) if successors else None
     with language(lang), transaction() as session:
         actor = resolve_actor(session, as_user, now=when) if as_user else DRY_RUN_ACTOR
-        report = plans.migrate_cycle(session, cycle_id=cycle, to=to, now=when, actor=actor,
+        report = cycles.migrate_cycle(session, cycle_id=cycle, to=to, now=when, actor=actor,
                                      calendar=calendar(), effective=day, succession=loaded,
                                      dry_run=dry_run)
-        out = plans.migration_report_lines(report)
+        out = cycles.migration_report_lines(report)
     if as_json:
-        print(json.dumps(plans.as_data(report), ensure_ascii=False, indent=1))
+        print(json.dumps(cycles.as_data(report), ensure_ascii=False, indent=1))
         return
     for line in out:
         typer.echo(line)

@@ -19,7 +19,7 @@ from agencyflow.cli.common import transaction
 from agencyflow.cli.identity import resolve_actor
 from agencyflow.domain.calendar import parse_date
 from agencyflow.i18n import _, ngettext
-from agencyflow.services import plans
+from agencyflow.services import cycles, plans
 
 app = typer.Typer(help="Start and list cycles (one run of a plan over a year).",
                   no_args_is_help=True)
@@ -43,7 +43,7 @@ def start(
     first = parse_date(start_date) if start_date else None
     with transaction() as session:
         actor = resolve_actor(session, as_user, now=when)
-        version, result = plans.start_plan(session, plan=plan, year=year, now=when,
+        version, result = cycles.start_plan(session, plan=plan, year=year, now=when,
                                            actor=actor, calendar=calendar(), start_date=first)
     made = ngettext("{n} assignment", "{n} assignments", result.assignments).format(
         n=result.assignments)

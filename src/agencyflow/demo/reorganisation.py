@@ -26,7 +26,16 @@ from agencyflow.domain.clock import Clock
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.i18n import _, language
 from agencyflow.models import Assignment
-from agencyflow.services import assignments, audit, board, delivery, people, plans, reminders
+from agencyflow.services import (
+    assignments,
+    audit,
+    board,
+    cycles,
+    delivery,
+    people,
+    plans,
+    reminders,
+)
 from agencyflow.services.clock import with_clock
 
 AMENDMENT = "kim-thanh-ocop-2025-07"
@@ -65,7 +74,7 @@ class Chapter:
 
 def _first_half(engine: Engine, calendar: WorkingCalendar) -> None:
     with session_scope(engine) as s:
-        plans.start_plan(s, plan="kim-thanh-ocop", year=2025, now=_vn(2025, 1, 2),
+        cycles.start_plan(s, plan="kim-thanh-ocop", year=2025, now=_vn(2025, 1, 2),
                          actor=SYSTEM, calendar=calendar, start_date=date(2025, 1, 2))
         people.add_user(s, username="dieu.phoi", role="coordinator", now=_vn(2025, 1, 2),
                         actor=SYSTEM, agency_code="NN", full_name="Nguyễn Thị Điều Phối")
@@ -91,12 +100,12 @@ def _open_by_lead(engine: Engine, calendar: WorkingCalendar, day: date, hour: in
 
 
 def _migrate(engine: Engine, calendar: WorkingCalendar, *, dry_run: bool
-             ) -> tuple[list[str], plans.MigrationReport]:
+             ) -> tuple[list[str], cycles.MigrationReport]:
     with session_scope(engine) as s:
-        report = plans.migrate_cycle(s, cycle_id=1, to=AMENDMENT, now=_vn(2025, 7, 1, 8),
+        report = cycles.migrate_cycle(s, cycle_id=1, to=AMENDMENT, now=_vn(2025, 7, 1, 8),
                                      actor=COORDINATOR, calendar=calendar,
                                      succession=plans.read_map(AMENDMENT), dry_run=dry_run)
-        return plans.migration_report_lines(report), report
+        return cycles.migration_report_lines(report), report
 
 
 def run(settings: Settings, lang: str = "vi") -> Chapter:

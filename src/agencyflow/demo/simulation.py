@@ -28,8 +28,8 @@ from agencyflow.errors import ConfigError
 from agencyflow.i18n import _
 from agencyflow.models import Assignment, Cycle, Notification, PlanVersion
 from agencyflow.notifications.base import Notifier
+from agencyflow.services import cycles, people, plans, reminders
 from agencyflow.services import delivery as delivery_service
-from agencyflow.services import people, plans, reminders
 from agencyflow.services.delivery import RendererFactory
 
 #: The bundled plan the demo runs.
@@ -91,7 +91,7 @@ def setup(engine: Engine, calendar: WorkingCalendar, year: int) -> tuple[Cycle, 
         _require_empty(session)
         version = plans.ensure_loaded(session, PLAN_KEY, now=now, actor=cast.SYSTEM)
         cast.add_people(session, now)
-        started = plans.start(session, version=version, year=year, now=now,
+        started = cycles.start(session, version=version, year=year, now=now,
                               actor=cast.actor(cast.COORDINATOR), calendar=calendar)
     return started.cycle, plans.spec_of(version)
 

@@ -1,12 +1,12 @@
 """How a capability package publishes its public names without importing its submodules.
 
-Each package of :mod:`agencyflow.services` (``plans``, ``assignments``, ``board``, ``reminders``,
-``delivery``, ``audit``, ``people``, ``products``, ``reports``, ``database``) is the one module the
-entry points (CLI, web, API, flows, tasks, demo) call: its ``__init__`` holds a table *public name
-→ (submodule, name)* and resolves a name on first use (PEP 562), so ``from agencyflow.services
-import assignments`` costs nothing until ``assignments.complete`` is called — the CLI's cold start
-imports only what the command runs. The import contracts in ``pyproject.toml`` keep the entry
-points off the submodules.
+Each package of :mod:`agencyflow.services` (``plans``, ``cycles``, ``assignments``, ``board``,
+``reminders``, ``delivery``, ``audit``, ``people``, ``products``, ``reports``, ``sheets``,
+``database``) is the one module the entry points (CLI, web, API, flows, tasks, demo) call: its
+``__init__`` holds a table *public name → (submodule, name)* and resolves a name on first use
+(PEP 562), so ``from agencyflow.services import assignments`` costs nothing until
+``assignments.complete`` is called — the CLI's cold start imports only what the command runs.
+The import contracts in ``pyproject.toml`` keep the entry points off the submodules.
 """
 
 from __future__ import annotations

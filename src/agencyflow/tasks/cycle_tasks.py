@@ -10,7 +10,7 @@ from prefect.cache_policies import NO_CACHE
 
 from agencyflow.db import session_scope
 from agencyflow.domain.permissions import Actor, Role
-from agencyflow.services import delivery, plans
+from agencyflow.services import cycles, delivery
 from agencyflow.tasks.retries import worth_retrying
 
 
@@ -22,7 +22,7 @@ def create_cycle(plan: str, year: int, now: datetime, start_date: date | None = 
     """Start the cycle in one transaction (or find it when it exists): idempotent."""
     settings = delivery.settings_for(database_url)
     with session_scope(delivery.engine(settings)) as session:
-        cycle_id, created, steps = plans.start_or_find(
+        cycle_id, created, steps = cycles.start_or_find(
             session, plan=plan, year=year, now=now, actor=Actor(actor, Role.SYSTEM),
             calendar=delivery.calendar(settings), start_date=start_date)
     return {"cycle_id": cycle_id, "created": created,
@@ -36,7 +36,7 @@ def start_cycle_step(cycle_id: int, step_id: str, lead: str,
     """One plan step of a started cycle: its assignments per state and due dates."""
     settings = delivery.settings_for(database_url)
     with session_scope(delivery.engine(settings)) as session:
-        return {"lead": lead, **plans.step_summary(session, cycle_id, step_id)}
+        return {"lead": lead, **cycles.step_summary(session, cycle_id, step_id)}
 
 
 def step_task(step: dict[str, Any]) -> Any:

@@ -27,8 +27,8 @@ from agencyflow.errors import ValidationError
 from agencyflow.i18n import _
 from agencyflow.services.plans import store as plans
 from agencyflow.services.products import registry
-from agencyflow.services.reports import sheet_values as sv
-from agencyflow.services.reports.progress_read import open_workbook
+from agencyflow.services.sheets import values as sv
+from agencyflow.services.sheets.workbooks import open_workbook
 
 #: Column names a file may use (English, then Vietnamese), by field.
 COLUMNS = {

@@ -43,8 +43,8 @@ from agencyflow.models import Assignment, Cycle
 from agencyflow.services.assignments import moves as assignments
 from agencyflow.services.plans import store as plans
 from agencyflow.services.reports import progress_read as reader
-from agencyflow.services.reports import sheet_values as sv
 from agencyflow.services.reports.progress_sheet import DONE_COL, ID_COL, VERSION_COL
+from agencyflow.services.sheets import values as sv
 
 
 @dataclass

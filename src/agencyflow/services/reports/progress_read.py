@@ -1,15 +1,15 @@
 """Reading a filled-in progress sheet back (pure reading: no database).
 
 The file is checked before openpyxl opens it — a size limit, a real zip, a bounded unpacked
-size (a zip bomb is refused), the sheets agencyflow wrote — and every cell is read as its column
-says (:mod:`agencyflow.services.reports.sheet_values` and the step's output types through
-:func:`agencyflow.domain.outputs.validate_outputs`). Every problem is collected with its cell,
-``Tiến độ!I5: outputs.budget: …``; nothing is raised for one bad cell.
+size (a zip bomb is refused: :mod:`agencyflow.services.sheets.workbooks`), the sheets agencyflow
+wrote — and every cell is read as its column says (:mod:`agencyflow.services.sheets.values`
+and the step's output types through :func:`agencyflow.domain.outputs.validate_outputs`).
+Every problem is collected with its cell, ``Tiến độ!I5: outputs.budget: …``; nothing is raised
+for one bad cell.
 """
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,6 @@ from typing import Any
 from agencyflow.domain.outputs import validate_outputs
 from agencyflow.domain.plan_types import OutputSpec, OutputType
 from agencyflow.errors import ValidationError
-from agencyflow.services.reports import sheet_values as sv
 from agencyflow.services.reports.progress_sheet import (
     DONE_COL,
     FORMAT,
@@ -28,10 +27,10 @@ from agencyflow.services.reports.progress_sheet import (
     PROGRESS,
     VERSION_COL,
 )
+from agencyflow.services.sheets import values as sv
+from agencyflow.services.sheets.workbooks import open_workbook
 
-#: Largest file accepted, unpacked size accepted, rows accepted per sheet.
-MAX_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED = 200 * 1024 * 1024
+#: Rows accepted per sheet.
 MAX_ROWS = 50_000
 
 
@@ -66,36 +65,6 @@ def cell_ref(sheet: str, row: int, column: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return f"{sheet}!{get_column_letter(column)}{row}"
-
-
-def open_workbook(path: Path) -> Any:
-    """The workbook (read-only, values), or a ValidationError that says what is wrong."""
-    name = path.name
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ValidationError(f"{path}: cannot read the file: {exc.strerror}") from None
-    if size > MAX_BYTES:
-        raise ValidationError(f"{name}: {size:,} bytes is more than the {MAX_BYTES:,} a "
-                              "progress sheet may have")
-    if not zipfile.is_zipfile(path):
-        raise ValidationError(f"{name}: not an Excel workbook (.xlsx)")
-    try:
-        with zipfile.ZipFile(path) as z:
-            unpacked = sum(i.file_size for i in z.infolist())
-            if unpacked > MAX_UNPACKED:
-                raise ValidationError(f"{name}: unpacks to {unpacked:,} bytes (more than "
-                                      f"{MAX_UNPACKED:,}): refused")
-            if "xl/workbook.xml" not in z.namelist():
-                raise ValidationError(f"{name}: a zip file, but not an Excel workbook (.xlsx)")
-        from openpyxl import load_workbook
-
-        return load_workbook(path, read_only=True, data_only=True)
-    except ValidationError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file, said plainly
-        raise ValidationError(f"{name}: not a readable Excel workbook "
-                              f"({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
 def read(path: Path, outputs_of: Any) -> Sheet:

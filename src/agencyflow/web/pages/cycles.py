@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import CalendarError, CycleExists, ValidationError
-from agencyflow.services import plans
+from agencyflow.services import cycles, plans
 from agencyflow.services.database import Session
 from agencyflow.services.people import Current
 from agencyflow.web.context import DB_SESSION, csrf, ctx, user
@@ -46,7 +46,7 @@ def start_cycle(request: Request, session: Session = DB_SESSION,
             raise ValidationError("give the year of the cycle, e.g. 2027")
         first = values.get("start", "").strip()
         version = plans.latest(session, values.get("plan", ""))
-        result = plans.start(session, version=version, year=int(year_text), now=web.now(),
+        result = cycles.start(session, version=version, year=int(year_text), now=web.now(),
                              actor=current.actor, calendar=web.calendar,
                              start_date=parse_date(first) if first else None)
     except (ValidationError, CalendarError, CycleExists) as exc:

@@ -12,7 +12,7 @@ from agencyflow.domain.permissions import Action, require
 from agencyflow.domain.plan_loader import LoadedPlan, load_plan_text
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import ValidationError
-from agencyflow.services import plans
+from agencyflow.services import cycles, plans
 from agencyflow.services.database import PlanVersion
 from agencyflow.web.api.deps import Context, CurrentActor, Reader, Writer
 from agencyflow.web.api.problems import COMMON
@@ -116,7 +116,7 @@ def start_cycle(body: CycleIn, session: Writer, ctx: Context, actor: CurrentActo
     now = ctx.now()
     version = plans.ensure_loaded(session, body.plan, now=now, actor=actor) \
         if body.plan in bundled.bundled_plan_keys() else plans.latest(session, body.plan)
-    result = plans.start(session, version=version, year=body.year, now=now, actor=actor,
+    result = cycles.start(session, version=version, year=body.year, now=now, actor=actor,
                          calendar=ctx.calendar, start_date=body.start)
     session.commit()
     return CycleStartedPublic(cycle=CyclePublic.model_validate(result.cycle.model_dump()),

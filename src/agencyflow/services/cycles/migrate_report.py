@@ -9,8 +9,8 @@ from typing import Any
 from agencyflow.domain.migration import Cancel, Create, Update
 from agencyflow.domain.plan_words import FIELD_NAMES
 from agencyflow.i18n import N_, _, ngettext
-from agencyflow.services.plans.migrate import MigrationReport
-from agencyflow.services.plans.migrate_apply import Words
+from agencyflow.services.cycles.migrate import MigrationReport
+from agencyflow.services.cycles.migrate_apply import Words
 from agencyflow.services.plans.successors import ProductMove
 
 #: The assignment fields a migration may change, in the order they are said.

@@ -47,7 +47,7 @@ from agencyflow.services import clock
 from agencyflow.services.assignments import core, dependents
 from agencyflow.services.assignments import moves as assignments
 from agencyflow.services.audit import trail as audit
-from agencyflow.services.plans import migrate_apply as apply
+from agencyflow.services.cycles import migrate_apply as apply
 from agencyflow.services.plans import store as plans
 from agencyflow.services.plans import successors as succ
 from agencyflow.services.reminders import hooks as reminder_hooks

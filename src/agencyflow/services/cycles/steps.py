@@ -1,7 +1,7 @@
 """A started cycle seen step by step: what the ``start_cycle`` flow shows per plan step.
 
 :func:`start_or_find` starts a cycle in one transaction
-(``services.plans.cycles.start``) or, when it
+(``services.cycles.opening.start``) or, when it
 was already started, finds it — so a rerun of the flow is harmless. :func:`step_summary` reads
 what one step became (assignments, states, due dates) with one small GROUP BY.
 """
@@ -19,7 +19,7 @@ from agencyflow.domain.deadlines import DayCounter
 from agencyflow.domain.permissions import Action, Actor
 from agencyflow.errors import CycleExists
 from agencyflow.models import Assignment
-from agencyflow.services.plans import cycles
+from agencyflow.services.cycles import opening as cycles
 from agencyflow.services.plans import store as plans
 
 A = Assignment
