@@ -16,8 +16,9 @@ from pathlib import Path
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agencyflow.domain.pydantic_words import pydantic_message
 from agencyflow.errors import ConfigError
-from agencyflow.i18n import resolve_language
+from agencyflow.i18n import _, resolve_language
 from agencyflow.locations import LANGUAGES, check_database_url, database_url_for, default_data_dir
 
 _GIB = 1024**3
@@ -72,7 +73,8 @@ class Settings(BaseSettings):
         try:
             return resolve_language(value)  # "EN", "en_US" → "en"
         except ConfigError:
-            raise ValueError("must be " + " or ".join(f"'{code}'" for code in LANGUAGES)) from None
+            raise ValueError(_("must be {choices}").format(
+                choices=_(" or ").join(f"'{code}'" for code in LANGUAGES))) from None
 
     @field_validator("database_url")
     @classmethod
@@ -85,7 +87,8 @@ class Settings(BaseSettings):
     @classmethod
     def _base_url(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError("must be an http:// or https:// URL, e.g. https://agencyflow.example.vn")
+            raise ValueError(_("must be an http:// or https:// URL, e.g. "
+                               "https://agencyflow.example.vn"))
         return value
 
     @field_validator("sweep_cron")
@@ -93,7 +96,8 @@ class Settings(BaseSettings):
     def _cron(cls, value: str) -> str:
         fields = value.split()
         if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
-            raise ValueError("must be a cron expression of five fields, e.g. '*/30 7-16 * * 1-6'")
+            raise ValueError(_("must be a cron expression of five fields, e.g. "
+                               "'*/30 7-16 * * 1-6'"))
         try:
             from cronsim import CronSim  # what Prefect's Cron schedule reads it with
         except ImportError:  # pragma: no cover - cronsim comes with Prefect
@@ -101,7 +105,8 @@ class Settings(BaseSettings):
         try:
             CronSim(value, datetime(2027, 1, 1))
         except Exception as exc:  # noqa: BLE001 - cronsim's own error classes vary
-            raise ValueError(f"is not a valid cron expression ({exc})") from None
+            raise ValueError(_("is not a valid cron expression ({reason})").format(
+                reason=exc)) from None
         return value
 
     def resolved_database_url(self) -> str:
@@ -124,8 +129,7 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         lines = [
-            f"AGENCYFLOW_{'_'.join(str(p) for p in err['loc']).upper()}: "
-            f"{err['msg'].removeprefix('Value error, ')}"
+            f"AGENCYFLOW_{'_'.join(str(p) for p in err['loc']).upper()}: {pydantic_message(err)}"
             for err in exc.errors()
         ]
-        raise ConfigError("invalid settings:\n" + "\n".join(lines)) from None
+        raise ConfigError(_("invalid settings:") + "\n" + "\n".join(lines)) from None

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from agencyflow.cli import COMMANDS, app
 from agencyflow.cli.registry import load
 from agencyflow.config import get_settings
+from tests.factories import PLANS
 
 pytestmark = pytest.mark.vietnamese  # the default language, not the tests' English context
 
@@ -51,6 +52,7 @@ CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 #: What may stay as it is: program, commands and options, proper nouns, hashes, paths, names
 #: typed by the user or defined by the plan (agency codes, user names, step ids).
 KEEP = [
+    re.compile(r"\b\w+\[\d+\]\S*"),  # a place in a plan file: steps[1].deadline.month:
     re.compile(r"\{[^{}]*(?:\}|…)"),  # the audit trail's before/after as recorded (JSON)
     re.compile(r"`[^`]*`"),  # a command to try: `agencyflow db status`
     re.compile(r"\bagencyflow(?: [a-z-]+)*"),  # agencyflow web, agencyflow demo
@@ -64,6 +66,8 @@ KEEP = [
     re.compile(r"\b[A-Z0-9]+(?:-[A-Z0-9]+)+\b"),  # agency codes and step ids: XA-KIM-ANH, NN-3
     re.compile(r"\bkim-thanh-ocop\b"),
     re.compile(r"\ba\d+:\S+"),  # a notification's idempotency key: a12:opened:2027-01-04
+    re.compile(r"(?<=kết quả )\w+|(?<=đã khai báo: )[\w, ]+"),  # outputs the plan names
+    re.compile(r"'[\w-]+'"),  # a value quoted as it is written: 'after_step', 'January'
 ]
 
 
@@ -139,6 +143,17 @@ def _run_session(mp: pytest.MonkeyPatch) -> dict[str, str]:
     out["calendar error"] = _run("board", "--now", "2999-01-01", code=1)
     out["unknown agency"] = _run("board", "--agency", "KTTH", code=1)
     out["unknown language"] = _run("board", "--lang", "fr", code=1)
+    out["invalid outputs"] = _run("assignment", "complete", str(ktht), "--as", "can.bo.ktht",
+                                  "--now", "2027-01-08", "--output", "nonsense=1", code=1)
+    out["missing evidence"] = _run("assignment", "progress", str(ktht), "--as", "can.bo.ktht",
+                                   "--now", "2027-01-08", "--evidence", "/no/such/bb.pdf", code=1)
+    out["bad link"] = _run("assignment", "progress", str(ktht), "--as", "can.bo.ktht",
+                           "--now", "2027-01-08", "--link", "ftp://x.gov.vn/bb.pdf", code=1)
+    mp.setenv("AGENCYFLOW_PLAN_MAX_BYTES", "many")
+    out["invalid settings"] = _run("plan", "list", code=1)
+    mp.delenv("AGENCYFLOW_PLAN_MAX_BYTES")
+    out["broken plan"] = "".join(_run("plan", "validate", str(PLANS / f"{name}.yaml"), code=2)
+                                 for name in BROKEN_PLANS)
     out["no identity"] = _run("assignment", "start", str(ktht), code=1)
     out["english board"] = _run("board", "--now", "2027-03-10", "--limit", "5", "--lang", "en")
     out["english errors"] = (_run("assignment", "show", "99999", "--lang", "en", code=1)
@@ -152,12 +167,17 @@ def _run_session(mp: pytest.MonkeyPatch) -> dict[str, str]:
     return out
 
 
+#: Broken plan files whose problems are told in pydantic's terms (a type, a missing field).
+BROKEN_PLANS = ("wrong-type", "missing-field", "unknown-field", "unknown-deadline-kind")
+
 VIETNAMESE = ["first error", "plan list", "plan load", "plan show", "user add",
               "user add officer", "user list", "cycle start", "cycle list", "assignment start",
               "assignment extend", "board", "assignment show", "targets", "remind dry run",
               "remind", "remind on a holiday", "notifications", "audit log", "audit verify",
               "not found", "permission denied", "transition refused", "bad date",
-              "calendar error", "unknown agency", "unknown language", "no identity"]
+              "calendar error", "unknown agency", "unknown language", "no identity",
+              "invalid outputs", "missing evidence", "bad link", "invalid settings",
+              "broken plan"]
 
 
 @pytest.mark.parametrize("name", VIETNAMESE)
@@ -168,7 +188,8 @@ def test_the_default_output_is_vietnamese(session: dict[str, str], name: str) ->
 
 
 ERRORS = ["first error", "not found", "permission denied", "transition refused", "bad date",
-          "calendar error", "unknown agency", "unknown language", "no identity"]
+          "calendar error", "unknown agency", "unknown language", "no identity",
+          "invalid outputs", "missing evidence", "bad link", "invalid settings"]
 
 
 @pytest.mark.parametrize("name", ERRORS)
@@ -186,6 +207,13 @@ def test_what_the_errors_say(session: dict[str, str]) -> None:
     assert "nằm ngoài lịch ngày làm việc" in session["calendar error"]
     assert "KTHT" in session["unknown agency"]  # the nearest valid code
     assert '"fr"' in session["unknown language"] and "vi, en" in session["unknown language"]
+    assert "kết quả nonsense: nhiệm vụ không khai báo" in session["invalid outputs"]
+    assert "không có tệp hoặc thư mục này" in session["missing evidence"]
+    assert "cần một đường dẫn http(s)" in session["bad link"]
+    assert "AGENCYFLOW_PLAN_MAX_BYTES: cần một số nguyên" in session["invalid settings"]
+    assert "steps[0].deadline.month: cần một số nguyên (nhận được 'January')" in session[
+        "broken plan"]
+    assert "thiếu trường bắt buộc" in session["broken plan"]
 
 
 def test_times_are_vietnam_time_and_plurals_and_booleans_are_words(

@@ -59,7 +59,7 @@ def test_a_negative_evidence_limit_stops_a_command_with_a_message(
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "AGENCYFLOW_EVIDENCE_MAX_BYTES: Input should be greater than or equal to 1" \
+    assert "AGENCYFLOW_EVIDENCE_MAX_BYTES: must be at least 1" \
         in result.output
 
 

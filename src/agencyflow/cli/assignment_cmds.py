@@ -25,6 +25,7 @@ from agencyflow.cli.base import (
 )
 from agencyflow.cli.common import settings
 from agencyflow.cli.identity import Act, act_as
+from agencyflow.domain import files
 from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.outputs import parse_assignments
 from agencyflow.errors import ValidationError
@@ -75,7 +76,7 @@ def _read_outputs(path: Path) -> dict[str, Any]:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except OSError as exc:
         raise ValidationError(_("{path}: cannot read the outputs file: {reason}").format(
-            path=path, reason=exc.strerror)) from None
+            path=path, reason=files.reason(exc))) from None
     except (ValueError, yaml.YAMLError) as exc:
         raise ValidationError(_("{path}: not valid JSON/YAML: {reason}").format(
             path=path, reason=exc)) from None

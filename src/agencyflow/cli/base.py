@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 import typer
 
 from agencyflow import dbapi, locations, storage
+from agencyflow.domain import files
 from agencyflow.domain.calendar import (
     TIMEZONE,
     WorkingCalendar,
@@ -188,7 +189,7 @@ def _run(func: Callable[..., Any], args: Any, kwargs: Any) -> Any:
         if problem is None and exc.filename is None:
             raise  # not a file at all (a refused connection, say): not for this message
         _error(str(problem) if problem else _("cannot write {path}: {reason}").format(
-            path=where, reason=exc.strerror))
+            path=where, reason=files.reason(exc)))
         raise typer.Exit(code=1) from None
     except AgencyflowError:
         raise

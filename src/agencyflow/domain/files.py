@@ -8,8 +8,33 @@ plan files and the working-day override file.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
+
+from agencyflow.i18n import N_, _
+
+#: What the operating system says of a file it cannot open, in words (its own ``strerror`` is
+#: English whatever the language).
+_REASONS = {
+    errno.ENOENT: N_("no such file or directory"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("operation not permitted"),
+    errno.EISDIR: N_("it is a directory"),
+    errno.ENOTDIR: N_("a part of the path is not a directory"),
+    errno.ELOOP: N_("too many symbolic links"),
+    errno.ENAMETOOLONG: N_("the name is too long"),
+    errno.EROFS: N_("read-only file system"),
+    errno.ENOSPC: N_("no space left on the device"),
+}
+
+
+def reason(exc: BaseException) -> str:
+    """Why a file could not be read or written, in the current language (the system's own
+    words for an error the table does not know)."""
+    code = getattr(exc, "errno", None)
+    known = _REASONS.get(code) if isinstance(code, int) else None
+    return _(known) if known else (getattr(exc, "strerror", None) or str(exc))
 
 
 class FileRefused(ValueError):
@@ -26,18 +51,18 @@ def read_bounded(path: str | os.PathLike[str], max_bytes: int) -> bytes:
     try:
         fd = os.open(os.fspath(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except (OSError, ValueError) as exc:
-        raise FileRefused(f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+        raise FileRefused(_("cannot read: {reason}").format(reason=reason(exc))) from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise FileRefused("not a regular file (a device, FIFO, socket or directory)")
+        raise FileRefused(_("not a regular file (a device, FIFO, socket or directory)"))
     with os.fdopen(fd, "rb") as file:
         if info.st_size > max_bytes:
-            raise FileRefused("too large", too_large=True, size=info.st_size)
+            raise FileRefused(_("too large"), too_large=True, size=info.st_size)
         try:
             data = file.read(max_bytes + 1)
         except OSError as exc:
-            raise FileRefused(f"cannot read: {exc.strerror}") from None
+            raise FileRefused(_("cannot read: {reason}").format(reason=reason(exc))) from None
     if len(data) > max_bytes:
-        raise FileRefused("too large", too_large=True)
+        raise FileRefused(_("too large"), too_large=True)
     return data

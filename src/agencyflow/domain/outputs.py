@@ -35,6 +35,7 @@ from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.plan_types import MAX_NUMBER, OutputSpec, OutputType
 from agencyflow.domain.plan_yaml import read_yaml
 from agencyflow.errors import CalendarError, PlanError, ValidationError
+from agencyflow.i18n import _
 
 #: Maps a score (0..100) to stars, or None when the plan has no rating bands.
 StarsFor = Callable[[float], "int | None"]
@@ -66,9 +67,10 @@ def validate_outputs(specs: Sequence[OutputSpec], values: Mapping[str, Any], *,
     outputs are validated. Unknown outputs and typed stars are always refused.
     """
     problems: list[str] = []
-    out = _validate_level(specs, values, stars_for, partial, "output {}", problems)
+    out = _validate_level(specs, values, stars_for, partial, _("output {}"), problems)
     if problems:
-        raise ValidationError("invalid outputs:\n  " + "\n  ".join(problems), problems=problems)
+        raise ValidationError(_("invalid outputs:") + "\n  " + "\n  ".join(problems),
+                              problems=problems)
     return out
 
 
@@ -80,16 +82,18 @@ def _validate_level(specs: Sequence[OutputSpec], values: Mapping[str, Any], star
     out: dict[str, Any] = {}
     for key in values:
         if key in derived:
-            problems.append(f"{where.format(key)}: stars are derived from the score, "
-                            "do not type them")
+            problems.append(_("{where}: stars are derived from the score, do not type them")
+                            .format(where=where.format(key)))
         elif key not in by_name:
-            known = ", ".join(by_name) or "none"
-            problems.append(f"{where.format(key)}: not declared by the step (declared: {known})")
+            known = ", ".join(by_name) or _("none")
+            problems.append(_("{where}: not declared by the step (declared: {known})").format(
+                where=where.format(key), known=known))
     for spec in specs:
         raw = values.get(spec.name)
         if _missing(raw):
             if spec.required and not partial:
-                problems.append(f"{where.format(spec.name)}: required ({spec.label.vi})")
+                problems.append(_("{where}: required ({label})").format(
+                    where=where.format(spec.name), label=spec.label.vi))
             continue
         try:
             out[spec.name] = _coerce(spec, raw, stars_for, where.format(spec.name), problems)
@@ -114,7 +118,8 @@ def _coerce(spec: OutputSpec, raw: Any, stars_for: StarsFor, where: str,
         return _list(spec, raw, stars_for, where, problems)
     value = _SCALARS[spec.type](raw)
     if spec.min is not None and value < spec.min:
-        raise _Bad(f"{value:g} is below the minimum {spec.min:g}")
+        raise _Bad(_("{value} is below the minimum {min}").format(value=f"{value:g}",
+                                                                   min=f"{spec.min:g}"))
     return value
 
 
@@ -125,18 +130,21 @@ def _list(spec: OutputSpec, raw: Any, stars_for: StarsFor, where: str,
         try:
             raw = read_yaml(raw, "list").data if raw.strip() else None
         except PlanError as exc:
-            raise _Bad(f"not a JSON/YAML list: {exc.problems[0].message}") from None
+            raise _Bad(_("not a JSON/YAML list: {problem}").format(
+                problem=exc.problems[0].message)) from None
     if not isinstance(raw, list):
-        raise _Bad(f"expected a list of items with fields {_names(spec)}, got {_show(raw)}")
+        raise _Bad(_("expected a list of items with fields {fields}, got {value}").format(
+            fields=_names(spec), value=_show(raw)))
     items: list[dict[str, Any]] = []
     for i, item in enumerate(raw, start=1):
-        here = f"{where}, item {i}"
+        here = _("{where}, item {i}").format(where=where, i=i)
         if not isinstance(item, Mapping):
-            problems.append(f"{here}: expected a mapping of {_names(spec)}, got {_show(item)}")
+            problems.append(_("{where}: expected a mapping of {fields}, got {value}").format(
+                where=here, fields=_names(spec), value=_show(item)))
             continue
         fields = {str(k): v for k, v in item.items()}
         items.append(_validate_level(spec.fields, fields, stars_for, False,
-                                     here + ", field {}", problems))
+                                     here + _(", field {}"), problems))
     return items
 
 
@@ -151,46 +159,50 @@ def _show(raw: Any) -> str:
 
 def _text(raw: Any) -> str:
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise _Bad(f"expected a text, got {_show(raw)}")
+        raise _Bad(_("expected a text, got {value}").format(value=_show(raw)))
     return str(raw).strip()
 
 
 def _number(raw: Any) -> int | float:
     if isinstance(raw, bool):
-        raise _Bad(f"expected a number, got {_show(raw)}")
+        raise _Bad(_("expected a number, got {value}").format(value=_show(raw)))
     if isinstance(raw, str):
         try:
             raw = float(raw.strip())
         except ValueError:
-            raise _Bad(f"expected a number (e.g. 12 or 3.5), got {_show(raw)}") from None
+            raise _Bad(_("expected a number (e.g. 12 or 3.5), got {value}").format(
+                value=_show(raw))) from None
     if not isinstance(raw, int | float) or (isinstance(raw, float) and not math.isfinite(raw)):
-        raise _Bad(f"expected a number, got {_show(raw)} (NaN and infinity are not numbers)")
+        raise _Bad(_("expected a number, got {value} (NaN and infinity are not numbers)")
+                   .format(value=_show(raw)))
     if abs(raw) > MAX_NUMBER:
-        raise _Bad(f"expected a number of at most {MAX_NUMBER:.0e} in magnitude, got {_show(raw)}")
+        raise _Bad(_("expected a number of at most {max} in magnitude, got {value}").format(
+            max=f"{MAX_NUMBER:.0e}", value=_show(raw)))
     return int(raw) if float(raw).is_integer() else float(raw)
 
 
 def _integer(raw: Any) -> int:
     value = _number(raw)
     if not isinstance(value, int):
-        raise _Bad(f"expected a whole number, got {_show(raw)}")
+        raise _Bad(_("expected a whole number, got {value}").format(value=_show(raw)))
     return value
 
 
 def _score(raw: Any) -> int | float:
     value = _number(raw)
     if not 0 <= value <= 100:
-        raise _Bad(f"a score is 0..100, got {value:g}")
+        raise _Bad(_("a score is 0..100, got {value}").format(value=f"{value:g}"))
     return value
 
 
 def _date(raw: Any) -> str:
     if isinstance(raw, datetime):
-        raise _Bad(f"expected a date without a time, got {_show(raw)}")
+        raise _Bad(_("expected a date without a time, got {value}").format(value=_show(raw)))
     if isinstance(raw, date):
         return raw.isoformat()
     if not isinstance(raw, str):
-        raise _Bad(f"expected a date (YYYY-MM-DD or dd/mm/yyyy), got {_show(raw)}")
+        raise _Bad(_("expected a date (YYYY-MM-DD or dd/mm/yyyy), got {value}").format(
+            value=_show(raw)))
     try:
         return parse_date(raw).isoformat()
     except CalendarError as exc:
@@ -205,7 +217,7 @@ def _boolean(raw: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise _Bad(f"expected yes/no (true/false, có/không), got {_show(raw)}")
+    raise _Bad(_("expected yes/no (true/false, có/không), got {value}").format(value=_show(raw)))
 
 
 def check_link(raw: Any) -> str:
@@ -214,9 +226,9 @@ def check_link(raw: Any) -> str:
     parts = urlsplit(text)
     clean = text and not any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in text)
     if not clean or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"expected an http(s) link, got {_show(raw)}")
+        raise ValueError(_("expected an http(s) link, got {value}").format(value=_show(raw)))
     if len(text) > 2000:
-        raise ValueError("the link is longer than 2000 characters")
+        raise ValueError(_("the link is longer than 2000 characters"))
     return text
 
 
@@ -261,8 +273,9 @@ def parse_assignments(pairs: Sequence[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ValidationError(f"--output {pair!r}: write it as name=value")
+            raise ValidationError(_("--output {pair}: write it as name=value").format(
+                pair=repr(pair)))
         if key in out:
-            raise ValidationError(f"--output {key} is given twice")
+            raise ValidationError(_("--output {key} is given twice").format(key=key))
         out[key] = value
     return out

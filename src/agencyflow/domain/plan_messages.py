@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from agencyflow.domain.plan_view import Path
+from agencyflow.domain.pydantic_words import pydantic_message
+from agencyflow.i18n import _
 
 
 def data_path(data: Any, prefix: Path, loc: tuple[str | int, ...]) -> Path:
@@ -25,23 +27,23 @@ def data_path(data: Any, prefix: Path, loc: tuple[str | int, ...]) -> Path:
 
 
 def message(err: Any) -> str:
-    """A short message for one pydantic error."""
+    """A short message for one pydantic error, in the current language."""
     error, value = err["type"], err.get("input")
-    if error == "missing":
-        return "required field is missing"
-    if error == "extra_forbidden":
-        return "unknown field"
+    if error in ("missing", "extra_forbidden"):
+        return pydantic_message(err)
     if error in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping, got {kind(value)}"
-    msg = err["msg"].removeprefix("Value error, ")
+        return _("expected a mapping, got {kind}").format(kind=kind(value))
+    msg = pydantic_message(err)
     scalar = isinstance(value, str | int | float | bool) or value is None
-    known = "got " in msg or repr(value) in msg
-    return f"{msg} (got {value!r})" if scalar and not known else msg
+    known = repr(value) in msg or "got " in err["msg"]  # the value is named already
+    if not scalar or known or error == "union_tag_invalid":
+        return msg
+    return _("{problem} (got {value})").format(problem=msg, value=repr(value))
 
 
 def kind(value: Any) -> str:
     """A plain-language name of a YAML value's kind."""
     if value is None:
-        return "nothing"
-    names: dict[type, str] = {dict: "a mapping", list: "a list", str: "a text"}
+        return _("nothing")
+    names: dict[type, str] = {dict: _("a mapping"), list: _("a list"), str: _("a text")}
     return names.get(type(value), type(value).__name__)

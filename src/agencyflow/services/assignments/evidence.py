@@ -39,6 +39,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from agencyflow import storage
+from agencyflow.domain import files
 from agencyflow.domain.outputs import check_link
 from agencyflow.errors import ValidationError
 from agencyflow.i18n import _
@@ -66,13 +67,16 @@ def content_type_of(filename: str) -> str:
 def safe_name(name: str) -> str:
     """``name`` if it is a plain file name; ValidationError naming the trick otherwise."""
     if not name or name in (".", ".."):
-        raise ValidationError(f"evidence file name {name!r} is not a file name")
+        raise ValidationError(_("evidence file name {name} is not a file name").format(
+            name=repr(name)))
     if "\x00" in name or "/" in name or "\\" in name:
-        raise ValidationError(f"evidence file name {name!r} contains a path separator or NUL")
+        raise ValidationError(_("evidence file name {name} contains a path separator or NUL")
+                              .format(name=repr(name)))
     if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise ValidationError(f"evidence file name {name!r} contains control characters")
+        raise ValidationError(_("evidence file name {name} contains control characters").format(
+            name=repr(name)))
     if len(name.encode("utf-8")) > 255:
-        raise ValidationError("evidence file name is longer than 255 bytes")
+        raise ValidationError(_("evidence file name is longer than 255 bytes"))
     return name
 
 
@@ -94,16 +98,19 @@ def _open_regular(path: Path) -> int:
     system's directories, reached without a symbolic link as its last component."""
     text = str(path)
     if "\x00" in text:
-        raise ValidationError(f"evidence path {text!r} contains a NUL byte")
+        raise ValidationError(_("evidence path {path} contains a NUL byte").format(
+            path=repr(text)))
     if ".." in path.parts:
-        raise ValidationError(f"evidence path {text} contains '..': give a direct path")
+        raise ValidationError(_("evidence path {path} contains '..': give a direct path").format(
+            path=text))
     try:
         fd = os.open(text, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         if Path(text).is_symlink():
-            raise ValidationError(f"evidence {text} is a symbolic link: give the file itself") \
-                from None
-        raise ValidationError(f"cannot read evidence {text}: {exc.strerror}") from None
+            raise ValidationError(_("evidence {path} is a symbolic link: give the file itself")
+                                  .format(path=text)) from None
+        raise ValidationError(_("cannot read evidence {path}: {reason}").format(
+            path=text, reason=files.reason(exc))) from None
     try:
         _check_opened(fd, text)
     except BaseException:
@@ -117,22 +124,25 @@ def _check_opened(fd: int, text: str) -> None:
     system directories and pseudo-file systems once every symbolic link is resolved."""
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
-        raise ValidationError(f"evidence {text} is not a regular file")
+        raise ValidationError(_("evidence {path} is not a regular file").format(path=text))
     real = os.path.realpath(text)
     system = next((d for d in SYSTEM_DIRS if real == d or real.startswith(d + "/")), None)
     if system is not None or info.st_dev in _pseudo_devices():
-        where = system or "a pseudo-file system"
-        raise ValidationError(f"evidence {text} is a system file ({real} is in {where}): "
-                              "attach your own documents only")
+        where = system or _("a pseudo-file system")
+        raise ValidationError(_("evidence {path} is a system file ({real} is in {where}): "
+                                "attach your own documents only").format(
+                                    path=text, real=real, where=where))
     try:
         same = os.stat(real)
     except OSError:
         same = None
     if same is None or (same.st_dev, same.st_ino) != (info.st_dev, info.st_ino):
-        raise ValidationError(f"evidence {text} changed while it was opened: try again")
+        raise ValidationError(_("evidence {path} changed while it was opened: try again")
+                              .format(path=text))
     if info.st_uid != os.geteuid():
-        raise ValidationError(f"evidence {text} belongs to another user (uid {info.st_uid}): "
-                              "attach a file of your own (copy it first)")
+        raise ValidationError(_("evidence {path} belongs to another user (uid {uid}): attach a "
+                                "file of your own (copy it first)").format(
+                                    path=text, uid=info.st_uid))
 
 
 def _pseudo_devices() -> set[int]:
@@ -202,7 +212,8 @@ def _copy(src: BinaryIO, out: BinaryIO, name: str, max_bytes: int) -> tuple[str,
     while chunk := src.read(_CHUNK):
         size += len(chunk)
         if size > max_bytes:
-            raise ValidationError(f"evidence {name} is over the size limit of {max_bytes} bytes")
+            raise ValidationError(_("evidence {name} is over the size limit of {max} bytes")
+                                  .format(name=name, max=max_bytes))
         digest.update(chunk)
         out.write(chunk)
     return digest.hexdigest(), size
@@ -213,7 +224,7 @@ def check_links(links: Sequence[str]) -> list[str]:
     try:
         return [check_link(link) for link in links]
     except ValueError as exc:
-        raise ValidationError(f"evidence link: {exc}") from None
+        raise ValidationError(_("evidence link: {problem}").format(problem=exc)) from None
 
 
 def attach(session: Session, *, assignment_id: int, files: Sequence[Path], links: Sequence[str],
