@@ -111,17 +111,36 @@ def fetch(conn: Any, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...
     Values come back as the driver gives them: on SQLite dates are ISO text. ``date`` and
     (naive UTC) ``datetime`` parameters are bound as text on SQLite, in the form SQLAlchemy
     stores them there, so that comparisons with stored values are exact.
+
+    On a SQLAlchemy Connection the rows are read with a cursor of its own DBAPI connection (in
+    its transaction): SQLAlchemy's row objects, and turning them into tuples, cost more than
+    the query itself on a cycle's 200,000 rows. A driver error is raised as SQLAlchemy's.
     """
     if hasattr(conn, "get_bind"):  # a SQLAlchemy Session
         conn = conn.connection()
     if hasattr(conn, "exec_driver_sql"):  # a SQLAlchemy Connection
         text, values = _for_driver(conn.dialect.name == "sqlite", sql, params)
-        return [tuple(row) for row in conn.exec_driver_sql(text, values).fetchall()]
+        return _fetch_within(conn, text, values)
     text, values = _for_driver(_is_sqlite(conn), sql, params)
     cur = conn.cursor()
     try:
         cur.execute(text, values)
         return list(cur.fetchall())
+    finally:
+        cur.close()
+
+
+def _fetch_within(conn: Any, text: str, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """:func:`fetch` on the DBAPI connection of SQLAlchemy Connection ``conn``."""
+    from sqlalchemy.exc import DBAPIError
+
+    driver_error = conn.dialect.loaded_dbapi.Error
+    cur = conn.connection.cursor()
+    try:
+        cur.execute(text, values)
+        return list(cur.fetchall())
+    except driver_error as exc:
+        raise DBAPIError.instance(text, values, exc, driver_error) from None
     finally:
         cur.close()
 

@@ -96,6 +96,33 @@ def test_a_quarter_counts_what_was_due_in_it(cli: Invoke, tmp_path: Path) -> Non
     assert summary(out)["Tổng số nhiệm vụ"] == len(due_q1) > 0
 
 
+@pytest.mark.parametrize("period", [["--year", "2027"], ["--quarter", "2027-Q1"]])
+def test_each_agency_and_commune_row_is_the_boards_count_per_status(
+        cli: Invoke, tmp_path: Path, period: list[str]) -> None:
+    """The tables per lead agency and per commune (counted in SQL) hold, status by status,
+    what the board's rows of the period say."""
+    out = tmp_path / "t.xlsx"
+    result = cli("report", "--plan", "walk-ocop", *period, "--now", NOW, "--format", "xlsx",
+                 "-o", str(out), "--as", "chu.tich")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(cli("board", "--plan", "walk-ocop", "--year", "2027", "--now", NOW,
+                          "--format", "json").output)
+    if period[0] == "--quarter":
+        rows = [r for r in rows if r["due"] and "2027-01-01" <= r["due"] <= "2027-03-31"]
+    order = ["done_on_time", "done_late", "in_progress", "due_soon", "overdue", "waiting",
+             "cancelled"]  # the sheets' status columns
+    wb = load_workbook(out)
+    for sheet, key in (("Theo cơ quan", "lead"), ("Theo xã", "commune")):
+        want: dict[str, Counter[str]] = {}
+        for r in rows:
+            if r[key]:
+                want.setdefault(r[key], Counter())[r["board_status"]] += 1
+        got = {line[0]: dict(zip(order, line[3:], strict=True))
+               for line in wb[sheet].iter_rows(min_row=2, values_only=True)}
+        assert got == {code: {s: c[s] for s in order} for code, c in want.items()}, sheet
+        assert got  # the world has leads and communes in the period
+
+
 def test_the_markdown_report_lists_overdue_extensions_and_targets(cli: Invoke) -> None:
     result = cli("report", "--plan", "walk-ocop", "--year", "2027", "--now", NOW,
                  "--format", "md")

@@ -155,11 +155,12 @@ def row(conn: Any, assignment_id: int, moment: datetime | None) -> dict[str, Any
     found = fetch(conn, sql, {"id": assignment_id, **params(moment)})
     if not found:
         return None
-    return {f: _value(FIELDS[f], f, v) for f, v in zip(names, found[0], strict=True)}
+    return {f: typed(FIELDS[f], v) for f, v in zip(names, found[0], strict=True)}
 
 
-def _value(kind: str, name: str, value: Any) -> Any:
-    """A value of :func:`row` as the model types it, whichever database gave it."""
+def typed(kind: str, value: Any) -> Any:
+    """A stored value of ``kind`` (a :data:`FIELDS` kind) as the model types it, whichever
+    database gave it: SQLite's ISO text becomes a date or an aware UTC datetime."""
     if value is None:
         return None
     if kind == "date":

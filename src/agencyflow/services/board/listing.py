@@ -75,13 +75,17 @@ LIMIT 1"""
 
 @dataclass(frozen=True)
 class BoardFilter:
-    """What to show: one cycle (or all), and optional agency, commune and status filters."""
+    """What to show: one cycle (or all), and optional agency, commune and status filters;
+    ``due_from``/``due_to``: only the assignments whose current due date lies between them (a
+    report's quarter or month)."""
 
     cycle_id: int | None = None
     agency: str | None = None
     commune: str | None = None
     status: str | None = None
     late_against: str = "current"
+    due_from: date | None = None
+    due_to: date | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,13 @@ def _source(conn: Any, known_at: datetime | None, fields: tuple[str, ...] = PAST
 
 def _where(flt: BoardFilter, status: str) -> tuple[str, dict[str, Any]]:
     """The WHERE clause of ``flt`` (empty, or starting with a new line) and its parameters."""
+    clauses, params = _conditions(flt, status)
+    return ("\nWHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _conditions(flt: BoardFilter, status: str) -> tuple[list[str], dict[str, Any]]:
+    """The conditions of ``flt`` (``status``: the board status expression) and their
+    parameters."""
     clauses: list[str] = []
     params: dict[str, Any] = {}
     if flt.cycle_id is not None:
@@ -143,7 +154,13 @@ def _where(flt: BoardFilter, status: str) -> tuple[str, dict[str, Any]]:
     if flt.status:
         clauses.append(f"{status} = :status")
         params["status"] = status_named(flt.status)
-    return ("\nWHERE " + " AND ".join(clauses) if clauses else ""), params
+    if flt.due_from is not None:
+        clauses.append("a.due_current >= :due_from")
+        params["due_from"] = flt.due_from
+    if flt.due_to is not None:
+        clauses.append("a.due_current <= :due_to")
+        params["due_to"] = flt.due_to
+    return clauses, params
 
 
 def _rows(found: list[tuple[Any, ...]]) -> list[dict[str, Any]]:

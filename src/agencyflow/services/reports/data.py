@@ -1,10 +1,12 @@
 """The figures of a progress report, taken from the board on one day (one rule, one place).
 
-:func:`build` asks the board service (:mod:`agencyflow.services.board.listing`) for the rows of the
-cycle as of ``today`` — the same query and the same status rule as ``agencyflow board`` — and
-only folds them: totals per status, a table per lead agency and per commune, the overdue list
-with the working days late, the extensions granted, and the plan's targets
-(:mod:`agencyflow.services.board.targets`). Nothing here decides a status.
+:func:`build` reads the board's rows of the cycle as of ``today`` — the same row set and the same
+status rule as ``agencyflow board`` (:mod:`agencyflow.services.board.folds` gives them as SQL
+parts) — and only folds them, in SQL rather than row by row in Python: the counts per lead
+agency, commune and status in one GROUP BY (the totals, the table per agency and per commune are
+its sums), the overdue rows with the working days late, the extensions granted joined on the
+same rows, and the plan's targets (:mod:`agencyflow.services.board.targets`). Nothing here
+decides a status.
 
 Which assignments count: a yearly report covers every assignment of that year's cycle; a
 quarterly or monthly report those whose current due date falls inside the quarter or month
@@ -14,21 +16,21 @@ assignments an agency leads or cooperates on, as ``board --agency`` does.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from agencyflow.dbapi import fetch
 from agencyflow.domain.calendar import WorkingCalendar
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.domain.status import BoardStatus
 from agencyflow.domain.targets import PeriodResult
-from agencyflow.models import Cycle, ExtensionRequest
-from agencyflow.services.board import asof, targets
+from agencyflow.models import Cycle
+from agencyflow.services.board import asof, folds, targets
 from agencyflow.services.board import listing as board
 from agencyflow.services.plans import store as plans
 from agencyflow.services.reports.period import ReportPeriod
@@ -158,27 +160,36 @@ def build(session: Session, *, plan_key: str, period: ReportPeriod, today: date,
     None: everything stored."""
     require(actor, Action.READ, target=f"the report of plan {plan_key}")
     cycle = board.cycle_for(session, plan_key, period.year)
-    flt = board.BoardFilter(cycle_id=cycle.id, agency=agency, late_against=cycle.late_against)
-    rows = [r for r in board.rows(session, flt, today=today, calendar=calendar,
-                                  known_at=known_at)
-            if period.covers(r["due_current"])]
+    whole = period.whole_cycle()
+    flt = board.BoardFilter(cycle_id=cycle.id, agency=agency, late_against=cycle.late_against,
+                            due_from=None if whole else period.start,
+                            due_to=None if whole else period.end)
+    tally = folds.tally(session, flt, today=today, calendar=calendar, known_at=known_at)
     names = _names(session, plan_key, lang)
     spec = _spec(session, cycle.id)
     return ReportData(
         plan_key=plan_key, spec=spec, cycle_id=cycle.id, period=period, today=today, lang=lang,
-        agency=agency, figures=figures(rows),
-        by_agency=_groups(rows, "lead_code", names),
-        by_commune=_groups([r for r in rows if r["member"]], "member", names),
-        overdue=_overdue(rows, names, calendar, today, cycle.late_against, lang),
-        extensions=_extensions(session, cycle.id, rows, names, today, lang, known_at),
+        agency=agency, figures=_figures(tally),
+        by_agency=_groups(tally, 0, names),
+        by_commune=_groups([t for t in tally if t[1]], 1, names),
+        overdue=_overdue(session, flt, today, calendar, known_at, names, lang),
+        extensions=_extensions(session, folds.scope(session, flt, today=today,
+                                                    calendar=calendar, known_at=known_at),
+                               names, today, lang, known_at),
         targets=targets.report(session, plan_key, today=today, actor=actor,
                                year=period.year, known_at=known_at).results,
         names=names)
 
 
-def figures(rows: list[dict[str, Any]]) -> Figures:
-    """Counts per board status of board rows."""
-    return Figures(dict(Counter(r["board_status"] for r in rows)))
+Tally = list[tuple[str, str | None, str, int]]
+
+
+def _figures(tally: Tally) -> Figures:
+    """Counts per board status of (lead, commune, status, n) groups."""
+    counts: dict[str, int] = {}
+    for _lead, _member, status, n in tally:
+        counts[status] = counts.get(status, 0) + n
+    return Figures(counts)
 
 
 def _names(session: Session, plan_key: str, lang: str) -> dict[str, str]:
@@ -197,60 +208,67 @@ def _spec(session: Session, cycle_id: int) -> PlanSpec:
     return plans.spec_of(plans.by_id(session, found.plan_version_id))
 
 
-def _groups(rows: list[dict[str, Any]], key: str, names: dict[str, str]) -> list[GroupRow]:
-    pairs = Counter((r[key], r["board_status"]) for r in rows)  # one pass, C-speed counting
+def _groups(tally: Tally, key: int, names: dict[str, str]) -> list[GroupRow]:
+    """A table per lead (``key`` 0) or commune (1) of the tally."""
     per: dict[str, dict[str, int]] = {}
-    for (code, status), n in pairs.items():
-        per.setdefault(code, {})[status] = n
+    for group in tally:
+        counts = per.setdefault(str(group[key]), {})
+        counts[group[2]] = counts.get(group[2], 0) + group[3]
     return [GroupRow(code, names.get(code, code), Figures(c)) for code, c in sorted(per.items())]
 
 
-def _title(r: dict[str, Any], lang: str) -> str:
-    return str((r["title_en"] or r["title_vi"]) if lang == "en" else r["title_vi"])
+def _title(vi: str, en: str | None, lang: str) -> str:
+    return (en or vi) if lang == "en" else vi
 
 
-def _overdue(rows: list[dict[str, Any]], names: dict[str, str], calendar: WorkingCalendar,
-             today: date, late_against: str, lang: str) -> list[OverdueRow]:
-    column = "due_original" if late_against == "original" else "due_current"
-    late: dict[date, int] = {}  # many assignments share a due date
+OVERDUE_SQL = """SELECT a.id, a.title_vi, a.title_en, a.lead_code, a.member, {due}
+FROM {source}{where}"""
+
+
+def _overdue(session: Session, flt: board.BoardFilter, today: date, calendar: WorkingCalendar,
+             known_at: datetime | None, names: dict[str, str], lang: str) -> list[OverdueRow]:
+    """The board's overdue rows of ``flt``, with the working days late measured as the board
+    measures lateness (against the current or the original due date)."""
+    s = folds.scope(session, replace(flt, status=S.OVERDUE.value), today=today,
+                    calendar=calendar, known_at=known_at)
+    due_column = board.DUE_COLUMN["original" if flt.late_against == "original" else "current"]
+    sql = OVERDUE_SQL.format(due=due_column, source=s.source, where=s.where())
+    late: dict[Any, tuple[date, int]] = {}  # many assignments share a due date
     out = []
-    for r in rows:
-        if r["board_status"] != S.OVERDUE.value:
-            continue
-        due = r[column]
+    for id_, title_vi, title_en, lead, member, due in fetch(session, sql, s.params):
         if due not in late:
-            late[due] = calendar.working_days_between(due, today)
-        out.append(OverdueRow(r["id"], _title(r, lang), r["lead_code"],
-                              names.get(r["lead_code"], r["lead_code"]), r["member"] or None,
-                              due, late[due]))
+            day = asof.typed("date", due)
+            late[due] = (day, calendar.working_days_between(day, today))
+        day, days_late = late[due]
+        out.append(OverdueRow(id_, _title(title_vi, title_en, lang), lead,
+                              names.get(lead, lead), member or None, day, days_late))
     out.sort(key=lambda o: (-o.days_late, o.due, o.id))
     return out
 
 
-def _extensions(session: Session, cycle_id: int, rows: list[dict[str, Any]],
-                names: dict[str, str], today: date, lang: str,
-                known_at: datetime | None = None) -> list[ExtensionRow]:
-    """The approved extensions of the report's assignments decided by ``today`` (and known at
-    ``known_at``: the decision's time is its audit event's)."""
-    by_id = {r["id"]: r for r in rows}
-    from agencyflow.models import Assignment
+EXTENSIONS_SQL = """SELECT e.assignment_id, e.old_due, e.new_due, e.reason, e.decided_at,
+  a.title_vi, a.title_en, a.lead_code
+FROM extension_request e JOIN {source} ON a.id = e.assignment_id{where}
+ORDER BY e.decided_at, e.id"""
 
-    E = ExtensionRequest
-    stmt = (select(col(E.assignment_id), col(E.old_due), col(E.new_due), col(E.reason),
-                   col(E.decided_at))
-            .join(Assignment, col(Assignment.id) == col(E.assignment_id))
-            .where(col(Assignment.cycle_id) == cycle_id, col(E.status) == "approved")
-            .order_by(col(E.decided_at), col(E.id)))
+
+def _extensions(session: Session, scope: folds.Scope, names: dict[str, str], today: date,
+                lang: str, known_at: datetime | None = None) -> list[ExtensionRow]:
+    """The approved extensions of the report's assignments (``scope``) decided by ``today``
+    (and known at ``known_at``: the decision's time is its audit event's)."""
+    sql = EXTENSIONS_SQL.format(source=scope.source, where=scope.where("e.status = 'approved'"))
     out = []
-    for assignment_id, old_due, new_due, reason, decided_at in session.execute(stmt):
-        r = by_id.get(assignment_id)
+    for (assignment_id, old_due, new_due, reason, decided_at, title_vi, title_en,
+         lead) in fetch(session, sql, scope.params):
+        decided_at = asof.typed("datetime", decided_at)
         decided = _local_day(decided_at)
-        if r is None or (decided is not None and decided > today) or (
+        if (decided is not None and decided > today) or (
                 known_at is not None and decided_at is not None
                 and not asof.known(decided_at, known_at)):
             continue
-        out.append(ExtensionRow(assignment_id, _title(r, lang),
-                                names.get(r["lead_code"], r["lead_code"]), old_due, new_due,
+        out.append(ExtensionRow(assignment_id, _title(title_vi, title_en, lang),
+                                names.get(lead, lead), asof.typed("date", old_due),
+                                asof.typed("date", new_due),
                                 reason, decided))
     return out
 
