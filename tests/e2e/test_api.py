@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from agencyflow.db import session_scope
-from agencyflow.models import AuditEvent, Evidence
+from agencyflow.models import AuditEvent, Evidence, PlanVersion
 from agencyflow.services.board import listing as board
 from agencyflow.services.people import users
 from agencyflow.web.api.schemas import AssignmentPage, AssignmentRow
@@ -265,3 +265,21 @@ def test_counts_audit_export_round_trip_and_four_eyes(world: World) -> None:
     assert not broken["intact"] and "edited" in broken["problem"]
     garbage = world.call("insp", "POST", "/audit/verify-export", content=b'{}\n[1]\n').json()
     assert not garbage["intact"] and "not an exported audit event" in garbage["problem"]
+
+
+def test_a_cycle_starts_from_a_stored_or_bundled_key_never_from_a_file_of_the_server(
+        world: World) -> None:
+    plan_file = "tests/fixtures/plans/valid.yaml"  # a real plan, relative to the server's cwd
+    assert Path(plan_file).is_file()
+    missing = _problem(world.call("coord", "POST", "/cycles",
+                                  json={"plan": plan_file, "year": 2027}), 404)
+    assert plan_file in missing["detail"]
+    _problem(world.call("nn", "POST", "/cycles",
+                        json={"plan": "kim-thanh-ocop", "year": 2027}), 403)
+    with Session(world.engine) as session:
+        stored = set(session.execute(select(PlanVersion.key)).scalars())
+    assert stored == {"walk-ocop"}  # neither the file nor, for the officer, the bundled plan
+    started = world.call("coord", "POST", "/cycles", json={"plan": "kim-thanh-ocop", "year": 2027})
+    assert started.status_code == 201, started.text
+    assert started.json()["cycle"]["plan_key"] == "kim-thanh-ocop"
+    assert started.json()["assignments"] > 0

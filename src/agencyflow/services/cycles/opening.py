@@ -149,13 +149,14 @@ def _no_cycle(spec: PlanSpec, year: int) -> str:
 
 
 def start_plan(session: Session, *, plan: str, year: int | None, now: datetime, actor: Actor,
-               calendar: DayCounter, start_date: date | None = None
+               calendar: DayCounter, start_date: date | None = None, files: bool = True
                ) -> tuple[PlanVersion, CycleStarted]:
-    """Start the cycle of ``year`` of ``plan`` (a stored key, a bundled plan or a plan file,
-    loaded first when it is new); the right to start a cycle is checked before anything.
-    ``year`` may be None for a plan with an explicit period (its one cycle)."""
+    """Start the cycle of ``year`` of ``plan`` (a stored key, a bundled plan or — unless
+    ``files`` is False, as for the web and the API — a plan file, loaded first when it is new,
+    from the newest stored version otherwise); the right to start a cycle is checked before
+    anything. ``year`` may be None for a plan with an explicit period (its one cycle)."""
     version = plans.ensure_loaded(session, plan, now=now, actor=actor,
-                                  purpose=Action.CYCLE_START)
+                                  purpose=Action.CYCLE_START, files=files)
     if year is None:
         spec = plans.spec_of(version)
         if spec.period_start is None:

@@ -170,14 +170,17 @@ def list_versions(session: Session) -> list[PlanVersion]:
 
 
 def ensure_loaded(session: Session, ref: str, *, now: datetime, actor: Actor,
-                  purpose: Action = Action.PLAN_LOAD) -> PlanVersion:
+                  purpose: Action = Action.PLAN_LOAD, files: bool = True) -> PlanVersion:
     """Resolve ``ref`` to a stored version: a file or bundled plan is (re)loaded first;
     otherwise the newest stored version of the key ``ref`` is used.
 
     ``purpose`` is what the caller is about to do with the plan (e.g. start a cycle): it is
-    checked first, so that a refusal names the action the user attempted."""
+    checked first, so that a refusal names the action the user attempted. ``files=False`` (the
+    web and the API: a request never names a file of the server) reads ``ref`` as a stored or
+    bundled key only."""
     require(actor, purpose, target=_("plan {key}").format(key=ref))
-    stored_only = not Path(ref).suffix and ref not in bundled.bundled_plan_keys()
+    named_file = files and bool(Path(ref).suffix)
+    stored_only = not named_file and ref not in bundled.bundled_plan_keys()
     if stored_only:
         return latest(session, ref)
     version, _created = store(session, read_source(ref), now=now, actor=actor)

@@ -113,11 +113,9 @@ def list_cycles(session: Reader, actor: CurrentActor,
 def start_cycle(body: CycleIn, session: Writer, ctx: Context, actor: CurrentActor
                 ) -> CycleStartedPublic:
     """Create the year's assignments; 409 if that cycle exists already."""
-    now = ctx.now()
-    version = plans.ensure_loaded(session, body.plan, now=now, actor=actor) \
-        if body.plan in bundled.bundled_plan_keys() else plans.latest(session, body.plan)
-    result = cycles.start(session, version=version, year=body.year, now=now, actor=actor,
-                         calendar=ctx.calendar, start_date=body.start)
+    _version, result = cycles.start_plan(session, plan=body.plan, year=body.year, now=ctx.now(),
+                                         actor=actor, calendar=ctx.calendar,
+                                         start_date=body.start, files=False)
     session.commit()
     return CycleStartedPublic(cycle=CyclePublic.model_validate(result.cycle.model_dump()),
                               assignments=result.assignments, open=result.open,
