@@ -173,4 +173,4 @@ def test_an_explicit_tag_on_a_value_it_cannot_read_is_a_problem(tagged: str) -> 
 def test_working_days_beyond_the_calendar_are_refused_when_the_plan_is_read() -> None:
     text = re.sub(r"working_days: \d+", "working_days: 99999999999999999999", BUNDLED, count=1)
     assert text != BUNDLED
-    assert "less than or equal to 2000" in str(_problems(text))
+    assert "must be at most 2000" in str(_problems(text))

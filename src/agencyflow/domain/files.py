@@ -39,11 +39,12 @@ def reason(exc: BaseException) -> str:
 
 class FileRefused(ValueError):
     """The file cannot be read, is not a regular file, or is larger than allowed; ``too_large``
-    tells the last case apart (with ``size`` when known)."""
+    tells the last case apart (with ``size`` when known), ``regular`` False the one before."""
 
-    def __init__(self, message: str, *, too_large: bool = False, size: int | None = None):
+    def __init__(self, message: str, *, too_large: bool = False, size: int | None = None,
+                 regular: bool = True):
         super().__init__(message)
-        self.too_large, self.size = too_large, size
+        self.too_large, self.size, self.regular = too_large, size, regular
 
 
 def read_bounded(path: str | os.PathLike[str], max_bytes: int) -> bytes:
@@ -55,7 +56,8 @@ def read_bounded(path: str | os.PathLike[str], max_bytes: int) -> bytes:
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise FileRefused(_("not a regular file (a device, FIFO, socket or directory)"))
+        raise FileRefused(_("not a regular file (a device, FIFO, socket or directory)"),
+                          regular=False)
     with os.fdopen(fd, "rb") as file:
         if info.st_size > max_bytes:
             raise FileRefused(_("too large"), too_large=True, size=info.st_size)

@@ -30,6 +30,7 @@ from agencyflow.domain.plan_view import (
     PlanView,
     duplicates,
 )
+from agencyflow.i18n import _
 
 if TYPE_CHECKING:
     from agencyflow.domain.plan_parts import StepBase
@@ -57,7 +58,8 @@ def _check_clauses(view: PlanView) -> Iterator[Issue]:
     cited |= {c for _, t in view.targets for c in t.clauses}
     for path, clause in view.clauses:
         if clause not in cited:
-            yield path, f"clause {clause!r} is cited by no step or target"
+            yield path, _("clause {clause} is cited by no step or target").format(
+                clause=repr(clause))
 
 
 def _agency_codes(view: PlanView) -> set[str]:
@@ -70,20 +72,23 @@ def _check_header(view: PlanView) -> Iterator[Issue]:
     codes = _agency_codes(view)
     for item, role in ((view.leader, "leader"), (view.coordinator, "coordinator")):
         if item and item[1] not in codes:
-            yield item[0], f"unknown agency {item[1]!r} as plan {role}"
+            yield item[0], _("unknown agency {value} as plan {role}").format(
+                value=repr(item[1]), role=role)
     explicit = view.span is not None and view.span[3]  # its dates are checked instead
     if view.period and view.period[1] > view.period[2] and not explicit:  # targets skip theirs
-        yield view.period[0], f"period ends ({view.period[2]}) before it starts ({view.period[1]})"
+        yield view.period[0], _("period ends ({last}) before it starts ({first})").format(
+            last=view.period[2], first=view.period[1])
 
 
 def _check_agencies(view: PlanView) -> Iterator[Issue]:
-    yield from duplicates([((*p, "code"), a.code) for p, a in view.agencies], "agency code")
+    yield from duplicates([((*p, "code"), a.code) for p, a in view.agencies], _("agency code"))
     parents = {a.code: a.parent for _, a in view.agencies}
     for path, agency in view.agencies:
         if agency.parent is None:
             continue
         if agency.parent not in parents:
-            yield (*path, "parent"), f"unknown agency {agency.parent!r}"
+            yield (*path, "parent"), _("unknown agency {code}").format(
+                code=repr(agency.parent))
             continue
         seen: set[str] = {agency.code}
         code: str | None = agency.parent
@@ -91,31 +96,32 @@ def _check_agencies(view: PlanView) -> Iterator[Issue]:
             seen.add(code)
             code = parents.get(code)
         if code == agency.code:
-            yield (*path, "parent"), f"agency {agency.code} is its own ancestor"
+            yield (*path, "parent"), _("agency {code} is its own ancestor").format(
+                code=agency.code)
 
 
 def _check_groups(view: PlanView) -> Iterator[Issue]:
     codes = _agency_codes(view)
     for name, (path, group) in view.groups.items():
         members = [((*path, "members", j), m) for j, m in enumerate(group.members)]
-        yield from duplicates(members, f"member of group {name}:")
+        yield from duplicates(members, _("member of group {name}:").format(name=name))
         for mpath, member in members:
             if member not in codes:
-                yield mpath, f"unknown agency {member!r}"
+                yield mpath, _('unknown agency {code}').format(code=repr(member))
 
 
 def _check_steps(view: PlanView) -> Iterator[Issue]:
-    yield from duplicates([((*p, "id"), s.id) for p, s in view.steps], "step id")
+    yield from duplicates([((*p, "id"), s.id) for p, s in view.steps], _("step id"))
     ids = view.known("step")
     for path, step in view.steps:
         yield from _check_parties(view, path, step)
         deps = [((*path, "depends_on", j), d) for j, d in enumerate(step.depends_on)]
-        yield from duplicates(deps, "dependency")
+        yield from duplicates(deps, _("dependency"))
         for dpath, dep in deps:
             if dep == step.id:
-                yield dpath, "a step cannot depend on itself"
+                yield dpath, _('a step cannot depend on itself')
             elif dep not in ids:
-                yield dpath, f"unknown step {dep!r}"
+                yield dpath, _('unknown step {step}').format(step=repr(dep))
         yield from _check_deadline((*path, "deadline"), step)
         yield from check_outputs((*path, "outputs"), step.outputs, nested=False)
 
@@ -123,64 +129,72 @@ def _check_steps(view: PlanView) -> Iterator[Issue]:
 def _check_parties(view: PlanView, path: Path, step: StepBase) -> Iterator[Issue]:
     codes, groups = _agency_codes(view), view.known("group")
     if step.lead is not None and step.fan_out is not None:
-        yield (*path, "fan_out"), "give either lead or fan_out, not both"
+        yield (*path, "fan_out"), _('give either lead or fan_out, not both')
     elif step.lead is None and step.fan_out is None:
-        yield (*path, "lead"), "a step needs a lead agency (lead) or a group to fan out over"
+        yield (*path, "lead"), _('a step needs a lead agency (lead) or a group to fan out over')
     if step.lead is not None and step.lead not in codes:
-        yield (*path, "lead"), f"unknown agency {step.lead!r}"
+        yield (*path, "lead"), _('unknown agency {code}').format(code=repr(step.lead))
     if step.fan_out is not None and step.fan_out not in groups:
-        yield (*path, "fan_out"), f"unknown group {step.fan_out!r}"
+        yield (*path, "fan_out"), _('unknown group {group}').format(group=repr(step.fan_out))
     for j, ref in enumerate(getattr(step, "cooperating", [])):
         if ref.startswith(GROUP_REF) and ref[len(GROUP_REF) :] not in groups:
-            yield (*path, "cooperating", j), f"unknown group {ref[len(GROUP_REF) :]!r}"
+            yield (*path, "cooperating", j), _("unknown group {group}").format(
+                group=repr(ref[len(GROUP_REF):]))
         elif not ref.startswith(GROUP_REF) and ref not in codes:
-            yield (*path, "cooperating", j), f"unknown agency {ref!r}"
+            yield (*path, "cooperating", j), _('unknown agency {code}').format(code=repr(ref))
 
 
 def _check_deadline(path: Path, step: StepBase) -> Iterator[Issue]:
     rule, rec = step.deadline, step.recurrence
     period_kinds = (Recurrence.ONCE, Recurrence.YEARLY)
     if isinstance(rule, AfterStep) and rule.step not in step.depends_on:
-        yield (*path, "step"), f"after_step {rule.step!r} must also be listed in depends_on"
+        yield (*path, "step"), _("after_step {step} must also be listed in depends_on").format(
+            step=repr(rule.step))
     elif isinstance(rule, FixedDate):
         if rec not in period_kinds:
-            yield (*path, "kind"), f"fixed_date cannot be used by a {rec.value} step"
+            yield (*path, "kind"), _("fixed_date cannot be used by a {value} step").format(
+                value=rec.value)
         elif rule.month is not None and rule.day is not None and \
                 rule.day > calendar.monthrange(2001, rule.month)[1]:
-            yield (*path, "day"), f"{rule.day}/{rule.month} is not a date in every year"
+            yield (*path, "day"), _("{day}/{month} is not a date in every year").format(
+                day=rule.day, month=rule.month)
     elif isinstance(rule, MonthEnd):
         if rec == Recurrence.QUARTERLY:
-            yield (*path, "kind"), "a quarterly step uses quarter_end, not month_end"
+            yield (*path, "kind"), _('a quarterly step uses quarter_end, not month_end')
         elif rec == Recurrence.MONTHLY and rule.month is not None:
-            yield (*path, "month"), "a monthly step's month_end takes no month (it is each month)"
+            yield (*path, "month"), _("a monthly step's month_end takes no month (it is each "
+                                      "month)")
         elif rec in period_kinds and rule.month is None:
-            yield (*path, "month"), f"a {rec.value} step's month_end needs a month"
+            yield (*path, "month"), _("a {value} step's month_end needs a month").format(
+                value=rec.value)
     elif isinstance(rule, QuarterEnd):
         if rec == Recurrence.MONTHLY:
-            yield (*path, "kind"), "a monthly step uses month_end, not quarter_end"
+            yield (*path, "kind"), _('a monthly step uses month_end, not quarter_end')
         elif rec == Recurrence.QUARTERLY and rule.quarter is not None:
-            yield (*path, "quarter"), "a quarterly step's quarter_end takes no quarter"
+            yield (*path, "quarter"), _("a quarterly step's quarter_end takes no quarter")
         elif rec in period_kinds and rule.quarter is None:
-            yield (*path, "quarter"), f"a {rec.value} step's quarter_end needs a quarter"
+            yield (*path, "quarter"), _("a {value} step's quarter_end needs a quarter").format(
+                value=rec.value)
 
 
 def check_outputs(path: Path, outputs: list[OutputSpec], nested: bool) -> Iterator[Issue]:
     """Issues of an output list: duplicate names, list fields, ``min`` on non-numbers."""
-    yield from duplicates([((*path, i, "name"), o.name) for i, o in enumerate(outputs)], "output")
+    names = [((*path, i, "name"), o.name) for i, o in enumerate(outputs)]
+    yield from duplicates(names, _("output"))
     for i, out in enumerate(outputs):
         here = (*path, i)
         if out.type == OutputType.LIST and nested:
-            yield (*here, "type"), "a list item field cannot itself be a list"
+            yield (*here, "type"), _('a list item field cannot itself be a list')
         elif out.type == OutputType.LIST and not out.fields:
-            yield (*here, "fields"), "a list output needs its item fields"
+            yield (*here, "fields"), _('a list output needs its item fields')
         elif out.type != OutputType.LIST and out.fields:
-            yield (*here, "fields"), "only a list output has item fields"
+            yield (*here, "fields"), _('only a list output has item fields')
         if out.min is not None and out.type not in (OutputType.NUMBER, OutputType.INTEGER):
-            yield (*here, "min"), "min is only for number and integer outputs"
+            yield (*here, "min"), _('min is only for number and integer outputs')
         if out.choices and out.type != OutputType.TEXT:
-            yield (*here, "choices"), "choices are only for text outputs"
+            yield (*here, "choices"), _('choices are only for text outputs')
         yield from duplicates(
-            [((*here, "choices", j), c) for j, c in enumerate(out.choices)], "choice"
+            [((*here, "choices", j), c) for j, c in enumerate(out.choices)], _("choice")
         )
         if out.type == OutputType.LIST and not nested:
             yield from check_outputs((*here, "fields"), out.fields, nested=True)
@@ -202,7 +216,8 @@ def _check_cycles(view: PlanView) -> Iterator[Issue]:
                 cycle = [*trail[trail.index(dep) :], sid, dep]
                 if frozenset(cycle) not in reported:
                     reported.add(frozenset(cycle))
-                    yield (*path, "depends_on", j), "dependency cycle: " + " -> ".join(cycle)
+                    yield (*path, "depends_on", j), _("dependency cycle: {cycle}").format(
+                        cycle=" -> ".join(cycle))
             elif dep not in state:
                 yield from visit(dep, [*trail, sid])
         state[sid] = 2
@@ -216,8 +231,9 @@ def _check_policies(view: PlanView) -> Iterator[Issue]:
     codes = _agency_codes(view) | {"leader", "coordinator"}
     for path, policy in view.policies:
         before = [((*path, "before", j), str(n)) for j, n in enumerate(policy.before)]
-        yield from duplicates(before, "reminder day")
+        yield from duplicates(before, _("reminder day"))
         for k, esc in enumerate(policy.escalations):
             if esc.to not in codes:
-                why = f"unknown agency {esc.to!r} (use an agency code, leader or coordinator)"
+                why = _("unknown agency {to} (use an agency code, leader or coordinator)").format(
+                    to=repr(esc.to))
                 yield (*path, "escalations", k, "to"), why

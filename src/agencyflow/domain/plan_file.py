@@ -29,6 +29,7 @@ from agencyflow.domain.plan_types import (
     Text,
     Year,
 )
+from agencyflow.i18n import _
 
 #: The only plan-file format this version reads.
 FORMAT = 1
@@ -51,9 +52,9 @@ class PeriodFile(BaseModel):
         years = (self.from_year, self.to_year)
         dates = (self.from_, self.to)
         if any(v is not None for v in years) == any(v is not None for v in dates):
-            raise ValueError("give either from_year and to_year, or from and to (dates)")
+            raise ValueError(_('give either from_year and to_year, or from and to (dates)'))
         if None in (years if self.from_year or self.to_year else dates):
-            raise ValueError("a period needs both ends (from_year/to_year, or from/to)")
+            raise ValueError(_('a period needs both ends (from_year/to_year, or from/to)'))
         return self
 
     def years(self) -> tuple[int, int]:
@@ -123,12 +124,12 @@ class TargetPeriodFile(BaseModel):
         span = self.from_year is not None or self.to_year is not None
         dates = self.from_ is not None or self.to is not None
         if [span, self.each_year is not None, dates].count(True) != 1:
-            raise ValueError("give one of: from_year and to_year, each_year: {from, to}, "
-                             "or from and to (dates)")
+            raise ValueError(_("give one of: from_year and to_year, each_year: {from, to}, or "
+                               "from and to (dates)"))
         if span and (self.from_year is None or self.to_year is None):
-            raise ValueError("a span needs both from_year and to_year")
+            raise ValueError(_('a span needs both from_year and to_year'))
         if dates and (self.from_ is None or self.to is None):
-            raise ValueError("a date range needs both from and to")
+            raise ValueError(_('a date range needs both from and to'))
         return self
 
     def years(self) -> tuple[int, int]:

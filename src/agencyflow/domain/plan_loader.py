@@ -40,6 +40,7 @@ from agencyflow.domain.plan_spec import (
 from agencyflow.domain.plan_view import UNREADABLE, Path, PlanView
 from agencyflow.domain.plan_yaml import Located, read_yaml
 from agencyflow.errors import PlanError, Problem
+from agencyflow.i18n import _
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 #: Top-level sections and whether each is required.
@@ -98,7 +99,7 @@ def load_plan_file(path: str | FsPath, *, max_bytes: int = PLAN_MAX_BYTES) -> Lo
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        message = f"not UTF-8 text (byte {exc.start})"
+        message = _('not UTF-8 text (byte {start})').format(start=exc.start)
         raise PlanError([Problem(source, 1, 1, "<file>", message)]) from None
     return load_plan_text(text, source)
 
@@ -109,16 +110,18 @@ def _read_bounded(source: str, max_bytes: int) -> bytes:
         return read_bounded(source, max_bytes)
     except FileRefused as exc:
         message = too_large(max_bytes, exc.size) if exc.too_large else str(exc)
-        if "regular file" in message:
-            message += ": give the plan file itself"
+        if not exc.regular:
+            message = _("{problem}: give the plan file itself").format(problem=message)
         raise PlanError([Problem(source, 1, 1, "<file>", message)]) from None
 
 
 def too_large(max_bytes: int, size: int | None = None) -> str:
     """Why a plan (of ``size`` bytes, when known) is refused."""
-    has = f" (it has {size} bytes)" if size is not None else ""
-    return (f"the plan file is larger than the limit of {max_bytes} bytes{has}; the limit is "
-            "the setting AGENCYFLOW_PLAN_MAX_BYTES")
+    if size is None:
+        return _("the plan file is larger than the limit of {max} bytes; the limit is the "
+                 "setting AGENCYFLOW_PLAN_MAX_BYTES").format(max=max_bytes)
+    return _("the plan file is larger than the limit of {max} bytes (it has {size} bytes); the "
+             "limit is the setting AGENCYFLOW_PLAN_MAX_BYTES").format(max=max_bytes, size=size)
 
 
 def load_plan_text(text: str, source: str = "<plan>", *, max_bytes: int | None = None
@@ -158,7 +161,8 @@ class _Reader:
             self.add(path, message, at)
         data = self.located.data
         if not isinstance(data, dict):
-            self.add((), f"a plan file must be a mapping of sections, not {kind(data)}")
+            self.add((), _("a plan file must be a mapping of sections, not {data}").format(
+                data=kind(data)))
             raise PlanError(self._distinct())
         parts = self._sections(data)
         view = _view(parts)
@@ -179,10 +183,11 @@ class _Reader:
     def _sections(self, data: dict[str, Any]) -> _Sections:
         for name in data:
             if name not in SECTIONS:
-                self.add((name,), f"unknown section (expected one of: {', '.join(SECTIONS)})")
+                self.add((name,), _("unknown section (expected one of: {value})").format(
+                    value=', '.join(SECTIONS)))
         for name, required in SECTIONS.items():
             if required and name not in data:
-                self.add((name,), "required section is missing")
+                self.add((name,), _('required section is missing'))
         if "format" in data and (why := check_format(data["format"])):
             self.add(("format",), why)
         header = self.model(PlanHeaderFile, data.get("plan"), ("plan",)) if "plan" in data else None
@@ -207,7 +212,7 @@ class _Reader:
     def _items(self, model: type[M], value: Any, section: str, key: str) -> list[tuple[Path, M]]:
         """Valid entries of a list section; ids of invalid ones become ghosts (known)."""
         if not isinstance(value, list):
-            self.add((section,), f"expected a list, got {kind(value)}")
+            self.add((section,), _('expected a list, got {value}').format(value=kind(value)))
             self.ghosts.setdefault(_SINGULAR[section], set()).add(UNREADABLE)
             return []
         valid: list[tuple[Path, M]] = []
@@ -220,14 +225,15 @@ class _Reader:
 
     def _groups(self, value: Any) -> dict[str, tuple[Path, GroupSpec]]:
         if not isinstance(value, dict):
-            self.add(("groups",), f"expected a mapping of group names, got {kind(value)}")
+            self.add(("groups",), _("expected a mapping of group names, got {value}").format(
+                value=kind(value)))
             self.ghosts.setdefault("group", set()).add(UNREADABLE)
             return {}
         groups: dict[str, tuple[Path, GroupSpec]] = {}
         for name, raw in value.items():
             path = ("groups", name)
             if not _GROUP_NAME.match(name):
-                self.add(path, "a group name uses only a-z, 0-9 and -")
+                self.add(path, _('a group name uses only a-z, 0-9 and -'))
             elif (group := self.model(GroupSpec, raw, path)) is not None:
                 groups[name] = (path, group)
             else:
@@ -236,13 +242,14 @@ class _Reader:
 
     def _clauses(self, value: Any) -> dict[str, tuple[Path, ClauseSpec]]:
         if not isinstance(value, dict):
-            self.add(("clauses",), f"expected a mapping of clause ids, got {kind(value)}")
+            self.add(("clauses",), _("expected a mapping of clause ids, got {value}").format(
+                value=kind(value)))
             return {}
         clauses: dict[str, tuple[Path, ClauseSpec]] = {}
         for clause, raw in value.items():
             path = ("clauses", clause)
             if not isinstance(clause, str) or not _CLAUSE_ID.match(clause):
-                self.add(path, "a clause id uses only A-Z, a-z, 0-9, _, . and -")
+                self.add(path, _('a clause id uses only A-Z, a-z, 0-9, _, . and -'))
             elif (spec := self.model(ClauseSpec, raw, path)) is not None:
                 clauses[clause] = (path, spec)
         return clauses

@@ -60,6 +60,7 @@ from agencyflow.domain.plan_types import (
 )
 from agencyflow.domain.plan_view import Issue, PlanView, dotted_path
 from agencyflow.errors import NotFound
+from agencyflow.i18n import _
 
 __all__ = [
     "AfterCycleStart", "AfterStep", "Aggregate", "AgencyKind", "AgencySpec", "ClauseSpec",
@@ -185,19 +186,22 @@ class PlanSpec(BaseModel):
         try:
             return self._agencies[code]
         except KeyError:
-            raise NotFound(f"plan {self.key} has no agency {code!r}") from None
+            raise NotFound(_("plan {key} has no agency {code}").format(
+                key=self.key, code=repr(code))) from None
 
     def step(self, step_id: str) -> StepSpec:
         """The step with ``step_id``; raises :class:`NotFound` if the plan has none."""
         try:
             return self._steps[step_id]
         except KeyError:
-            raise NotFound(f"plan {self.key} has no step {step_id!r}") from None
+            raise NotFound(_("plan {key} has no step {step_id}").format(
+                key=self.key, step_id=repr(step_id))) from None
 
     def members(self, group: str) -> list[str]:
         """Agency codes of ``group``; raises :class:`NotFound` for an unknown group."""
         if group not in self.groups:
-            raise NotFound(f"plan {self.key} has no group {group!r}")
+            raise NotFound(_("plan {key} has no group {group}").format(
+                key=self.key, group=repr(group)))
         return list(self.groups[group].members)
 
     def dependents(self, step_id: str) -> list[str]:

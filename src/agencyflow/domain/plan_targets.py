@@ -22,12 +22,14 @@ from agencyflow.domain.plan_types import (
     Text,
     Year,
 )
+from agencyflow.i18n import _
 
 
 def _scalar(value: Any) -> Any:
     """A ``where`` filter value: text, number or boolean."""
     if not isinstance(value, str | int | float | bool):
-        raise ValueError(f"expected a text, number or boolean, got {value!r}")
+        raise ValueError(_("expected a text, number or boolean, got {value}").format(
+            value=repr(value)))
     return value
 
 

@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from agencyflow.i18n import _
+
 #: Model configuration of every plan model: immutable, unknown fields are errors.
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -58,11 +60,12 @@ def _number(value: Any) -> Any:
     """Accept finite ints and floats of at most :data:`MAX_NUMBER` (no booleans, no numeric
     strings, no NaN or infinity: a NaN minimum would switch its check off)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"expected a number, got {value!r}")
+        raise ValueError(_('expected a number, got {value}').format(value=repr(value)))
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"expected a finite number, got {value!r}")
+        raise ValueError(_('expected a finite number, got {value}').format(value=repr(value)))
     if abs(value) > MAX_NUMBER:
-        raise ValueError(f"expected a number of at most {MAX_NUMBER:.0e} in magnitude")
+        raise ValueError(_("expected a number of at most {max} in magnitude").format(
+            max=format(MAX_NUMBER, '.0e')))
     return value
 
 
@@ -74,10 +77,11 @@ def _plan_date(value: Any) -> date:
         try:
             return date.fromisoformat(value)
         except ValueError as exc:
-            raise ValueError(f"{value!r} is not a real date") from exc
+            raise ValueError(_('{value} is not a real date').format(value=repr(value))) from exc
     if isinstance(value, date):
-        raise ValueError(f"expected a date without a time, got {value}")
-    raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
+        raise ValueError(_('expected a date without a time, got {value}').format(value=value))
+    raise ValueError(_("expected a date written YYYY-MM-DD, got {value}").format(
+        value=repr(value)))
 
 
 def _clock(value: Any) -> Any:
@@ -85,14 +89,14 @@ def _clock(value: Any) -> Any:
     if isinstance(value, time):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
-        raise ValueError('write the time in quotes, e.g. "17:00" (YAML read it as a number)')
+        raise ValueError(_('write the time in quotes, e.g. "17:00" (YAML read it as a number)'))
     if isinstance(value, str) and _TIME_RE.match(value):
         hours, minutes = value.split(":")
         try:
             return time(int(hours), int(minutes))
         except ValueError as exc:
-            raise ValueError(f"{value!r} is not a time of day") from exc
-    raise ValueError(f'expected a time written "HH:MM", got {value!r}')
+            raise ValueError(_('{value} is not a time of day').format(value=repr(value))) from exc
+    raise ValueError(_('expected a time written "HH:MM", got {value}').format(value=repr(value)))
 
 
 #: A number (int or float, not bool).
@@ -115,7 +119,8 @@ class Text(BaseModel):
     @classmethod
     def _must_be_mapping(cls, value: Any) -> Any:
         if isinstance(value, str):
-            raise ValueError('expected a text mapping {vi: "...", en: "..."}, got a plain string')
+            raise ValueError(_('expected a text mapping {vi: "...", en: "..."}, got a plain '
+                               'string'))
         return value
 
     def get(self, lang: str = "vi") -> str:
@@ -197,9 +202,9 @@ class FixedDate(BaseModel):
     @model_validator(mode="after")
     def _one_form(self) -> FixedDate:
         if self.date is not None and (self.month is not None or self.day is not None):
-            raise ValueError("give either a full date or month and day, not both")
+            raise ValueError(_('give either a full date or month and day, not both'))
         if self.date is None and (self.month is None or self.day is None):
-            raise ValueError("give month and day (e.g. month: 3, day: 31) or a full date")
+            raise ValueError(_('give month and day (e.g. month: 3, day: 31) or a full date'))
         return self
 
 

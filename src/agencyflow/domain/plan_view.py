@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from agencyflow.domain.plan_types import ReminderPolicySpec
+from agencyflow.i18n import _
 
 if TYPE_CHECKING:
     from agencyflow.domain.plan_parts import AgencySpec, GroupSpec, RegistrySpec, StepBase
@@ -89,7 +90,8 @@ def duplicates(items: Sequence[tuple[Path, str]], what: str) -> Iterator[Issue]:
     seen: dict[str, Path] = {}
     for path, value in items:
         if value in seen:
-            yield path, f"duplicate {what} {value!r} (first at {_short(seen[value])})"
+            yield path, _("duplicate {what} {value} (first at {where})").format(
+                what=what, value=repr(value), where=_short(seen[value]))
         else:
             seen[value] = path
 

@@ -40,6 +40,7 @@ from yaml.events import (
 from yaml.nodes import ScalarNode
 
 from agencyflow.errors import PlanError, Problem
+from agencyflow.i18n import _
 
 #: Where a value is: keys and list indexes from the document root.
 Path = tuple[str | int, ...]
@@ -102,13 +103,16 @@ def read_yaml(text: str, source: str) -> Located:
         what = " ".join(p for p in (exc.context, exc.problem) if p)
         if exc.context_mark and mark and exc.context_mark.line != mark.line:
             what += f" (the construct began on line {exc.context_mark.line + 1})"
-        raise PlanError([Problem(source, line, col, "<root>", f"YAML syntax: {what}")]) from None
+        raise PlanError([Problem(source, line, col, "<root>", _("YAML syntax: {what}").format(
+            what=what))]) from None
     except yaml.reader.ReaderError as exc:  # libyaml's own character check (a byte offset)
         line, col = _byte_position(text, exc.position)
-        why = f"YAML error: character {exc.character!r} is not allowed ({exc.reason})"
+        why = _("YAML error: character {character} is not allowed ({reason})").format(
+            character=repr(exc.character), reason=exc.reason)
         raise PlanError([Problem(source, line, col, "<root>", why)]) from None
     except yaml.YAMLError as exc:  # anything else PyYAML raises, without a position
-        raise PlanError([Problem(source, 1, 1, "<root>", f"YAML error: {exc}")]) from None
+        raise PlanError([Problem(source, 1, 1, "<root>", _("YAML error: {exc}").format(
+            exc=exc))]) from None
     return builder.result()
 
 
@@ -121,8 +125,8 @@ def check_characters(text: str, source: str) -> None:
         col = pos - text.rfind("\n", 0, pos)
         what = f"U+{ord(found.group()):04X}"
         problems.append(Problem(source, line, col, "<root>",
-                                f"the character {what} is not allowed in a plan file "
-                                "(control characters other than tab and line breaks)"))
+                                _("the character {what} is not allowed in a plan file (control "
+                                  "characters other than tab and line breaks)").format(what=what)))
         if len(problems) == _MAX_REPORTED:
             break
     if problems:
@@ -182,7 +186,7 @@ class _Builder:
     def result(self) -> Located:
         if not self.done:
             raise PlanError([Problem(self.source, 1, 1, "<root>",
-                                     "the file is empty (no YAML document)")])
+                                     _('the file is empty (no YAML document)'))])
         return self.located
 
     def build(self, events: Iterator[Event]) -> None:
@@ -212,7 +216,7 @@ class _Builder:
         """The events to replay for ``*name`` (None: it was reported and read as nothing)."""
         name = event.anchor or ""
         if name in self.recording and not replaying:
-            self._problem_at(self._here(), _mark(event), "recursive YAML alias")
+            self._problem_at(self._here(), _mark(event), _('recursive YAML alias'))
             null = ScalarEvent(None, None, (True, False), "", event.start_mark, event.end_mark)
             for recorded in self.recording.values():
                 recorded.append(null)
@@ -228,8 +232,9 @@ class _Builder:
                 recorded.append(event)
         self.expanded += len(replay)
         if self.expanded > MAX_ALIAS_VALUES:  # reported at the alias written in the file
-            raise _Bound(self.alias_at, f"YAML aliases expand to more than {MAX_ALIAS_VALUES} "
-                         "values: write the repeated blocks out (or use defaults and groups)")
+            raise _Bound(self.alias_at, _("YAML aliases expand to more than {n} "
+                                          "values: write the repeated blocks out (or use defaults "
+                                          "and groups)").format(n=MAX_ALIAS_VALUES))
         return replay
 
     def _event(self, event: Event, replaying: bool) -> None:
@@ -253,7 +258,8 @@ class _Builder:
         if not replaying:
             self.values += 1
             if self.values > MAX_VALUES:
-                raise _Bound(_mark(event), f"the file holds more than {MAX_VALUES} values")
+                raise _Bound(_mark(event), _("the file holds more than {n} values").format(
+                    n=MAX_VALUES))
 
     def _slot(self, at: tuple[int, int], scalar: bool) -> tuple[Path | None, bool]:
         """Where the next value goes: its path (None: it is a mapping key) and whether it is
@@ -294,11 +300,12 @@ class _Builder:
         """A mapping key was read (``key`` is ``_NO_KEY`` for a non-scalar one)."""
         top.has_key, top.key_at, top.skip, top.key = True, at, True, None
         if tag == _MERGE_TAG:
-            self._problem(top, top.path, at, "YAML merge keys (<<) are not supported")
+            self._problem(top, top.path, at, _('YAML merge keys (<<) are not supported'))
         elif key is _NO_KEY:
-            self._problem(top, top.path, at, "a mapping key must be plain text")
+            self._problem(top, top.path, at, _('a mapping key must be plain text'))
         elif key in top.first:
-            why = f"duplicate key {key!r} (first on line {top.first[key][0]})"
+            why = _("duplicate key {key} (first on line {value})").format(
+                key=repr(key), value=top.first[key][0])
             self._problem(top, (*top.path, key), at, why)
         else:
             top.first[key] = at
@@ -329,7 +336,8 @@ class _Builder:
             # explicit ``!!timestamp z`` is an AttributeError inside it (found by make fuzz)
             problem = getattr(exc, "problem", None) or str(exc)
             if not dropped:
-                self._problem_at(path, at, f"cannot read {event.value!r}: {problem}")
+                self._problem_at(path, at, _("cannot read {value}: {problem}").format(
+                    value=repr(event.value), problem=problem))
             return event.value
         finally:
             self.constructor.constructed_objects.clear()
@@ -337,7 +345,8 @@ class _Builder:
     def _open(self, event: CollectionStartEvent, replaying: bool) -> None:
         at = _mark(event)
         if len(self.stack) >= MAX_DEPTH:
-            raise _Bound(at, f"mappings and lists are nested deeper than {MAX_DEPTH} levels")
+            raise _Bound(at, _("mappings and lists are nested deeper than {depth} levels"
+                               ).format(depth=MAX_DEPTH))
         anchor = event.anchor if not replaying else None
         if anchor:
             self.recording[anchor] = [event]
