@@ -25,7 +25,13 @@ COLUMNS = (("ID", 8), ("Step", 10), ("Period", 9), ("Lead", 14), ("Lead agency",
 def write(rows: Sequence[Mapping[str, Any]], counts: Mapping[str, Mapping[str, int]],
           names: Mapping[str, str], *, today: date, lang: str = "vi") -> bytes:
     """The workbook's bytes: board rows (``services.board.rows``) and their counts."""
-    wb = Book()
+    with Book() as wb:
+        _sheets(wb, rows, counts, names, today, lang)
+        return wb.bytes()
+
+
+def _sheets(wb: Book, rows: Sequence[Mapping[str, Any]], counts: Mapping[str, Mapping[str, int]],
+            names: Mapping[str, str], today: date, lang: str) -> None:
     sheet = wb.sheet(tr(lang, "Board"), [tr(lang, c) for c, _ in COLUMNS],
                      [w for _, w in COLUMNS])
     label = {s.value: LABELS[s]["en" if lang == "en" else "vi"] for s in BoardStatus}
@@ -49,4 +55,3 @@ def write(rows: Sequence[Mapping[str, Any]], counts: Mapping[str, Mapping[str, i
                                             date=today.strftime("%d/%m/%Y")),
                     *(sum(c.get(s, 0) for c in counts.values()) for s in order),
                     sum(sum(c.values()) for c in counts.values())])
-    return wb.bytes()

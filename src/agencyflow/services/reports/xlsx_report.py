@@ -28,8 +28,13 @@ def _value(data: ReportData, key: object) -> int:
 
 def write(data: ReportData, head: Letterhead) -> bytes:
     """The .xlsx bytes of the report (streamed sheets: every row, little memory)."""
+    with Book() as wb:
+        _sheets(wb, data, head)
+        return wb.bytes()
+
+
+def _sheets(wb: Book, data: ReportData, head: Letterhead) -> None:
     lang = data.lang
-    wb = Book()
     summary = wb.sheet(tr(lang, "Summary"), [tr(lang, "Figure"), tr(lang, "Count"),
                                              tr(lang, "%")], [48, 12, 12], header_row=6)
     summary.preamble([
@@ -64,7 +69,6 @@ def write(data: ReportData, head: Letterhead) -> bytes:
     for t in data.targets:
         goals.append([t.target_id, t.title.get(lang), t.period, t.value, t.min,
                       tr(lang, t.status.value)])
-    return wb.bytes()
 
 
 GROUP_STATUSES = (S.DONE_ON_TIME, S.DONE_LATE, S.IN_PROGRESS, S.DUE_SOON, S.OVERDUE, S.WAITING,

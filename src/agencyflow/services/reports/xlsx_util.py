@@ -44,7 +44,8 @@ class Styled(NamedTuple):
 
 class Book:
     """A workbook written with XlsxWriter into memory; :meth:`sheet` adds streamed sheets, in
-    order, and :meth:`bytes` closes it. Formats are made once per kind of cell."""
+    order, and :meth:`bytes` closes it. Formats are made once per kind of cell. Use it in a
+    ``with`` block: should writing fail half-way, the sheets' temporary files are removed."""
 
     def __init__(self) -> None:
         import xlsxwriter
@@ -58,6 +59,13 @@ class Book:
                                           "valign": "vcenter"})
         self._formats: dict[tuple[str | None, str | None, bool], Any] = {}
         self._sheets: list[Streamed] = []
+
+    def __enter__(self) -> Book:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.wb.fileclosed:  # an error before bytes(): closing removes the temp files
+            self.wb.close()
 
     def format(self, number: str | None = None, status: str | None = None,
                bold: bool = False) -> Any:
