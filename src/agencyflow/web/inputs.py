@@ -12,7 +12,7 @@ from fastapi import Request
 from agencyflow.errors import ValidationError
 
 
-def refuse_nul(request: Request) -> None:
+async def refuse_nul(request: Request) -> None:
     """ValidationError when a query parameter or the path holds a NUL character."""
     for name, value in request.query_params.multi_items():
         if "\x00" in value or "\x00" in name:

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -24,6 +24,7 @@ from agencyflow.errors import AuthenticationError
 from agencyflow.services import people
 from agencyflow.services.database import Session, session_scope
 from agencyflow.web.api.context import ApiContext
+from agencyflow.web.context import transaction
 
 _bearer = HTTPBearer(auto_error=False, description="An API token (`agencyflow user token "
                      "create`), as `Authorization: Bearer af_…`.")
@@ -57,10 +58,11 @@ def current_actor(ctx: Annotated[ApiContext, Depends(context)],
     return actor
 
 
-def read_session(ctx: Annotated[ApiContext, Depends(context)],
-                 _actor: Annotated[Actor, Depends(current_actor)]) -> Iterator[Session]:
+async def read_session(ctx: Annotated[ApiContext, Depends(context)],
+                       _actor: Annotated[Actor, Depends(current_actor)]
+                       ) -> AsyncIterator[Session]:
     """A session for a reading request (after the caller is authenticated)."""
-    with session_scope(ctx.engine) as session:
+    async with transaction(ctx.engine) as session:
         yield session
 
 
