@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 #: The newest migration shipped with this version (a test checks it is Alembic's head). Kept as a
@@ -143,6 +143,15 @@ def _fetch_within(conn: Any, text: str, values: dict[str, Any]) -> list[tuple[An
         raise DBAPIError.instance(text, values, exc, driver_error) from None
     finally:
         cur.close()
+
+
+def stored_utc(value: Any) -> datetime | None:
+    """A timestamp column as :func:`fetch` gives it (naive UTC, ISO text on SQLite) as an aware
+    UTC datetime, as the models' ``UTCDateTime`` reads it; None stays None."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 #: Rows fetched at a time by :func:`stream`.

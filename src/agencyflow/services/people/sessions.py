@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
+from agencyflow.dbapi import fetch, stored_utc
 from agencyflow.domain.permissions import Actor, Role
 from agencyflow.models import LoginAttempt, User, WebSession
 from agencyflow.services.audit import trail as audit
@@ -132,25 +133,33 @@ def login(session: Session, *, username: str, password: str, address: str, now: 
     return LoginResult(True, cookie=cookie, csrf=csrf)
 
 
+#: The session behind a cookie's hash and its user (plain SQL: the check runs on every page).
+RESOLVE_SQL = """SELECT s.id, s.csrf_token, s.created_at, s.last_seen_at, s.ended_at,
+  u.username, u.role, u.agency_code, u.full_name, u.active
+FROM web_session s JOIN app_user u ON u.id = s.user_id
+WHERE s.token_hash = :hash"""
+
+
 def resolve(session: Session, cookie: str | None, *, now: datetime, policy: SessionPolicy
             ) -> Current | None:
     """The live session behind ``cookie``, or None. It only reads: when the last-seen time is
     due for a refresh (``stale``), the caller writes it with :func:`touch` in a transaction of
-    its own, so that a page's reads never hold the database's write lock."""
+    its own, so that a page's reads never hold the database's write lock. No password hash is
+    checked here: a cookie is looked up by its SHA-256."""
     if not cookie or len(cookie) > 200:
         return None
-    stmt = (select(WebSession, User).join(User, col(User.id) == WebSession.user_id)
-            .where(col(WebSession.token_hash) == cookie_hash(cookie)))
-    found = session.execute(stmt).first()
-    if found is None:
+    found = fetch(session, RESOLVE_SQL, {"hash": cookie_hash(cookie)})
+    if not found:
         return None
-    row, user = found
-    expired = (row.ended_at is not None or now - row.last_seen_at > policy.idle
-               or now - row.created_at > policy.absolute or not user.active)
+    session_id, csrf, created, seen, ended, username, role, agency, full_name, active = found[0]
+    last_seen, started = stored_utc(seen), stored_utc(created)
+    assert last_seen is not None and started is not None  # NOT NULL columns
+    expired = (ended is not None or now - last_seen > policy.idle
+               or now - started > policy.absolute or not active)
     if expired:
         return None
-    return Current(row.id or 0, Actor(user.username, Role(user.role), user.agency_code),
-                   row.csrf_token, user.full_name, stale=now - row.last_seen_at > TOUCH_EVERY)
+    return Current(int(session_id), Actor(username, Role(role), agency), csrf, full_name,
+                   stale=now - last_seen > TOUCH_EVERY)
 
 
 def touch(session: Session, session_id: int, *, now: datetime) -> None:

@@ -20,7 +20,8 @@ from agencyflow.errors import AuthenticationError
 from agencyflow.formats import ddmmyyyy_hhmm
 from agencyflow.i18n import _
 
-TOKEN_SQL = """SELECT t.id, t.revoked_at, u.username, u.role, u.agency_code, u.active
+TOKEN_SQL = """SELECT t.id, t.revoked_at, u.username, u.role, u.agency_code, u.active,
+  t.last_used_at
 FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = :hash"""
 
 
@@ -32,17 +33,24 @@ def token_hash(secret: str) -> str:
 def token_actor(conn: Any, secret: str) -> tuple[int, Actor]:
     """(token id, the actor owning ``secret``) on a DBAPI connection or a SQLAlchemy session;
     AuthenticationError when the token is unknown, revoked, or its user disabled."""
+    token_id, actor, _last_used = token_use(conn, secret)
+    return token_id, actor
+
+
+def token_use(conn: Any, secret: str) -> tuple[int, Actor, Any]:
+    """:func:`token_actor` and the token's ``last_used_at`` as the driver gives it (one query:
+    an API request checks its token with it)."""
     rows = fetch(conn, TOKEN_SQL, {"hash": token_hash(secret.strip())})
     if not rows:
         raise AuthenticationError(_("invalid API token (AGENCYFLOW_TOKEN): no such token"))
-    token_id, revoked_at, username, role, agency, active = rows[0]
+    token_id, revoked_at, username, role, agency, active, last_used = rows[0]
     if revoked_at is not None:
         raise AuthenticationError(_("API token #{id} was revoked on {day}: create a new one")
                                   .format(id=token_id, day=ddmmyyyy_hhmm(revoked_at, utc=True)))
     if not active:
         raise AuthenticationError(_("API token #{id} belongs to user {user}, who is disabled")
                                   .format(id=token_id, user=username))
-    return int(token_id), Actor(username, Role(role), agency)
+    return int(token_id), Actor(username, Role(role), agency), last_used
 
 
 USER_SQL = "SELECT username, role, agency_code, active FROM app_user WHERE username = :username"

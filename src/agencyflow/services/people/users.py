@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
+from agencyflow.dbapi import stored_utc
 from agencyflow.domain.ids import storable
 from agencyflow.domain.permissions import Action, Actor, Role, allowed, require
 from agencyflow.errors import NotFound, PermissionDenied, ValidationError
@@ -260,10 +261,8 @@ def token_actor(session: Session, token: str) -> tuple[Actor, TokenUse]:
     check); AuthenticationError when the token is unknown or revoked or its user disabled
     (:func:`agencyflow.services.people.token_check.token_actor`, which the board's fast path runs
     too)."""
-    token_id, actor = token_check.token_actor(session, token)  # the one definition
-    last = session.execute(select(col(ApiToken.last_used_at))
-                           .where(col(ApiToken.id) == token_id)).scalar_one()
-    return actor, TokenUse(token_id, last)
+    token_id, actor, last = token_check.token_use(session, token)  # the one definition
+    return actor, TokenUse(token_id, stored_utc(last))
 
 
 #: A token used again within this long is not written again (readers stay read-only).
