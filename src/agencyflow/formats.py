@@ -4,6 +4,7 @@ dd/mm/yyyy, Vietnam time. (JSON and CSV keep ISO 8601 with the offset.)"""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from agencyflow.domain.calendar import TIMEZONE
@@ -25,8 +26,16 @@ def as_date(value: Any) -> date | None:
 
 def ddmmyyyy(value: Any) -> str:
     """``dd/mm/yyyy`` (empty for None)."""
+    if type(value) is date:  # the common case: a page or a listing writes thousands of them
+        return _day_text(value)
     day = as_date(value)
-    return day.strftime("%d/%m/%Y") if day else ""
+    return _day_text(day) if day else ""
+
+
+@lru_cache(maxsize=4096)
+def _day_text(day: date) -> str:
+    """A day's ``dd/mm/yyyy`` text (a listing has few distinct due dates)."""
+    return day.strftime("%d/%m/%Y")
 
 
 def ddmmyyyy_hhmm(value: Any, *, utc: bool = False) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from agencyflow import i18n as gettext_catalogs
 from agencyflow.domain.status import BoardStatus
@@ -46,3 +47,11 @@ def page(request: Request, name: str, current: Current | None, *, status: int = 
     env = ctx(request).templates[lang(request)]
     body = env.get_template(name).render(**template_globals(request, current), **values)
     return HTMLResponse(body, status_code=status)
+
+
+def fragment(request: Request, name: str, **values: Any) -> Markup:
+    """Template ``name`` rendered in the viewer's language from ``values`` alone (nothing about
+    the viewer: no :func:`~agencyflow.web.context.template_globals`), as HTML a page can embed;
+    what a page keeps rendered for every viewer (the board's counts table)."""
+    env = ctx(request).templates[lang(request)]
+    return Markup(env.get_template(name).render(**values))  # autoescaped: safe to embed

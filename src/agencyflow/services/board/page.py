@@ -173,7 +173,7 @@ class BoardCache:
               size: int = COUNTS_PAGE) -> Tally:
         """One page of the counts (agencies after ``after_agency``) and the totals, as known at
         ``known_at`` (a moment after every record is the present: one key for all of them)."""
-        moment = None if asof.is_current(conn, known_at) else known_at
+        moment = self.moment(conn, known_at)
         counted: _Counted = self.memo(conn, ("counts", flt, today, moment),
                                       lambda: _count(conn, flt, today, calendar, moment))
         start = bisect.bisect_right(counted.codes, after_agency) if after_agency else 0
@@ -183,10 +183,25 @@ class BoardCache:
         return Tally(rows, counted.totals, len(counted.codes),
                      rows[-1][0] if more and rows else None)
 
-    def memo(self, conn: Any, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """``compute()``'s value for ``key`` at the database's current audit head."""
+    @staticmethod
+    def moment(conn: Any, known_at: datetime | None) -> datetime | None:
+        """What a value "as known at ``known_at``" is keyed by: None for the present (nothing
+        recorded after ``known_at``), else ``known_at``; so that today's board, asked at a new
+        moment each time, is one key."""
+        return None if asof.is_current(conn, known_at) else known_at
+
+    @staticmethod
+    def head(conn: Any) -> Any:
+        """The database's current audit head (what :meth:`memo` keys by)."""
         [head] = fetch(conn, HEAD_SQL, {}) or [(None,)]
-        key = (*key, head[0])
+        return head[0]
+
+    def memo(self, conn: Any, key: tuple[Any, ...], compute: Callable[[], Any], *,
+             head: Any = None) -> Any:
+        """``compute()``'s value for ``key`` at the database's current audit head (``head``:
+        that head as :meth:`head` read it in this transaction, to read it once for several
+        values)."""
+        key = (*key, self.head(conn) if head is None else head)
         with self._guard:
             if key in self._entries:
                 self._entries.move_to_end(key)
