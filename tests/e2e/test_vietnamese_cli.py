@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
                      "AGENCYFLOW_LANGUAGE"):
             mp.delenv(name, raising=False)
         get_settings.cache_clear()
-        yield _run_session(mp)
+        yield _run_session(mp, data)
     get_settings.cache_clear()
 
 
@@ -104,7 +105,7 @@ def _run(*args: str, code: int = 0) -> str:
     return result.output
 
 
-def _run_session(mp: pytest.MonkeyPatch) -> dict[str, str]:
+def _run_session(mp: pytest.MonkeyPatch, data_dir: Path) -> dict[str, str]:
     out: dict[str, str] = {"first error": _run("board", code=1),
                            "plan list": _run("plan", "list")}
     out["plan load"] = _run("plan", "load", PLAN, "--now", "2027-01-04")
@@ -164,7 +165,27 @@ def _run_session(mp: pytest.MonkeyPatch) -> dict[str, str]:
                                      + _run("assignment", "show", str(ktht), "--now",
                                             "2027-03-10"))
     mp.delenv("AGENCYFLOW_LANGUAGE")
+    export = data_dir / "audit.jsonl"
+    _run("audit", "export", "--format", "jsonl", "--output", str(export), "--as", "dieu.phoi")
+    export.write_text(export.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
+    out["audit export broken"] = _run("audit", "verify", "--file", str(export), "--as",
+                                      "dieu.phoi", code=1)
+    (data_dir / "checkpoints.jsonl").write_text("junk\n", encoding="utf-8")
+    out["audit checkpoint broken"] = _run("audit", "verify", "--checkpoint",
+                                          str(data_dir / "checkpoints.jsonl"), "--as",
+                                          "dieu.phoi", code=1)
+    _tamper(data_dir / "agencyflow.db")
+    out["audit tampered"] = _run("audit", "verify", "--as", "dieu.phoi", code=1)
     return out
+
+
+def _tamper(db: Path) -> None:
+    """Edit the reason of the audit trail's second event behind agencyflow's back."""
+    with sqlite3.connect(db) as conn:
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                    "AND tbl_name = 'audit_event'").fetchall():
+            conn.execute(f'DROP TRIGGER "{name}"')
+        conn.execute("UPDATE audit_event SET reason = 'sửa lén' WHERE seq = 2")
 
 
 #: Every broken plan fixture but the YAML syntax error, whose words are PyYAML's own.
@@ -178,7 +199,7 @@ VIETNAMESE = ["first error", "plan list", "plan load", "plan show", "user add",
               "not found", "permission denied", "transition refused", "bad date",
               "calendar error", "unknown agency", "unknown language", "no identity",
               "invalid outputs", "missing evidence", "bad link", "invalid settings",
-              "broken plan"]
+              "broken plan", "audit export broken", "audit checkpoint broken", "audit tampered"]
 
 
 @pytest.mark.parametrize("name", VIETNAMESE)
@@ -190,7 +211,8 @@ def test_the_default_output_is_vietnamese(session: dict[str, str], name: str) ->
 
 ERRORS = ["first error", "not found", "permission denied", "transition refused", "bad date",
           "calendar error", "unknown agency", "unknown language", "no identity",
-          "invalid outputs", "missing evidence", "bad link", "invalid settings"]
+          "invalid outputs", "missing evidence", "bad link", "invalid settings",
+          "audit export broken", "audit checkpoint broken", "audit tampered"]
 
 
 @pytest.mark.parametrize("name", ERRORS)
@@ -215,6 +237,10 @@ def test_what_the_errors_say(session: dict[str, str]) -> None:
     assert "steps[0].deadline.month: cần một số nguyên (nhận được 'January')" in session[
         "broken plan"]
     assert "thiếu trường bắt buộc" in session["broken plan"]
+    assert "nhật ký kiểm toán bị phá vỡ tại sự kiện #2" in session["audit tampered"]
+    assert "nội dung không khớp với mã băm (đã bị sửa)" in session["audit tampered"]
+    assert "không phải một dòng JSON" in session["audit export broken"]
+    assert "không phải một dòng điểm kiểm tra" in session["audit checkpoint broken"]
     assert "mã nhiệm vụ 'PLAN' bị trùng (đã có tại steps[0].id)" in session["broken plan"]
     assert "phụ thuộc vòng tròn: PLAN -> EVAL -> COUNCIL -> PLAN" in session["broken plan"]
 

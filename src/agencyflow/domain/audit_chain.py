@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from agencyflow.i18n import _
+
 #: The ``prev_hash`` of the first event.
 GENESIS = "0" * 64
 
@@ -73,8 +75,10 @@ class ChainBreak:
     reason: str
 
     def __str__(self) -> str:
-        where = f" (id {self.event_id})" if self.event_id is not None else ""
-        return f"event #{self.seq}{where}: {self.reason}"
+        if self.event_id is None:
+            return _("event #{seq}: {reason}").format(seq=self.seq, reason=self.reason)
+        return _("event #{seq} (id {id}): {reason}").format(seq=self.seq, id=self.event_id,
+                                                           reason=self.reason)
 
 
 def verify(events: Iterable[Mapping[str, Any]], *, head: tuple[int, str] | None = None
@@ -94,26 +98,30 @@ def verify(events: Iterable[Mapping[str, Any]], *, head: tuple[int, str] | None 
         count += 1
         seq, event_id = event["seq"], event.get("id")
         if seq != expected_seq:
-            why = f"sequence number {seq} where {expected_seq} was expected (missing or moved)"
+            why = _("sequence number {seq} where {expected} was expected (missing or moved)"
+                    ).format(seq=seq, expected=expected_seq)
             return count, ChainBreak(seq, event_id, why)
         if event["prev_hash"] != prev:
             if before is not None and event["prev_hash"] == before["prev_hash"]:
                 # It links past the event before it: that one was inserted (name it, not this).
                 return count, ChainBreak(before["seq"], before.get("id"),
-                                         f"inserted: event #{seq} links to the event before it")
-            return count, ChainBreak(seq, event_id, "prev_hash does not match the previous event")
+                                         _("inserted: event #{seq} links to the event before it")
+                                         .format(seq=seq))
+            return count, ChainBreak(seq, event_id,
+                                     _("prev_hash does not match the previous event"))
         if event_hash(event) != event["hash"]:
-            return count, ChainBreak(seq, event_id, "content does not match its hash (edited)")
+            return count, ChainBreak(seq, event_id, _("content does not match its hash (edited)"))
         recorded = _instant(event.get("recorded_at"))
         if recorded is not None and last_recorded is not None and recorded < last_recorded:
-            why = (f"recorded at {recorded}, before the previous event ({last_recorded}): "
-                   "out of real-clock order")
+            why = (_("recorded at {recorded}, before the previous event ({last_recorded}): out "
+                     "of real-clock order").format(recorded=recorded, last_recorded=last_recorded))
             return count, ChainBreak(seq, event_id, why)
         last_recorded = recorded or last_recorded
         prev, expected_seq, before = event["hash"], expected_seq + 1, event
     if head is not None and head != (expected_seq - 1, prev):
         end = expected_seq - 1
-        reason = f"chain ends at #{end} but the head records #{head[0]}"
+        reason = _("chain ends at #{end} but the head records #{head}").format(end=end,
+                                                                              head=head[0])
         if head[0] > end:
             return count, ChainBreak(end + 1, None, reason + " (deleted at the end)")
         first = head[0] + 1 if head[0] < end else end

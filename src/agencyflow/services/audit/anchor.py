@@ -28,8 +28,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from agencyflow.domain import audit_chain
+from agencyflow.domain import audit_chain, files
 from agencyflow.errors import AuditError, DeliveryError
+from agencyflow.i18n import _
 from agencyflow.models import AuditEvent
 from agencyflow.notifications.base import Message, Notifier
 from agencyflow.services import clock
@@ -89,11 +90,13 @@ def send(notifier: Notifier, tag: str, checkpoint: Checkpoint) -> int:
     channel matches or one fails."""
     results = notifier.send(tag, message(checkpoint))
     if not results:
-        raise DeliveryError(f"no channel for tag {tag!r}: the checkpoint was not sent (map the "
-                            "tag to the inspectors' channels in AGENCYFLOW_APPRISE_CONFIG)")
+        raise DeliveryError(_("no channel for tag {tag}: the checkpoint was not sent (map the "
+                              "tag to the inspectors' channels in AGENCYFLOW_APPRISE_CONFIG)"
+                              ).format(tag=repr(tag)))
     failed = [f"{r.channel}: {r.error}" for r in results if not r.ok]
     if failed:
-        raise DeliveryError(f"checkpoint {checkpoint} not delivered to: {'; '.join(failed)}")
+        raise DeliveryError(_("checkpoint {checkpoint} not delivered to: {value}").format(
+            checkpoint=checkpoint, value='; '.join(failed)))
     return len(results)
 
 
@@ -103,7 +106,8 @@ def read_file(path: Path) -> Iterator[tuple[str, Checkpoint]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise AuditError(f"checkpoint file {path}: {exc.strerror}") from None
+        raise AuditError(_("checkpoint file {path}: {reason}").format(
+            path=path, reason=files.reason(exc))) from None
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -116,7 +120,8 @@ def read_file(path: Path) -> Iterator[tuple[str, Checkpoint]]:
         except (ValueError, KeyError, TypeError):
             valid = False
         if not valid:
-            raise AuditError(f"checkpoint {where}: not a checkpoint line (seq, hash, at)")
+            raise AuditError(_("checkpoint {where}: not a checkpoint line (seq, hash, at)").format(
+                where=where))
         yield where, Checkpoint(seq, digest, at)
 
 
@@ -131,13 +136,16 @@ def check(session: Session, checkpoints: Iterable[tuple[str, Checkpoint]]) -> in
         stored = session.execute(select(col(AuditEvent.hash)).where(
             col(AuditEvent.seq) == checkpoint.seq)).scalar_one_or_none()
         if stored is None:
-            last, _ = audit.head(session)
+            last, _hash = audit.head(session)
             raise AuditError(
-                f"checkpoint {where} ({checkpoint}, taken {checkpoint.at:%Y-%m-%d %H:%M} UTC): "
-                f"the trail has no event #{checkpoint.seq} any more (truncated; its head is "
-                f"#{last})")
+                _("checkpoint {where} ({checkpoint}, taken {at} UTC): the trail has no event "
+                  "#{seq} any more (truncated; its head is #{last})").format(
+                    where=where, checkpoint=checkpoint, at=f"{checkpoint.at:%Y-%m-%d %H:%M}",
+                    seq=checkpoint.seq, last=last))
         if stored != checkpoint.hash:
             raise AuditError(
-                f"checkpoint {where} ({checkpoint}, taken {checkpoint.at:%Y-%m-%d %H:%M} UTC): "
-                f"event #{checkpoint.seq} now hashes to {stored} (rewritten)")
+                _("checkpoint {where} ({checkpoint}, taken {at} UTC): event #{seq} now hashes "
+                  "to {stored} (rewritten)").format(
+                    where=where, checkpoint=checkpoint, at=f"{checkpoint.at:%Y-%m-%d %H:%M}",
+                    seq=checkpoint.seq, stored=stored))
     return count

@@ -21,6 +21,7 @@ from agencyflow.domain.clock import stamp
 from agencyflow.domain.ids import clamp_limit
 from agencyflow.domain.permissions import Actor
 from agencyflow.errors import AuditError, ValidationError
+from agencyflow.i18n import _
 from agencyflow.models import AuditEvent, AuditHead
 from agencyflow.services import clock
 
@@ -186,7 +187,7 @@ def verify(session: Session) -> int:
     _snapshot(session)
     count, broken = audit_chain.verify(_rows(session), head=head(session))
     if broken is not None:
-        raise AuditError(f"audit trail broken at {broken}")
+        raise AuditError(_('audit trail broken at {broken}').format(broken=broken))
     return count
 
 
@@ -295,7 +296,7 @@ def _export_lines(session: Session, fmt: str) -> Iterator[str]:
 def check_export_format(fmt: str) -> None:
     """ValidationError unless ``fmt`` is an export format (jsonl, csv)."""
     if fmt not in ("jsonl", "csv"):
-        raise ValidationError(f"export format {fmt!r}: use jsonl or csv")
+        raise ValidationError(_('export format {fmt}: use jsonl or csv').format(fmt=repr(fmt)))
 
 
 def _take(buffer: io.StringIO) -> str:
@@ -320,15 +321,19 @@ def verify_export(lines: Iterable[str], *, source: str = "export") -> int:
                 try:
                     event = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise AuditError(f"{source}:{number}: not a JSON line ({exc.msg})") from None
+                    raise AuditError(_("{source}:{number}: not a JSON line (column {column})"
+                                       ).format(source=source, number=number,
+                                                column=exc.colno)) from None
                 missing = ([f for f in (*audit_chain.HASHED_FIELDS, "hash") if f not in event]
                            if isinstance(event, dict) else ["every field"])
                 if missing:
-                    raise AuditError(f"{source}:{number}: not an exported audit event "
-                                     f"(missing {', '.join(missing)})")
+                    raise AuditError(_("{source}:{number}: not an exported audit event (missing "
+                                       "{value})").format(
+                        source=source, number=number, value=', '.join(missing)))
                 yield event
 
     count, broken = audit_chain.verify(events())
     if broken is not None:
-        raise AuditError(f"{source}: audit trail broken at {broken}")
+        raise AuditError(_("{source}: audit trail broken at {broken}").format(
+            source=source, broken=broken))
     return count

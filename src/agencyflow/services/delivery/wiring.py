@@ -20,6 +20,7 @@ from agencyflow.config import Settings, get_settings
 from agencyflow.db import engine_from_settings
 from agencyflow.domain.calendar import WorkingCalendar
 from agencyflow.errors import ConfigError
+from agencyflow.i18n import _
 from agencyflow.notifications.base import Notifier
 from agencyflow.notifications.render import Renderer
 from agencyflow.services.plans.calendar_store import calendar_for
@@ -46,8 +47,8 @@ def calendar(settings: Settings) -> WorkingCalendar:
 def notifier(settings: Settings) -> Notifier:
     """The apprise notifier of ``AGENCYFLOW_APPRISE_CONFIG`` (ConfigError when unset)."""
     if settings.apprise_config is None:
-        raise ConfigError("no notification channels: set AGENCYFLOW_APPRISE_CONFIG to an apprise "
-                          "YAML file (see README, 'Channels')")
+        raise ConfigError(_("no notification channels: set AGENCYFLOW_APPRISE_CONFIG to an "
+                            "apprise YAML file (see README, 'Channels')"))
     from agencyflow.notifications.apprise_notifier import AppriseNotifier
 
     return AppriseNotifier.from_config(settings.apprise_config,
