@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlmodel import Session
 
 from agencyflow.config import get_settings
-from agencyflow.services.reminders import sweeps
+from agencyflow.i18n import language
+from agencyflow.services.reminders import needing_attention, sweeps
 from tests.cli_helpers import Invoke, cli_for
 from tests.reminder_world import CALENDAR, extend, notifications, start, vn
 
@@ -104,3 +106,27 @@ def test_correcting_the_date_clears_the_flag_and_the_row_is_swept_again(engine: 
     later = sweeps.sweep(engine, now=vn(2027, 1, 20), calendar=CALENDAR)
     assert later.needs_attention == 0
     assert any(n["assignment_id"] == bad for n in notifications(engine))
+
+
+def test_the_reason_is_shown_in_the_readers_language_whatever_the_sweeps(engine: Engine) -> None:
+    """The sweep runs in Vietnamese; an English reader reads the reason in English, and a
+    reason stored as plain text (before reasons were worded per language) is shown as it is."""
+    start(engine)
+    bad = _poison(engine)
+    with language("vi"):
+        sweeps.sweep(engine, now=OPENING, calendar=CALENDAR)
+    with Session(engine) as session:
+        with language("en"):
+            _total, english = needing_attention(session)
+        with language("vi"):
+            _total, vietnamese = needing_attention(session)
+    assert english[0]["id"] == bad and vietnamese[0]["id"] == bad
+    assert "31/12/9999 is outside the working-day calendar" in english[0]["why"]
+    assert "reminders cannot be computed for step" in english[0]["why"]
+    assert "nằm ngoài lịch ngày làm việc" in vietnamese[0]["why"]
+    assert "outside" not in vietnamese[0]["why"]
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE assignment SET attention = 'written before' WHERE id = :i"),
+                     {"i": bad})
+    with Session(engine) as session, language("vi"):
+        assert needing_attention(session)[1][0]["why"] == "written before"

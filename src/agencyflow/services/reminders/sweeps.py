@@ -50,10 +50,10 @@ from sqlmodel import Session
 from agencyflow.domain import reminders
 from agencyflow.domain.calendar import local_date
 from agencyflow.errors import AgencyflowError
-from agencyflow.i18n import _
+from agencyflow.i18n import LANGUAGES, _, current_language, language
 from agencyflow.models import Assignment
 from agencyflow.services.products import reevaluation
-from agencyflow.services.reminders import outbox_writes, sweep_sql
+from agencyflow.services.reminders import attention, outbox_writes, sweep_sql
 from agencyflow.services.reminders.notice_context import (
     AgencyInfo,
     CycleInfo,
@@ -190,8 +190,29 @@ class _Planner:
             return [self.addressed(conn, group.cycle_id, n).as_json(group.gk, i)
                     for i, n in enumerate(self.decision(group).notices)]
         except Exception as exc:  # noqa: BLE001 - whatever it is, it is this group's alone
-            self.failed[group.gk] = attention_reason(group, exc)
+            self.failed[group.gk] = self._reasons(conn, group, exc)
             return None
+
+    def _reasons(self, conn: Connection, group: Group, exc: Exception) -> str:
+        """Why ``group`` failed, worded in every language (the error is worded when raised,
+        so the group is computed again in each other language to meet it in those words)."""
+        reasons = {current_language(): attention_reason(group, exc)}
+        kept = self.decisions.pop(group.gk, None)
+        for lang in LANGUAGES:
+            if lang in reasons:
+                continue
+            with language(lang):
+                try:
+                    for notice in self.decision(group).notices:
+                        self.addressed(conn, group.cycle_id, notice)
+                    reasons[lang] = attention_reason(group, exc)  # not met again: as it was
+                except Exception as again:  # noqa: BLE001 - the same failure, in ``lang``
+                    reasons[lang] = attention_reason(group, again)
+                finally:
+                    self.decisions.pop(group.gk, None)
+        if kept is not None:
+            self.decisions[group.gk] = kept
+        return attention.encode(reasons)
 
     def addressed(self, conn: Connection, cycle_id: int, notice: reminders.Notice
                   ) -> PlannedNotice:
