@@ -174,6 +174,9 @@ def _run_session(mp: pytest.MonkeyPatch, data_dir: Path) -> dict[str, str]:
     out["audit checkpoint broken"] = _run("audit", "verify", "--checkpoint",
                                           str(data_dir / "checkpoints.jsonl"), "--as",
                                           "dieu.phoi", code=1)
+    (data_dir / "tien-do.xlsx").write_text("not a workbook", encoding="utf-8")
+    out["import not a workbook"] = _run("import", "progress", str(data_dir / "tien-do.xlsx"),
+                                        "--as", "can.bo.ktht", code=1)
     _tamper(data_dir / "agencyflow.db")
     out["audit tampered"] = _run("audit", "verify", "--as", "dieu.phoi", code=1)
     return out
@@ -199,7 +202,8 @@ VIETNAMESE = ["first error", "plan list", "plan load", "plan show", "user add",
               "not found", "permission denied", "transition refused", "bad date",
               "calendar error", "unknown agency", "unknown language", "no identity",
               "invalid outputs", "missing evidence", "bad link", "invalid settings",
-              "broken plan", "audit export broken", "audit checkpoint broken", "audit tampered"]
+              "broken plan", "audit export broken", "audit checkpoint broken", "audit tampered",
+              "import not a workbook"]
 
 
 @pytest.mark.parametrize("name", VIETNAMESE)
@@ -212,7 +216,8 @@ def test_the_default_output_is_vietnamese(session: dict[str, str], name: str) ->
 ERRORS = ["first error", "not found", "permission denied", "transition refused", "bad date",
           "calendar error", "unknown agency", "unknown language", "no identity",
           "invalid outputs", "missing evidence", "bad link", "invalid settings",
-          "audit export broken", "audit checkpoint broken", "audit tampered"]
+          "audit export broken", "audit checkpoint broken", "audit tampered",
+          "import not a workbook"]
 
 
 @pytest.mark.parametrize("name", ERRORS)
@@ -241,6 +246,7 @@ def test_what_the_errors_say(session: dict[str, str]) -> None:
     assert "nội dung không khớp với mã băm (đã bị sửa)" in session["audit tampered"]
     assert "không phải một dòng JSON" in session["audit export broken"]
     assert "không phải một dòng điểm kiểm tra" in session["audit checkpoint broken"]
+    assert "tien-do.xlsx: không phải sổ Excel (.xlsx)" in session["import not a workbook"]
     assert "mã nhiệm vụ 'PLAN' bị trùng (đã có tại steps[0].id)" in session["broken plan"]
     assert "phụ thuộc vòng tròn: PLAN -> EVAL -> COUNCIL -> PLAN" in session["broken plan"]
 

@@ -181,10 +181,10 @@ def test_a_sheet_with_errors_is_refused_whole_with_every_error(world, tmp_path: 
     result = cli("import", "progress", str(path), "--as", "can.bo.ktht", "--now", NOW)
     assert result.exit_code == 1, result.output
     out = result.output
-    assert "3 problem(s), nothing was imported" in out, out
-    assert "Tiến độ!G3: completed: 'chắc vậy' is not có or không" in out
-    assert "Tiến độ!F4: version:" in out and "export a new sheet" in out
-    assert "Tiến độ!A5: id: assignment 123456 is not in the sheet's cycle" in out
+    assert "k.xlsx: có 3 lỗi, chưa nhập gì" in out, out
+    assert "Tiến độ!G3: completed: 'chắc vậy' không phải là có hoặc không" in out
+    assert "Tiến độ!F4: version:" in out and "hãy xuất phiếu mới" in out
+    assert "Tiến độ!A5: id: nhiệm vụ 123456 không thuộc chu kỳ của phiếu" in out
     assert events(engine, ws["A2"].value) == before  # the good row was not applied either
 
 
@@ -194,9 +194,9 @@ def test_bad_cells_name_sheet_cell_and_field(world, tmp_path: Path) -> None:
     fill_c(path, score="1.5", date="31/02/2027")
     result = cli("import", "progress", str(path), "--as", "can.bo.xa-c", "--now", NOW)
     assert result.exit_code == 1, result.output
-    assert "Danh sách!E2: outputs.products[1].score: '1.5' is ambiguous: write the decimal " \
-        "with a comma (1,5)" in result.output
-    assert "Tiến độ!I2: outputs.meeting_date: '31/02/2027' is not a date" in result.output
+    assert "Danh sách!E2: outputs.products[1].score: '1.5' không rõ nghĩa: hãy viết phần " \
+        "thập phân bằng dấu phẩy (1,5)" in result.output
+    assert "Tiến độ!I2: outputs.meeting_date: '31/02/2027' không phải là ngày" in result.output
     fill_c(path, score=130, date="15/03/2027")
     result = cli("import", "progress", str(path), "--as", "can.bo.xa-c", "--now", NOW)
     assert "outputs.products[1].score:" in result.output and "100" in result.output
@@ -208,7 +208,7 @@ def test_an_officer_imports_only_for_their_agency(world, tmp_path: Path) -> None
     path = export(cli, "XA-C", tmp_path / "c.xlsx")
     fill_c(path)
     result = cli("import", "progress", str(path), "--as", "can.bo.xa-b", "--now", NOW)
-    assert result.exit_code == 1 and "imports only for their own agency" in result.output
+    assert result.exit_code == 1 and "chỉ được nhập phiếu của cơ quan mình" in result.output
     assert cli("import", "progress", str(path), "--now", NOW).exit_code == 1  # no identity
     assert get(engine, w.eval_c).status == "open"
 

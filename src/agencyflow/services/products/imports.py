@@ -54,7 +54,8 @@ def import_file(session: Session, *, plan: str, path: Path, actor: Actor,
                 now: datetime) -> Imported:
     """Register every product of ``path`` under ``plan``, or raise ValidationError listing
     every problem (nothing is written then)."""
-    require(actor, Action.PLAN_LOAD, target=f"the product registry of plan {plan}")
+    require(actor, Action.PLAN_LOAD,
+            target=_("the product registry of plan {plan}").format(plan=plan))
     spec = plans.spec_of(plans.latest(session, plan))
     if spec.registry is None:
         raise ValidationError(_("plan {plan} keeps no product registry (add plan.registry)"

@@ -39,6 +39,8 @@ from agencyflow.domain.permissions import Action, Actor, Role, allowed
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.domain.plan_types import OutputSpec
 from agencyflow.errors import AgencyflowError, ValidationError
+from agencyflow.i18n import _, ngettext
+from agencyflow.labels import label
 from agencyflow.models import Assignment, Cycle
 from agencyflow.services.assignments import moves as assignments
 from agencyflow.services.plans import store as plans
@@ -84,8 +86,10 @@ def import_progress(session: Session, path: Path, *, actor: Actor, now: datetime
     agency = meta.get("agency", "")
     if actor.role is Role.OFFICER and actor.agency_code != agency:
         raise ValidationError(
-            f"{path.name}: this is the sheet of {agency}; user {actor.username} is an officer "
-            f"of {actor.agency_code or 'no agency'} and imports only for their own agency")
+            _("{name}: this is the sheet of {agency}; user {username} is an officer of {value} "
+              "and imports only for their own agency").format(
+                name=path.name, agency=agency, username=actor.username,
+                value=actor.agency_code or _("no agency")))
     spec = plans.spec_of(plans.by_id(session, cycle.plan_version_id))
     loaded: dict[int, Assignment | None] = _agency_rows(session, cycle, agency)
 
@@ -104,8 +108,10 @@ def import_progress(session: Session, path: Path, *, actor: Actor, now: datetime
                             problems)) is not None]
     result = ImportResult(dry_run, unchanged=len(sheet.rows) - len(todo))
     if problems:
-        raise ValidationError(f"{path.name}: {len(problems)} problem(s), nothing was imported:\n"
-                              + "\n".join(problems))
+        raise ValidationError(ngettext("{name}: {n} problem, nothing was imported:",
+                                       "{name}: {n} problems, nothing was imported:",
+                                       len(problems)).format(name=path.name, n=len(problems))
+                              + "\n" + "\n".join(problems))
     for kind, run in groupby(todo, key=_kind):
         _apply(session, kind, list(run), actor=actor, now=now, calendar=calendar, lang=lang,
                result=result, name=path.name)
@@ -127,8 +133,9 @@ def _cycle(session: Session, meta: dict[str, str], name: str) -> Cycle:
     except ValueError:
         cycle = None
     if cycle is None or cycle.plan_key != meta.get("plan"):
-        raise ValidationError(f"{name}: the sheet's cycle ({meta.get('plan')} #"
-                              f"{meta.get('cycle')}) is not in this database")
+        raise ValidationError(_("{name}: the sheet's cycle ({plan} #{cycle}) is not in this "
+                                "database").format(
+            name=name, plan=meta.get('plan'), cycle=meta.get('cycle')))
     return cycle
 
 
@@ -137,7 +144,8 @@ def _check(r: reader.SheetRow, a: Assignment | None, cycle: Cycle, agency: str, 
     """The row's use case, or None (nothing to do, or a problem appended)."""
     at = r.ref(ID_COL)
     if a is None or a.cycle_id != cycle.id:
-        problems.append(f"{at}: id: assignment {r.assignment_id} is not in the sheet's cycle")
+        problems.append(_("{at}: id: assignment {assignment_id} is not in the sheet's cycle")
+                        .format(at=at, assignment_id=r.assignment_id))
         return None
     step = spec.step(a.step_id)
     given = _given(r, step.outputs, problems)
@@ -146,20 +154,24 @@ def _check(r: reader.SheetRow, a: Assignment | None, cycle: Cycle, agency: str, 
     action = (Action.SUBMIT if step.review else Action.COMPLETE) if r.complete \
         else Action.PROGRESS
     if a.lead_code != agency:
-        problems.append(f"{at}: id: assignment {a.id} is led by {a.lead_code}, not {agency}")
+        problems.append(_("{at}: id: assignment {id} is led by {lead_code}, not {agency}").format(
+            at=at, id=a.id, lead_code=a.lead_code, agency=agency))
         return None
     if not allowed(actor, action, lead=a.lead_code, cooperating=a.cooperating):
-        problems.append(f"{at}: id: user {actor.username} ({actor.role.value}) may not "
-                        f"{action.value} assignment {a.id} (led by {a.lead_code})")
+        problems.append(_("{at}: id: user {username} ({role}) may not {action} (assignment "
+                          "{id}, led by {lead_code})").format(
+            at=at, username=actor.username, role=label("role", actor.role.value),
+            action=label("action", action.value), id=a.id, lead_code=a.lead_code))
         return None
     if a.status not in {s.value for s in ACTIVE}:
-        problems.append(f"{at}: id: assignment {a.id} is {a.status}: only open or in-progress "
-                        "assignments take progress")
+        problems.append(_("{at}: id: assignment {id} is {status}: only open or in-progress "
+                          "assignments take progress").format(
+            at=at, id=a.id, status=label("state", a.status)))
         return None
     if r.version is not None and r.version != a.version:
-        problems.append(f"{r.ref(VERSION_COL)}: version: assignment {a.id} changed since the "
-                        f"sheet was exported (version {r.version}, now {a.version}): export a "
-                        "new sheet")
+        problems.append(_("{where}: version: assignment {id} changed since the sheet was "
+                          "exported (version {version}, now {now}): export a new sheet").format(
+            where=r.ref(VERSION_COL), id=a.id, version=r.version, now=a.version))
         return None
     merged = strip_derived(step.outputs, a.outputs or {}) | given
     try:
@@ -191,7 +203,9 @@ def _given(r: reader.SheetRow, specs: Sequence[OutputSpec], problems: list[str]
                 fspec = spec.field(field_name)
                 where = f"outputs.{name}[{index}].{field_name}"
                 if fspec is None:
-                    problems.append(f"{ref}: {where}: {name} items have no field {field_name!r}")
+                    problems.append(_("{ref}: {where}: {name} items have no field {field}")
+                                    .format(ref=ref, where=where, name=name,
+                                            field=repr(field_name)))
                     continue
                 try:
                     values[field_name] = reader.convert(fspec, value, ref)
@@ -224,8 +238,8 @@ def _apply(session: Session, kind: Action, run: list[_Plan], *, actor: Actor, no
             assignments.progress_many(session, reports, actor=actor, now=now)
     except AgencyflowError as exc:
         session.rollback()
-        raise ValidationError(f"{name}: {_where(run, exc)}{exc} — nothing was imported"
-                              ) from None
+        raise ValidationError(_("{name}: {where}{problem} — nothing was imported").format(
+            name=name, where=_where(run, exc), problem=exc)) from None
     ids = [r.assignment_id for r in reports]
     {Action.SUBMIT: result.submitted, Action.COMPLETE: result.completed,
      Action.PROGRESS: result.progressed}[kind].extend(ids)

@@ -17,6 +17,7 @@ from typing import Any
 from agencyflow.domain.outputs import validate_outputs
 from agencyflow.domain.plan_types import OutputSpec, OutputType
 from agencyflow.errors import ValidationError
+from agencyflow.i18n import _
 from agencyflow.services.reports.progress_sheet import (
     DONE_COL,
     FORMAT,
@@ -82,23 +83,25 @@ def meta_of(name: str, wb: Any) -> dict[str, str]:
     missing = [s for s in (PROGRESS, META) if s not in wb.sheetnames]
     if missing:
         raise ValidationError(
-            f"{name}: not a progress sheet of agencyflow (no sheet {', '.join(missing)}; "
-            f"sheets: {', '.join(wb.sheetnames[:10])}): export one with "
-            "`agencyflow export progress-sheet`")
+            _("{name}: not a progress sheet of agencyflow (no sheet {missing}; sheets: "
+              "{sheets}): export one with `agencyflow export progress-sheet`").format(
+                name=name, missing=", ".join(missing), sheets=", ".join(wb.sheetnames[:10])))
     meta = {}
-    for key, value, *_ in _limited(wb[META].iter_rows(values_only=True), name, META):
+    for key, value, *_rest in _limited(wb[META].iter_rows(values_only=True), name, META):
         if key is not None:
             meta[str(key)] = "" if value is None else str(value)
     if meta.get("format") != FORMAT:
-        raise ValidationError(f"{name}: sheet {META} is not agencyflow's "
-                              f"(format {meta.get('format')!r}, expected {FORMAT})")
+        raise ValidationError(_("{name}: sheet {sheet} is not agencyflow's (format {format}, "
+                                "expected {expected})").format(
+            name=name, sheet=META, format=repr(meta.get('format')), expected=FORMAT))
     return meta
 
 
 def _limited(rows: Any, name: str, sheet: str) -> Any:
     for i, row in enumerate(rows, start=1):
         if i > MAX_ROWS:
-            raise ValidationError(f"{name}: sheet {sheet} has more than {MAX_ROWS:,} rows")
+            raise ValidationError(_("{name}: sheet {sheet} has more than {n} rows").format(
+                name=name, sheet=sheet, n=format(MAX_ROWS, ',')))
         yield row
 
 
@@ -131,7 +134,8 @@ def _row(r: int, values: tuple[Any, ...], columns: dict[int, str], outputs_of: A
     try:
         assignment_id = int(sv.number(ident))
     except (sv.BadValue, TypeError):
-        problems.append(f"{cell_ref(PROGRESS, r, ID_COL)}: id: {ident!r} is not an assignment id")
+        problems.append(_("{where}: id: {ident} is not an assignment id").format(
+            where=cell_ref(PROGRESS, r, ID_COL), ident=repr(ident)))
         return None
     row = SheetRow(r, assignment_id, None, False, None)
     version = _cell(values, VERSION_COL)
@@ -155,8 +159,10 @@ def _row(r: int, values: tuple[Any, ...], columns: dict[int, str], outputs_of: A
             continue
         spec = None if specs is None else next((s for s in specs if s.name == output), None)
         if specs is not None and spec is None:
-            problems.append(f"{row.ref(column)}: outputs.{output}: the step of assignment "
-                            f"{assignment_id} has no output {output!r}: leave the cell empty")
+            problems.append(_("{where}: outputs.{output}: the step of assignment "
+                              "{assignment_id} has no output {quoted}: leave the cell empty")
+                            .format(where=row.ref(column), output=output,
+                                    assignment_id=assignment_id, quoted=repr(output)))
             continue
         row.raw[output] = (row.ref(column), value)
     return row
@@ -173,20 +179,24 @@ def _items(ws: Any, name: str, fields: dict[int, str], rows: dict[int, SheetRow]
         try:
             assignment_id = int(sv.number(ident))
         except (sv.BadValue, TypeError):
-            problems.append(f"{cell_ref(ITEMS, r, 1)}: id: {ident!r} is not an assignment id")
+            problems.append(_("{where}: id: {ident} is not an assignment id").format(
+                where=cell_ref(ITEMS, r, 1), ident=repr(ident)))
             continue
         row = rows.get(assignment_id)
         if row is None:
-            problems.append(f"{cell_ref(ITEMS, r, 1)}: id: assignment {assignment_id} is not a "
-                            f"row of sheet {PROGRESS}")
+            problems.append(_("{where}: id: assignment {assignment_id} is not a row of sheet "
+                              "{sheet}").format(
+                where=cell_ref(ITEMS, r, 1), assignment_id=assignment_id, sheet=PROGRESS))
             continue
         specs = outputs_of(assignment_id) or []
         spec = next((s for s in specs if s.name == sv.text(output or "")
                      and s.type is OutputType.LIST), None)
         if spec is None:
             lists = ", ".join(s.name for s in specs if s.type is OutputType.LIST) or "none"
-            problems.append(f"{cell_ref(ITEMS, r, 2)}: output: {output!r} is not a list output "
-                            f"of assignment {assignment_id} (its lists: {lists})")
+            problems.append(_("{where}: output: {output} is not a list output of assignment "
+                              "{assignment_id} (its lists: {lists})").format(
+                where=cell_ref(ITEMS, r, 2), output=repr(output), assignment_id=assignment_id,
+                lists=lists))
             continue
         item = {}
         for column, field_name in fields.items():
@@ -204,13 +214,14 @@ def convert(spec: OutputSpec, value: Any, where: str) -> Any:
     if t is OutputType.TEXT:
         converted: Any = sv.text(value)
         if spec.choices and converted not in spec.choices:
-            raise sv.BadValue(f"{converted!r} is not one of {', '.join(spec.choices)}")
+            raise sv.BadValue(_("{value} is not one of {choices}").format(
+                value=repr(converted), choices=', '.join(spec.choices)))
     elif t in (OutputType.NUMBER, OutputType.SCORE):
         converted = sv.number(value)
     elif t is OutputType.INTEGER:
         converted = sv.number(value)
         if not isinstance(converted, int):
-            raise sv.BadValue(f"{value!r} is not a whole number")
+            raise sv.BadValue(_('{value} is not a whole number').format(value=repr(value)))
     elif t is OutputType.DATE:
         converted = sv.day(value).isoformat()
     elif t is OutputType.BOOLEAN:

@@ -32,6 +32,7 @@ from agencyflow.domain.lifecycle import ACTIVE
 from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.domain.plan_types import OutputSpec, OutputType
+from agencyflow.i18n import _
 from agencyflow.models import Assignment, Cycle
 from agencyflow.services.plans import store as plans
 from agencyflow.services.reports.text import tr
@@ -64,7 +65,7 @@ class SheetRows:
 def rows_for(session: Session, *, agency: str, actor: Actor, plan_key: str | None = None,
              year: int | None = None) -> SheetRows:
     """The agency's assignments awaiting work in the cycle (newest cycle unless ``year``)."""
-    require(actor, Action.READ, target=f"the assignments of {agency}")
+    require(actor, Action.READ, target=_("the assignments of {agency}").format(agency=agency))
     from agencyflow.services.board import listing as board
 
     found = board.cycle_for(session, plan_key, year)

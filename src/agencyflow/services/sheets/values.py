@@ -14,6 +14,7 @@ from typing import Any
 
 from agencyflow.domain.calendar import parse_date
 from agencyflow.errors import CalendarError
+from agencyflow.i18n import _
 
 _GROUPED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?")
 _PLAIN = re.compile(r"[+-]?\d+(,\d+)?")
@@ -28,7 +29,7 @@ class BadValue(ValueError):
 def number(value: Any) -> int | float:
     """A number from a number cell or Vietnamese-style text."""
     if isinstance(value, bool):
-        raise BadValue(f"{value!r} is not a number")
+        raise BadValue(_("{value} is not a number").format(value=repr(value)))
     if isinstance(value, int | float):
         return int(value) if float(value).is_integer() else value
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
@@ -37,9 +38,10 @@ def number(value: Any) -> int | float:
         return int(parsed) if parsed.is_integer() and "," not in text else parsed
     if re.fullmatch(r"[+-]?\d+\.\d+", text):
         comma = text.replace(".", ",")
-        raise BadValue(f"{value!r} is ambiguous: write the decimal with a comma ({comma}) "
-                       "or type it in a number cell")
-    raise BadValue(f"{value!r} is not a number (write it like 1.234,5)")
+        raise BadValue(_("{value} is ambiguous: write the decimal with a comma ({comma}) or "
+                         "type it in a number cell").format(value=repr(value), comma=comma))
+    raise BadValue(_("{value} is not a number (write it like 1.234,5)").format(
+        value=repr(value)))
 
 
 def day(value: Any) -> date:
@@ -51,8 +53,8 @@ def day(value: Any) -> date:
     try:
         return parse_date(str(value))
     except CalendarError:
-        raise BadValue(f"{value!r} is not a date (write it as dd/mm/yyyy, e.g. 15/03/2027)"
-                       ) from None
+        raise BadValue(_("{value} is not a date (write it as dd/mm/yyyy, e.g. 15/03/2027)")
+                       .format(value=repr(value))) from None
 
 
 def yes_no(value: Any) -> bool:
@@ -64,7 +66,7 @@ def yes_no(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise BadValue(f"{value!r} is not có or không")
+    raise BadValue(_("{value} is not có or không").format(value=repr(value)))
 
 
 def text(value: Any) -> str:

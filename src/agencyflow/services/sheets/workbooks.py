@@ -11,7 +11,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from agencyflow.domain import files
 from agencyflow.errors import ValidationError
+from agencyflow.i18n import _
 
 #: Largest file accepted, and unpacked size accepted.
 MAX_BYTES = 20 * 1024 * 1024
@@ -24,25 +26,29 @@ def open_workbook(path: Path) -> Any:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ValidationError(f"{path}: cannot read the file: {exc.strerror}") from None
+        raise ValidationError(_("{path}: cannot read the file: {reason}").format(
+            path=path, reason=files.reason(exc))) from None
     if size > MAX_BYTES:
-        raise ValidationError(f"{name}: {size:,} bytes is more than the {MAX_BYTES:,} a "
-                              "progress sheet may have")
+        raise ValidationError(_("{name}: {size} bytes is more than the {max} a progress sheet "
+                                "may have").format(name=name, size=f"{size:,}",
+                                                   max=f"{MAX_BYTES:,}"))
     if not zipfile.is_zipfile(path):
-        raise ValidationError(f"{name}: not an Excel workbook (.xlsx)")
+        raise ValidationError(_("{name}: not an Excel workbook (.xlsx)").format(name=name))
     try:
         with zipfile.ZipFile(path) as z:
             unpacked = sum(i.file_size for i in z.infolist())
             if unpacked > MAX_UNPACKED:
-                raise ValidationError(f"{name}: unpacks to {unpacked:,} bytes (more than "
-                                      f"{MAX_UNPACKED:,}): refused")
+                raise ValidationError(_("{name}: unpacks to {size} bytes (more than {max}): "
+                                        "refused").format(name=name, size=f"{unpacked:,}",
+                                                          max=f"{MAX_UNPACKED:,}"))
             if "xl/workbook.xml" not in z.namelist():
-                raise ValidationError(f"{name}: a zip file, but not an Excel workbook (.xlsx)")
+                raise ValidationError(_("{name}: a zip file, but not an Excel workbook (.xlsx)")
+                                      .format(name=name))
         from openpyxl import load_workbook
 
         return load_workbook(path, read_only=True, data_only=True)
     except ValidationError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file, said plainly
-        raise ValidationError(f"{name}: not a readable Excel workbook "
-                              f"({type(exc).__name__}: {str(exc)[:200]})") from None
+        raise ValidationError(_("{name}: not a readable Excel workbook ({problem})").format(
+            name=name, problem=str(exc)[:200])) from None
