@@ -109,11 +109,12 @@ def _named_dates(raw: object, where: str, default: str) -> dict[date, str]:
     if isinstance(raw, list):
         raw = dict.fromkeys(raw)
     if not isinstance(raw, Mapping):
-        raise CalendarError(f"{where}: expected a mapping of date: name")
+        raise CalendarError(_('{where}: expected a mapping of date: name').format(where=where))
     out: dict[date, str] = {}
     for key, name in raw.items():
         if name is not None and not isinstance(name, str):
-            raise CalendarError(f"{where}: {key}: the name must be text, got {name!r}")
+            raise CalendarError(_("{where}: {key}: the name must be text, got {name}").format(
+                where=where, key=key, name=repr(name)))
         out[_as_date(key, where)] = name or default
     return out
 
@@ -125,15 +126,18 @@ def parse_overrides(
     if mapping is None:
         return CalendarOverrides(source=source)
     if not isinstance(mapping, Mapping):
-        raise CalendarError(f"{source}: expected a mapping with keys {', '.join(_OVERRIDE_KEYS)}")
+        raise CalendarError(_("{source}: expected a mapping with keys {value}").format(
+            source=source, value=', '.join(_OVERRIDE_KEYS)))
     if unknown := sorted(str(k) for k in mapping if k not in _OVERRIDE_KEYS):
-        raise CalendarError(f"{source}: unknown key {unknown[0]!r} (allowed: {_OVERRIDE_KEYS})")
+        raise CalendarError(_("{source}: unknown key {value} (allowed: {allowed})").format(
+            source=source, value=repr(unknown[0]), allowed=', '.join(_OVERRIDE_KEYS)))
     off = _named_dates(mapping.get("holidays"), f"{source}: holidays", DEFAULT_OVERRIDE_NAME)
     work = _named_dates(mapping.get("working_days"), f"{source}: working_days", "")
     removed = _named_dates(mapping.get("removed_holidays"), f"{source}: removed_holidays", "")
     for d in sorted(off.keys() & (work.keys() | removed.keys())):
         other = "working_days" if d in work else "removed_holidays"
-        raise CalendarError(f"{source}: holidays: {d.isoformat()} is also listed in {other}")
+        raise CalendarError(_("{source}: holidays: {value} is also listed in {other}").format(
+            source=source, value=d.isoformat(), other=other))
     return CalendarOverrides(
         MappingProxyType(off), MappingProxyType(work), frozenset(removed), source
     )
@@ -164,11 +168,13 @@ def load_overrides(path: str | Path) -> CalendarOverrides:
     except FileRefused as exc:
         why = (f"larger than {OVERRIDES_MAX_BYTES} bytes" if exc.too_large
                else str(exc).removeprefix("cannot read: "))
-        raise CalendarError(f"{path}: cannot read the override file: {why}") from None
+        raise CalendarError(_("{path}: cannot read the override file: {why}").format(
+            path=path, why=why)) from None
     except UnicodeDecodeError:
-        raise CalendarError(f"{path}: the override file is not UTF-8 text") from None
+        raise CalendarError(_("{path}: the override file is not UTF-8 text").format(
+            path=path)) from None
     except yaml.YAMLError as exc:
-        raise CalendarError(f"{path}: invalid YAML: {exc}") from None
+        raise CalendarError(_('{path}: invalid YAML: {exc}').format(path=path, exc=exc)) from None
     return parse_overrides(data, source=str(path))
 
 
@@ -188,10 +194,12 @@ def _build_tables(
 ) -> tuple[tuple[int, ...], dict[date, str]]:
     """Sorted ordinals of the working days and the holiday names, overrides applied."""
     if first_year > last_year:
-        raise CalendarError(f"first_year {first_year} is after last_year {last_year}")
+        raise CalendarError(_("first_year {first_year} is after last_year {last_year}").format(
+            first_year=first_year, last_year=last_year))
     for d in sorted({*ov.holidays, *ov.working_days, *ov.removed_holidays}):
         if not first_year <= d.year <= last_year:
-            raise CalendarError(f"{ov.source}: {d} is outside {first_year}–{last_year}")
+            raise CalendarError(_("{source}: {day} is outside {first_year}–{last_year}").format(
+                source=ov.source, day=d, first_year=first_year, last_year=last_year))
     import holidays  # ~0.3 s (it loads every country): only when a table is really built
 
     pkg = holidays.country_holidays("VN", years=range(first_year, last_year + 1), language="vi")
@@ -320,14 +328,14 @@ class WorkingCalendar:
     def last_working_day_of_month(self, year: int, month: int) -> date:
         """Last working day of the month (weekends and holidays at month end skipped)."""
         if not 1 <= month <= 12:
-            raise CalendarError(f"month must be 1–12, got {month}")
+            raise CalendarError(_('month must be 1–12, got {month}').format(month=month))
         month_end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
         return self.previous_working_day(month_end)
 
     def last_working_day_of_quarter(self, year: int, quarter: int) -> date:
         """Last working day of quarter 1–4 of ``year``."""
         if not 1 <= quarter <= 4:
-            raise CalendarError(f"quarter must be 1–4, got {quarter}")
+            raise CalendarError(_('quarter must be 1–4, got {quarter}').format(quarter=quarter))
         return self.last_working_day_of_month(year, quarter * 3)
 
     def working_days_in(self, start: date, end: date) -> list[date]:

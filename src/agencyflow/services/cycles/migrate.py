@@ -128,7 +128,7 @@ def migrate(session: Session, *, cycle_id: int, to: str, now: datetime, actor: A
             calendar: DayCounter, effective: date | None = None,
             succession: LoadedMap | None = None, dry_run: bool = False) -> MigrationReport:
     """Move cycle ``cycle_id`` to the plan version ``to`` (see the module docstring)."""
-    require(actor, Action.CYCLE_MIGRATE, target=f"cycle {cycle_id}")
+    require(actor, Action.CYCLE_MIGRATE, target=_("cycle {id}").format(id=cycle_id))
     cycle = session.get(Cycle, cycle_id) if 0 < cycle_id < 2**63 else None
     if cycle is None:
         raise NotFound(_("cycle {id} does not exist").format(id=cycle_id))

@@ -29,6 +29,7 @@ from agencyflow.domain.permissions import Action, Actor, require
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.domain.status import BoardStatus
 from agencyflow.domain.targets import PeriodResult
+from agencyflow.i18n import _
 from agencyflow.models import Cycle
 from agencyflow.services.board import asof, folds, targets
 from agencyflow.services.board import listing as board
@@ -158,7 +159,7 @@ def build(session: Session, *, plan_key: str, period: ReportPeriod, today: date,
     as known at ``known_at`` — the board's rule (:mod:`agencyflow.services.board.asof`): what
     was recorded later (completions, extensions, reassignments, cancellations) is left out;
     None: everything stored."""
-    require(actor, Action.READ, target=f"the report of plan {plan_key}")
+    require(actor, Action.READ, target=_("the report of plan {plan}").format(plan=plan_key))
     cycle = board.cycle_for(session, plan_key, period.year)
     whole = period.whole_cycle()
     flt = board.BoardFilter(cycle_id=cycle.id, agency=agency, late_against=cycle.late_against,

@@ -25,6 +25,7 @@ from agencyflow.domain.calendar import WorkingCalendar
 from agencyflow.domain.ids import storable
 from agencyflow.domain.permissions import Action, Actor, Role, allowed, require
 from agencyflow.errors import AuthenticationError, NotFound, TransitionError
+from agencyflow.i18n import _
 from agencyflow.models import CalendarFeed
 from agencyflow.services.audit import trail as audit
 from agencyflow.services.board import listing as board
@@ -63,7 +64,8 @@ def url_of(secret: str, base_url: str | None) -> str:
 def create(session: Session, *, agency: str, actor: Actor, now: datetime,
            plan_key: str | None = None) -> NewFeed:
     """A new feed of ``agency``'s calendar in ``plan_key`` (default: the newest cycle's plan)."""
-    require(actor, Action.FEED_MANAGE, target=f"the calendar feed of {agency}", lead=agency)
+    require(actor, Action.FEED_MANAGE,
+            target=_("the calendar feed of {agency}").format(agency=agency), lead=agency)
     cycle = board.cycle_for(session, plan_key)
     plans.spec_of(plans.latest(session, cycle.plan_key)).agency(agency)  # NotFound if unknown
     secret = PREFIX + secrets.token_urlsafe(32)
@@ -81,8 +83,9 @@ def revoke(session: Session, feed_id: int, *, actor: Actor, now: datetime,
     """End a feed for good: its URL answers 401 from now on."""
     feed = session.get(CalendarFeed, feed_id) if storable(feed_id) else None
     if feed is None:
-        raise NotFound(f"calendar feed {feed_id} does not exist")
-    require(actor, Action.FEED_MANAGE, target=f"calendar feed {feed_id} of {feed.agency_code}",
+        raise NotFound(_("calendar feed {id} does not exist").format(id=feed_id))
+    require(actor, Action.FEED_MANAGE, target=_("calendar feed {id} of {agency}").format(
+                id=feed_id, agency=feed.agency_code),
             lead=feed.agency_code)
     if feed.revoked_at is not None:
         raise TransitionError(f"calendar feed {feed_id} was already revoked")
@@ -100,8 +103,9 @@ def listing(session: Session, *, actor: Actor, agency: str | None = None
     """The feeds ``actor`` may manage (an officer: its agency's), newest first."""
     if actor.role is Role.OFFICER:
         agency = agency or actor.agency_code or ""
-    require(actor, Action.FEED_MANAGE, target=f"the calendar feeds of {agency or 'every agency'}",
-            lead=agency)
+    whose = agency or _("every agency")
+    require(actor, Action.FEED_MANAGE,
+            target=_("the calendar feeds of {agency}").format(agency=whose), lead=agency)
     stmt = select(CalendarFeed).order_by(col(CalendarFeed.id).desc())
     if agency:
         stmt = stmt.where(col(CalendarFeed.agency_code) == agency)

@@ -28,6 +28,7 @@ from agencyflow.domain import reminders
 from agencyflow.domain.calendar import TIMEZONE, WorkingCalendar, local_date
 from agencyflow.domain.lifecycle import Status
 from agencyflow.domain.permissions import Action, Actor, require
+from agencyflow.i18n import _
 from agencyflow.models import Assignment, Cycle, ExtensionRequest
 from agencyflow.services.board import listing as board
 from agencyflow.services.plans import store as plans
@@ -64,7 +65,7 @@ def agency_calendar(session: Session, *, agency: str, actor: Actor, now: datetim
     """The .ics bytes of ``agency``'s assignments in the cycle (newest unless ``year``)."""
     from icalendar import Alarm, Calendar, Event, Timezone
 
-    require(actor, Action.READ, target=f"the calendar of {agency}")
+    require(actor, Action.READ, target=_("the calendar of {agency}").format(agency=agency))
     found = board.cycle_for(session, plan_key, year)
     cycle = session.get(Cycle, found.id)
     assert cycle is not None

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from agencyflow.config import Settings
 from agencyflow.domain.calendar import WorkingCalendar
 from agencyflow.domain.permissions import Action, Actor, require
+from agencyflow.i18n import _
 from agencyflow.services.reports import data as report_data
 from agencyflow.services.reports.period import ReportPeriod
 from agencyflow.services.reports.render import render
@@ -49,6 +50,6 @@ def download(session: Session, settings: Settings, *, plan_key: str, period: Rep
              ) -> Made:
     """:func:`make` for the web app's download, which the coordinator and the leader may use
     (``report.download``)."""
-    require(actor, Action.REPORT, target=f"the report of {plan_key}")
+    require(actor, Action.REPORT, target=_("the report of plan {plan}").format(plan=plan_key))
     return make(session, settings, plan_key=plan_key, period=period, today=today, actor=actor,
                 calendar=calendar, fmt=fmt, agency=agency, lang=lang, known_at=known_at)
