@@ -8,7 +8,8 @@ step is the command of the runbook, run as a subprocess; nothing is started in t
 
 Test-only settings, each said where it is set: the server's scheduler is off (the test starts
 every run itself, so that the schedules of ``prefect.yaml`` do not start runs of their own with
-the real clock) and workers poll every 2 s instead of 10. Each worker carries a mark in its
+the real clock), workers poll every 2 s instead of 10, and the crash detector's window is 60 s
+instead of the runbook's 90 (:data:`CRASH_WINDOW`). Each worker carries a mark in its
 environment (:mod:`tests.processes`), so that the test finds its flow-run processes and their
 children.
 """
@@ -27,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from sqlalchemy import text
 
 from agencyflow.db import make_engine
@@ -40,6 +42,10 @@ POOL = "agencyflow"
 AUTOMATION = REPO / "deploy" / "prefect" / "crash-zombies.yaml"
 #: Seconds between a flow run's heartbeats (Prefect's minimum is 30).
 HEARTBEAT = 30
+#: The crash detector's ``within`` in the test: a run is Crashed 60 s after its last heartbeat
+#: (two heartbeats missed) instead of the runbook's 90 (three), so that the killed run shows
+#: Crashed half a minute sooner; every live run of the test ends well within it.
+CRASH_WINDOW = 60
 QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
          "PREFECT_SERVER_UI_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "INFO",
          "PREFECT_SERVER_EPHEMERAL_ENABLED": "false"}
@@ -179,6 +185,19 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
     _stop(server)
 
 
+def crash_detector(root: Path, within: int) -> Path:
+    """The runbook's automation (``deploy/prefect/crash-zombies.yaml``) with its window set to
+    ``within`` seconds, as a file in ``root``."""
+    spec = yaml.safe_load(AUTOMATION.read_text(encoding="utf-8"))
+    old = spec["trigger"]["within"]
+    spec["trigger"]["within"] = within
+    for action in spec["actions"]:
+        action["message"] = action["message"].replace(f"{old} s", f"{within} s")
+    path = root / AUTOMATION.name
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def quiet_env() -> dict[str, str]:
     """This process's environment without its Prefect settings, plus :data:`QUIET`."""
     return {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | QUIET
@@ -201,7 +220,8 @@ def running_cluster(root: Path, worker_env: dict[str, str]) -> Iterator[Cluster]
         try:
             prefect(["work-pool", "create", POOL, "--type", "process"], client_env)
             prefect(["deploy", "--all"], client_env)
-            prefect(["automation", "create", "--from-file", str(AUTOMATION)], client_env)
+            prefect(["automation", "create", "--from-file",
+                     str(crash_detector(root, CRASH_WINDOW))], client_env)
             mark = uuid.uuid4().hex
             for name in ("worker-1", "worker-2"):
                 env = client_env | worker_env | {

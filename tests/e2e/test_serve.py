@@ -21,6 +21,10 @@ from tests.sinks import WebhookSink
 pytestmark = pytest.mark.prefect
 
 BIN = Path(sys.executable).with_name("agencyflow")
+#: serve's runner asks its Prefect server for due runs every second (Prefect's
+#: PREFECT_RUNNER_POLL_FREQUENCY, default 10 s): a scheduled run starts within a second of
+#: its time, so that the tests wait for the schedule, not for the poll.
+POLL = {"PREFECT_RUNNER_POLL_FREQUENCY": "1"}
 
 
 def _run(env: dict[str, str], *args: str) -> str:
@@ -38,9 +42,9 @@ def _channels(path: Path, url: str, tags: list[str]) -> None:
 def test_serve_dispatches_on_schedule_through_its_own_prefect_server(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "AGENCYFLOW_"))}
     env.update(AGENCYFLOW_DATA_DIR=str(tmp_path / "data"), PREFECT_HOME=str(tmp_path / "ph"),
-               AGENCYFLOW_DISPATCH_INTERVAL_SECONDS="20", PREFECT_LOGGING_LEVEL="WARNING",
+               AGENCYFLOW_DISPATCH_INTERVAL_SECONDS="5", PREFECT_LOGGING_LEVEL="WARNING",
                PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
-               AGENCYFLOW_LANGUAGE="en")  # read in English
+               AGENCYFLOW_LANGUAGE="en", **POLL)  # read in English
     # A past working day, so that the queued notices are due for the real clock of the dispatcher.
     _run(env, "cycle", "start", "--plan", "kim-thanh-ocop", "--year", "2026")
     _run(env, "remind", "--now", "2026-01-05T09:00")  # no channels configured: all stay pending
@@ -55,7 +59,7 @@ def test_serve_dispatches_on_schedule_through_its_own_prefect_server(tmp_path: P
             deadline = time.monotonic() + 360
             while time.monotonic() < deadline and _pending(env):
                 assert server.poll() is None, server.stdout.read() if server.stdout else ""
-                time.sleep(5)
+                time.sleep(1)
             received = len(sink.requests)
         finally:
             out = _stop(server, signal.SIGINT)
@@ -76,7 +80,7 @@ def test_serve_stops_on_sigterm_and_takes_its_prefect_server_with_it(tmp_path: P
     env.update(AGENCYFLOW_DATA_DIR=str(tmp_path / "data"), PREFECT_HOME=str(tmp_path / "ph"),
                AGENCYFLOW_DISPATCH_INTERVAL_SECONDS="5", PREFECT_LOGGING_LEVEL="WARNING",
                PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
-               AGENCYFLOW_LANGUAGE="en")  # read in English
+               AGENCYFLOW_LANGUAGE="en", **POLL)  # read in English
     server = _start_serve(env)
     try:
         assert server.stdout is not None

@@ -32,7 +32,14 @@ from tests.sinks import WebhookSink, free_port
 pytestmark = [pytest.mark.prefect, pytest.mark.timeout(600)]
 
 DOWN = "không trả lời"  # "does not answer"
+GAVE_UP = "Bộ chạy Prefect của serve đã dừng"  # "serve's Prefect runner stopped"
 BACK = "đã trả lời trở lại"  # "answers again"
+#: Test settings, each a real one: serve's runner polls its server every second (Prefect's
+#: PREFECT_RUNNER_POLL_FREQUENCY, default 10 s) and its client retries a failed call once
+#: (PREFECT_CLIENT_MAX_RETRIES, default 5 with 2, 4 … 32 s waits), so that the runner gives
+#: up within seconds of the server's death instead of minutes; dispatches every 5 s.
+FAST = {"PREFECT_RUNNER_POLL_FREQUENCY": "1", "PREFECT_CLIENT_MAX_RETRIES": "1",
+        "AGENCYFLOW_DISPATCH_INTERVAL_SECONDS": "5"}
 
 
 class _Output:
@@ -61,7 +68,7 @@ class _Output:
 def test_serve_outlives_its_prefect_server_and_the_cli_does_not_need_it(tmp_path: Path) -> None:
     env = {k: v for k, v in quiet_env().items() if not k.startswith("AGENCYFLOW_")}
     env.update(AGENCYFLOW_DATA_DIR=str(tmp_path / "data"), PREFECT_HOME=str(tmp_path / "ph"),
-               AGENCYFLOW_DISPATCH_INTERVAL_SECONDS="10", PREFECT_LOGGING_LEVEL="WARNING")
+               PREFECT_LOGGING_LEVEL="WARNING", **FAST)
     _run(env, "cycle", "start", "--plan", "kim-thanh-ocop", "--year", "2026")
     _run(env, "remind", "--now", "2026-01-05T09:00")  # no channels yet: all stay pending
     assert len(_pending(env)) > 20
@@ -86,7 +93,7 @@ def test_serve_outlives_its_prefect_server_and_the_cli_does_not_need_it(tmp_path
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=30)
             output.wait_for(DOWN, timeout=120)
-            time.sleep(45)  # long enough for Prefect's runner to give up (3 failed polls)
+            output.wait_for(GAVE_UP, timeout=180)  # Prefect's runner gave up: serve did not
             assert serving.poll() is None, output.text()
 
             board = subprocess.run([str(BIN), "board", "--format", "json"], env=env,
@@ -102,7 +109,7 @@ def test_serve_outlives_its_prefect_server_and_the_cli_does_not_need_it(tmp_path
             while _pending(env) or _failed(env):
                 assert time.monotonic() < deadline, output.text()
                 assert serving.poll() is None, output.text()
-                time.sleep(5)
+                time.sleep(2)
         finally:
             out = _stop(serving, signal.SIGINT) if serving.poll() is None else ""
             stop_server(server)
