@@ -40,14 +40,15 @@ START = date(2027, 1, 18)
 WARM_UP = 64
 
 
-def _engine(db: Path):  # type: ignore[no-untyped-def]
+def _engine(db: Path | str):  # type: ignore[no-untyped-def]
     from bench.pg_scale import real_engine
 
-    return real_engine(f"sqlite:///{db}")
+    return real_engine(db if isinstance(db, str) else f"sqlite:///{db}")
 
 
-def build(db: Path, count: int) -> int:
-    """Create the database with ``count`` (or a few more) pending notices; return how many."""
+def build(db: Path | str, count: int) -> int:
+    """Create the database (a SQLite file, or the URL of an empty database) with ``count``
+    pending notices; return how many."""
     from agencyflow.db import session_scope, upgrade
     from agencyflow.domain.calendar import TIMEZONE, default_calendar
     from agencyflow.domain.permissions import Actor, Role
@@ -69,7 +70,7 @@ def build(db: Path, count: int) -> int:
                      calendar=calendar, start_date=START)
     written = sweeps.sweep(engine, now=now, calendar=calendar).written
     with engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE notification SET digest = 0")
+        conn.exec_driver_sql("UPDATE notification SET digest = false")
         conn.exec_driver_sql(
             "DELETE FROM notification WHERE id NOT IN "
             f"(SELECT id FROM notification ORDER BY id LIMIT {count})")
