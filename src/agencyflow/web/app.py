@@ -35,6 +35,7 @@ from agencyflow.web.context import CsrfFailed, LoginRequired, WebContext
 from agencyflow.web.i18n import RequestLanguage
 from agencyflow.web.inputs import refuse_nul
 from agencyflow.web.security import SecurityHeaders
+from agencyflow.web.serving import tune_gc
 
 log = logging.getLogger("agencyflow.web")
 
@@ -85,26 +86,6 @@ def factory() -> FastAPI:
     app = create_app(get_settings())
     tune_gc()
     return app
-
-
-#: Allocations between two young-generation collections in a serving process (Python's 700
-#: is tuned for small heaps; a page allocates tens of thousands of short-lived objects).
-GC_YOUNG_THRESHOLD = 10_000
-
-
-def tune_gc() -> None:
-    """Garbage collection for a serving process, once its app is built: what exists by then
-    (modules, the app, its templates and SQLAlchemy's caches: most of the heap) is frozen out of
-    the collector's sight, and the young generation is collected every
-    :data:`GC_YOUNG_THRESHOLD` allocations. Requests free almost everything by reference
-    counting; the collector was walking the whole heap over and over: 0.8 ms of CPU of a 3.8 ms
-    board page, 0.2 ms of a 1.5 ms API list, measured in-process."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    _young, middle, old = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
 def status_of(exc: AgencyflowError) -> int:

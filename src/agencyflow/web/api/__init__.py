@@ -83,7 +83,7 @@ def standalone_from_environment() -> FastAPI:
     """:func:`create_standalone` for the settings of the environment (``AGENCYFLOW_*``), for
     ``uvicorn --factory agencyflow.web.api:standalone_from_environment``."""
     from agencyflow.config import get_settings
-    from agencyflow.web.app import tune_gc
+    from agencyflow.web.serving import tune_gc
 
     app = create_standalone(get_settings())
     tune_gc()
