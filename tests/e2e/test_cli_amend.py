@@ -57,7 +57,7 @@ def test_cycle_migrate_dry_run_then_applied(cli, tmp_path: Path) -> None:  # typ
     applied = cli(*args, "--as", "dieu.phoi")
     assert applied.exit_code == 0, applied.output
     assert applied.output.splitlines()[1:] == dry.output.splitlines()[1:]
-    assert "XA-1 2025 XA-KIM-XUYEN [open]: chủ trì: XA-KIM-XUYEN → XA-PHU-THAI" in applied.output
+    assert "XA-1 2025 XA-KIM-XUYEN [đã giao]: chủ trì: XA-KIM-XUYEN → XA-PHU-THAI" in applied.output
     board = json.loads(cli("board", "--now", "2025-07-02", "--format", "json").output)
     assert {r["lead"] for r in board} >= {"SO-NNMT", "SO-CT", "SO-KHCN", "XA-PHU-THAI"}
     old = json.loads(cli("board", "--now", "2025-06-30", "--format", "json").output)

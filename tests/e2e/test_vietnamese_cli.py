@@ -177,6 +177,11 @@ def _run_session(mp: pytest.MonkeyPatch, data_dir: Path) -> dict[str, str]:
     (data_dir / "tien-do.xlsx").write_text("not a workbook", encoding="utf-8")
     out["import not a workbook"] = _run("import", "progress", str(data_dir / "tien-do.xlsx"),
                                         "--as", "can.bo.ktht", code=1)
+    (data_dir / "ke-thua.yaml").write_text("format: 1\nmap: []\n", encoding="utf-8")
+    out["bad successor map"] = _run("cycle", "migrate", "--cycle", "1", "--to",
+                                    "kim-thanh-ocop-2025-07", "--successors",
+                                    str(data_dir / "ke-thua.yaml"), "--dry-run", "--as",
+                                    "dieu.phoi", code=2)
     _tamper(data_dir / "agencyflow.db")
     out["audit tampered"] = _run("audit", "verify", "--as", "dieu.phoi", code=1)
     return out
@@ -203,7 +208,7 @@ VIETNAMESE = ["first error", "plan list", "plan load", "plan show", "user add",
               "calendar error", "unknown agency", "unknown language", "no identity",
               "invalid outputs", "missing evidence", "bad link", "invalid settings",
               "broken plan", "audit export broken", "audit checkpoint broken", "audit tampered",
-              "import not a workbook"]
+              "import not a workbook", "bad successor map"]
 
 
 @pytest.mark.parametrize("name", VIETNAMESE)
@@ -247,6 +252,7 @@ def test_what_the_errors_say(session: dict[str, str]) -> None:
     assert "không phải một dòng JSON" in session["audit export broken"]
     assert "không phải một dòng điểm kiểm tra" in session["audit checkpoint broken"]
     assert "tien-do.xlsx: không phải sổ Excel (.xlsx)" in session["import not a workbook"]
+    assert "bản đồ kế thừa chỉ gồm đúng" in session["bad successor map"]
     assert "mã nhiệm vụ 'PLAN' bị trùng (đã có tại steps[0].id)" in session["broken plan"]
     assert "phụ thuộc vòng tròn: PLAN -> EVAL -> COUNCIL -> PLAN" in session["broken plan"]
 

@@ -41,7 +41,9 @@ from agencyflow.domain.plan_types import (
     Text,
 )
 from agencyflow.domain.plan_yaml import read_yaml
+from agencyflow.domain.pydantic_words import pydantic_message
 from agencyflow.errors import PlanError, Problem
+from agencyflow.i18n import _
 
 
 class Citation(BaseModel):
@@ -90,11 +92,11 @@ class SuccessorEntry(BaseModel):
     @model_validator(mode="after")
     def _rules_within(self) -> SuccessorEntry:
         if self.from_ in self.to:
-            raise ValueError(f"{self.from_} cannot succeed itself")
+            raise ValueError(_("{code} cannot succeed itself").format(code=self.from_))
         for rule in self.rules:
             if rule.to not in self.to:
-                raise ValueError(f"rule goes to {rule.to}, which is not in `to` "
-                                 f"({', '.join(self.to)})")
+                raise ValueError(_("rule goes to {code}, which is not in `to` ({to})").format(
+                    code=rule.to, to=", ".join(self.to)))
         return self
 
 
@@ -113,12 +115,13 @@ class SuccessorMap(BaseModel):
         seen: set[str] = set()
         for entry in self.map:
             if entry.from_ in seen:
-                raise ValueError(f"{entry.from_} is mapped twice")
+                raise ValueError(_("{code} is mapped twice").format(code=entry.from_))
             seen.add(entry.from_)
         chained = seen & {code for e in self.map for code in e.to}
         if chained:
-            raise ValueError(f"{', '.join(sorted(chained))} both cease and succeed: map each "
-                             "old agency straight to the agency that exists after the date")
+            raise ValueError(_("{codes} both cease and succeed: map each old agency straight to "
+                               "the agency that exists after the date").format(
+                                   codes=", ".join(sorted(chained))))
         return self
 
     def entry(self, code: str) -> SuccessorEntry | None:
@@ -179,7 +182,8 @@ def load_successors_text(text: str, source: str = "<successors>") -> LoadedMap:
     if not isinstance(data, dict) or data.get("format") != 1 or set(data) != {
             "format", "successors"}:
         raise PlanError([Problem(source, 1, 1, "<root>",
-                                 "a successor map has exactly `format: 1` and `successors:`")])
+                                 _("a successor map has exactly `format: 1` and "
+                                   "`successors:`"))])
     try:
         return LoadedMap(SuccessorMap.model_validate(data["successors"]), source)
     except pydantic.ValidationError as exc:
@@ -188,8 +192,7 @@ def load_successors_text(text: str, source: str = "<successors>") -> LoadedMap:
             path = ("successors", *err["loc"])
             line, col = located.position(tuple(p for p in path if p != "from_"))
             name = ".".join(str(p) for p in path)
-            problems.append(Problem(source, line, col, name,
-                                    err["msg"].removeprefix("Value error, ")))
+            problems.append(Problem(source, line, col, name, pydantic_message(err)))
         raise PlanError(problems) from None
 
 

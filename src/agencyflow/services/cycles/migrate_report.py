@@ -9,6 +9,7 @@ from typing import Any
 from agencyflow.domain.migration import Cancel, Create, Update
 from agencyflow.domain.plan_words import FIELD_NAMES
 from agencyflow.i18n import N_, _, ngettext
+from agencyflow.labels import label
 from agencyflow.services.cycles.migrate import MigrationReport
 from agencyflow.services.cycles.migrate_apply import Words
 from agencyflow.services.plans.successors import ProductMove
@@ -43,12 +44,13 @@ def _update(upd: Update) -> str:
               "title_vi": s.title_vi, "clauses": list(s.clauses), "review": s.review}
     parts = [f"{_(_NAMES[k])}: {_value(before[k])} → {_value(upd.changes[k])}"
              for k in SAID if k in upd.changes]
-    return f"  ~ #{s.id} {_slot(s.step_id, s.period, s.member)} [{s.status}]: " + "; ".join(parts)
+    return (f"  ~ #{s.id} {_slot(s.step_id, s.period, s.member)} [{label('state', s.status)}]: "
+            + "; ".join(parts))
 
 
 def _cancel(cancel: Cancel, reason: str) -> str:
     s = cancel.slot
-    return f"  - #{s.id} {_slot(s.step_id, s.period, s.member)} [{s.status}]: " + _(
+    return f"  - #{s.id} {_slot(s.step_id, s.period, s.member)} [{label('state', s.status)}]: " + _(
         "cancelled ({reason})").format(reason=reason)
 
 

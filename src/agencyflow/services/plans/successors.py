@@ -59,8 +59,8 @@ def read_map(ref: str) -> LoadedMap:
     try:
         return load_successors_text(data.decode("utf-8-sig"), ref)
     except UnicodeDecodeError as exc:
-        raise PlanError([Problem(ref, 1, 1, "<file>", f"not UTF-8 text (byte {exc.start})")]
-                        ) from None
+        why = _("not UTF-8 text (byte {start})").format(start=exc.start)
+        raise PlanError([Problem(ref, 1, 1, "<file>", why)]) from None
 
 
 def check_codes(succession: SuccessorMap, spec: PlanSpec, source: str) -> None:
