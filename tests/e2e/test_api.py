@@ -149,11 +149,17 @@ def test_idempotency_key_replays_without_acting_twice(world: World) -> None:
 
 def test_outputs_are_validated_with_every_problem_listed(world: World) -> None:
     plan = world.ids["PLAN"]
-    bad = world.call("nn", "POST", f"/assignments/{plan}/submit", json={
-        "outputs": {"plan_document": "ftp://x", "budget": "nhiều", "stars": 3}})
+    outputs = {"plan_document": "ftp://x", "budget": "nhiều", "stars": 3}
+    bad = world.call("nn", "POST", f"/assignments/{plan}/submit", json={"outputs": outputs},
+                     headers={"Accept-Language": "en"})
     body = _problem(bad, 422)
     fields = [e["field"] for e in body["errors"]]
     assert fields == ["output stars", "output plan_document", "output budget"], body
+    # without Accept-Language the problem is told in Vietnamese, its fields too
+    vi = _problem(world.call("nn", "POST", f"/assignments/{plan}/submit",
+                             json={"outputs": outputs}), 422)
+    assert [e["field"] for e in vi["errors"]] == [
+        "kết quả stars", "kết quả plan_document", "kết quả budget"], vi
     typo = world.call("nn", "POST", f"/assignments/{plan}/submit", json={"output": {}})
     assert _problem(typo, 422)["errors"][0]["field"] == "body.output"
 
