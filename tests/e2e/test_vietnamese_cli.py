@@ -320,11 +320,8 @@ def _command_paths(command: object = None, path: tuple[str, ...] = ()) -> list[t
 COMMAND_PATHS = _command_paths()
 #: The codes a --status or --role option lists, quoted as the values to type.
 CODES_TO_TYPE = re.compile(r"`[a-z_]+`")
-#: What a help screen names as it is typed: the commands, and the arguments' names (the
-#: usage line's ``{assignment_id}``, the arguments panel).
-TYPED = {word for path in COMMAND_PATHS for word in path} | {
-    param.name for path in COMMAND_PATHS if path
-    for param in load(COMMANDS, list(path)).params if param.param_type_name == "argument"}
+#: What a help screen names as it is typed: the commands.
+TYPED = {word for path in COMMAND_PATHS for word in path}
 
 
 def help_english_left(text: str) -> list[str]:
@@ -371,7 +368,7 @@ def test_help_is_english_with_lang_en() -> None:
 USAGE_ERRORS = {
     "unknown option": (["board", "--nope"], "không có tùy chọn --nope"),
     "unknown option, a near one": (["board", "--nwo"], "các tùy chọn gần giống: --now"),
-    "missing argument": (["assignment", "show"], "thiếu tham số 'assignment_id'"),
+    "missing argument": (["assignment", "show"], "thiếu tham số 'số_hiệu_nhiệm_vụ'"),
     "missing option": (["user", "add", "lan"], "thiếu tùy chọn '--role'"),
     "unknown command": (["nonesuch"], "không có lệnh 'nonesuch'"),
     "unknown command, a near one": (["boad"], "Có phải ý bạn là 'board'?"),

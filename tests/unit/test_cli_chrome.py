@@ -9,6 +9,7 @@ from agencyflow.cli import COMMANDS
 from agencyflow.cli.chrome import (
     USAGE_MESSAGES,
     LocalContext,
+    argument_name,
     help_paragraphs,
     language_in,
     localized,
@@ -24,7 +25,7 @@ from agencyflow.cli.registry import load
      "không có tùy chọn --nwo (các tùy chọn gần giống: --now)"),
     ("No such command 'boad'. Did you mean 'board'?",
      "không có lệnh 'boad'. Có phải ý bạn là 'board'?"),
-    ("Missing argument 'assignment_id'.", "thiếu tham số 'assignment_id'."),
+    ("Missing argument 'số_hiệu_nhiệm_vụ'.", "thiếu tham số 'số_hiệu_nhiệm_vụ'."),
     ("Invalid value for '--limit': Input should be a valid integer, unable to parse string as "
      "an integer", "giá trị không hợp lệ cho '--limit': phải là một số nguyên"),
     ("Invalid value for '--format': Value error, 'xml' is not one of 'table', 'json'.",
@@ -83,3 +84,20 @@ def test_a_help_screen_is_translated_and_the_command_keeps_its_english() -> None
         assert rich_utils.OPTIONS_PANEL_TITLE == "Tùy chọn"
     assert (command.help, [p.help for p in command.params]) == english
     assert rich_utils.OPTIONS_PANEL_TITLE == "Options"
+
+
+def _arguments(command: object) -> set[str]:
+    names = {p.name for p in getattr(command, "params", []) if p.param_type_name == "argument"}
+    for name in command.list_commands(None) if hasattr(command, "list_commands") else ():
+        names |= _arguments(command.get_command(None, name))
+    return names
+
+
+def test_every_argument_of_every_command_has_a_vietnamese_name() -> None:
+    names = set().union(*(_arguments(load(COMMANDS, [name])) for name in COMMANDS))
+    assert {"assignment_id", "username"} <= names
+    with i18n.language("vi"):
+        assert {n for n in names if argument_name(n) == n} == set()
+        assert argument_name("assignment_id") == "số_hiệu_nhiệm_vụ"
+    with i18n.language("en"):
+        assert argument_name("assignment_id") == "assignment_id"

@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any
 
 import typer
 from typer._click.formatting import HelpFormatter
 
-from agencyflow.i18n import N_, _, current_language, resolve_language
+from agencyflow.i18n import N_, _, current_language, pgettext, resolve_language
 
 #: The words of typer's help screens (``typer.rich_utils`` translates them with the standard
 #: library's gettext when it is imported, so they are English) and of its built-in options.
@@ -99,6 +99,27 @@ USAGE_MESSAGES: tuple[str, ...] = (
 )
 
 
+def argument_name(name: str) -> str:
+    """How an argument is named in usage lines, the arguments panel and usage errors (typer
+    shows the parameter's name: ``{assignment_id}``)."""
+    names = {
+        "assignment_id": pgettext("argument", "assignment_id"),
+        "extension_id": pgettext("argument", "extension_id"),
+        "feed_id": pgettext("argument", "feed_id"),
+        "file": pgettext("argument", "file"),
+        "ids": pgettext("argument", "ids"),
+        "key": pgettext("argument", "key"),
+        "new": pgettext("argument", "new"),
+        "old": pgettext("argument", "old"),
+        "path": pgettext("argument", "path"),
+        "product_id": pgettext("argument", "product_id"),
+        "source": pgettext("argument", "source"),
+        "token_id": pgettext("argument", "token_id"),
+        "username": pgettext("argument", "username"),
+    }
+    return names.get(name, name)
+
+
 def language_in(args: Sequence[str]) -> str:
     """The language the invocation asks for: the last ``--lang X`` / ``--lang=X`` before ``--``,
     else the context's. A language we do not speak is the command's error to report (with
@@ -157,6 +178,8 @@ def localized(command: Any, ctx: Any, *, panels: bool) -> Iterator[None]:
         for param in command.get_params(ctx):
             if getattr(param, "help", None):
                 put(param, "help", translate_help(param.help))
+            if param.param_type_name == "argument" and param.metavar is None and param.name:
+                put(param, "metavar", argument_name(param.name))
         for sub in getattr(command, "commands", {}).values():
             for attribute in ("help", "short_help"):
                 if getattr(sub, attribute, None):
@@ -243,7 +266,9 @@ def report_usage_error(exc: Any) -> None:
         if ctx.command.get_help_option(ctx) is not None:
             typer.echo(_("See `{command} {option}` for help.").format(
                 command=ctx.command_path, option=ctx.help_option_names[0]), err=True)
-    _error(translate_usage(exc.format_message()))
+    command = getattr(ctx, "command", None)
+    with localized(command, ctx, panels=False) if command is not None else nullcontext():
+        _error(translate_usage(exc.format_message()))  # an argument by its translated name
 
 
 @contextmanager
