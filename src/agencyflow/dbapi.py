@@ -15,6 +15,7 @@ definition of a query for both (see :mod:`agencyflow.services.board.listing`).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -33,18 +34,26 @@ _POSTGRES_PREFIXES = ("postgresql://", "postgresql+psycopg://")
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
-def open_current(url: str) -> Any | None:
+def open_current(url: str, *, write: bool = False) -> Any | None:
     """A DBAPI connection to ``url`` in a read transaction, or None unless it is ready as is.
 
     None for a URL this module does not open (in-memory SQLite, URL options, other drivers), a
     missing SQLite file, a server that refuses the connection, or a schema at another revision.
+    ``write``: a transaction that will write (on SQLite: foreign keys on, as
+    :func:`agencyflow.db.make_engine` sets them, and ``BEGIN IMMEDIATE``, the write lock taken
+    first, so that a read followed by a write never fails on another writer's commit). The
+    caller commits or rolls back.
     """
     conn = _connect(url)
     if conn is None:
         return None
     errors = _driver_errors(conn)
     try:
-        if _is_sqlite(conn):
+        if _is_sqlite(conn) and write:
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("BEGIN IMMEDIATE")
+        elif _is_sqlite(conn):
             conn.execute("BEGIN")  # one snapshot for every read that follows
         cur = conn.cursor()
         cur.execute("SELECT version_num FROM alembic_version")
@@ -116,31 +125,43 @@ def fetch(conn: Any, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...
     its transaction): SQLAlchemy's row objects, and turning them into tuples, cost more than
     the query itself on a cycle's 200,000 rows. A driver error is raised as SQLAlchemy's.
     """
+    return _run(conn, sql, params)  # type: ignore[return-value]
+
+
+def execute(conn: Any, sql: str, params: Mapping[str, Any]) -> int:
+    """Run ``sql`` (``:name`` parameters) that returns no rows, as :func:`fetch` runs a query;
+    return the number of rows it changed."""
+    return _run(conn, sql, params, rows=False)  # type: ignore[return-value]
+
+
+def fetch_driver(conn: Any, sql: str, params: Any) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` written in the driver's own paramstyle (``?`` for sqlite3,
+    ``%s``/``%b`` for psycopg) on a DBAPI connection or a SQLAlchemy Session/Connection."""
+    return _run(conn, sql, params, named=False)  # type: ignore[return-value]
+
+
+def _run(conn: Any, sql: str, params: Any, *, named: bool = True, rows: bool = True
+         ) -> list[tuple[Any, ...]] | int:
+    """Run ``sql`` on the driver under ``conn``: its rows (``rows``) or its row count;
+    ``named``: ``:name`` parameters, rewritten for the driver."""
     if hasattr(conn, "get_bind"):  # a SQLAlchemy Session
         conn = conn.connection()
-    if hasattr(conn, "exec_driver_sql"):  # a SQLAlchemy Connection
-        text, values = _for_driver(conn.dialect.name == "sqlite", sql, params)
-        return _fetch_within(conn, text, values)
-    text, values = _for_driver(_is_sqlite(conn), sql, params)
-    cur = conn.cursor()
+    alchemy = hasattr(conn, "exec_driver_sql")  # a SQLAlchemy Connection
+    if named:
+        sql, params = _for_driver(conn.dialect.name == "sqlite" if alchemy else _is_sqlite(conn),
+                                  sql, params)
+    # On a SQLAlchemy Connection: a cursor of its own DBAPI connection, in its transaction
+    # (SQLAlchemy's row objects cost more than the query on a cycle's 200,000 rows); a driver
+    # error is raised as SQLAlchemy's.
+    cur = conn.connection.cursor() if alchemy else conn.cursor()
+    driver_error: Any = conn.dialect.loaded_dbapi.Error if alchemy else ()
     try:
-        cur.execute(text, values)
-        return list(cur.fetchall())
-    finally:
-        cur.close()
-
-
-def _fetch_within(conn: Any, text: str, values: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """:func:`fetch` on the DBAPI connection of SQLAlchemy Connection ``conn``."""
-    from sqlalchemy.exc import DBAPIError
-
-    driver_error = conn.dialect.loaded_dbapi.Error
-    cur = conn.connection.cursor()
-    try:
-        cur.execute(text, values)
-        return list(cur.fetchall())
+        cur.execute(sql, params)
+        return list(cur.fetchall()) if rows else int(cur.rowcount)
     except driver_error as exc:
-        raise DBAPIError.instance(text, values, exc, driver_error) from None
+        from sqlalchemy.exc import DBAPIError
+
+        raise DBAPIError.instance(sql, params, exc, driver_error) from None
     finally:
         cur.close()
 
@@ -152,6 +173,36 @@ def stored_utc(value: Any) -> datetime | None:
         return None
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def dumps(value: Any) -> str:
+    """The one JSON encoding used for stored JSON: compact, sorted keys, UTF-8 kept."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def stored(value: Any) -> Any:
+    """A value as the tables' column types store it, for :func:`fetch` and :func:`execute`:
+    an aware datetime as naive UTC (``UTCDateTime``), a dict or list as JSON text
+    (``JSONText``); anything else as it is."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, dict | list):
+        return dumps(value)
+    return value
+
+
+def decode(kind: str, value: Any) -> Any:
+    """A driver's value as the column type gives it back (``kind``: text, int, json, bool, date
+    or datetime): dates, aware UTC datetimes, decoded JSON, booleans (SQLite stores 0/1)."""
+    if value is None or kind in ("text", "int"):
+        return value
+    if kind == "json":
+        return json.loads(value) if isinstance(value, str) else value
+    if kind == "bool":
+        return bool(value)
+    if kind == "date":
+        return date.fromisoformat(value) if isinstance(value, str) else value
+    return stored_utc(value)
 
 
 #: Rows fetched at a time by :func:`stream`.

@@ -24,8 +24,12 @@ APP_NAME = "agencyflow"
 PREFIX = "AGENCYFLOW_"
 
 #: The variables :func:`from_environment` reads; LANGUAGE only to refuse what Settings refuses.
-_READ = ("DATA_DIR", "DATABASE_URL", "CALENDAR_OVERRIDES", "LANGUAGE", "TOKEN")
+_READ = ("DATA_DIR", "DATABASE_URL", "CALENDAR_OVERRIDES", "LANGUAGE", "TOKEN", "SIMULATION")
 LANGUAGES = ("vi", "en")
+#: How pydantic reads a boolean variable (``AGENCYFLOW_SIMULATION``); anything else: Settings
+#: decides (and refuses it).
+_BOOLEANS = {"1": True, "on": True, "t": True, "true": True, "y": True, "yes": True,
+             "0": False, "off": False, "f": False, "false": False, "n": False, "no": False}
 
 
 def supported_databases() -> str:
@@ -81,13 +85,17 @@ def database_url_for(database_url: str | None, data_dir: Path) -> str:
 
 @dataclass(frozen=True)
 class Locations:
-    """The data directory, the configured database URL, the calendar override file and the API
-    token the command acts with (checked by every command that opens the database)."""
+    """The data directory, the configured database URL, the calendar override file, the API
+    token the command acts with (checked by every command that opens the database), the
+    language of what is written for people (notices) and whether writes run on a simulated
+    clock (``AGENCYFLOW_SIMULATION``)."""
 
     data_dir: Path
     database_url: str | None = None
     calendar_overrides: Path | None = None
     token: str | None = None
+    language: str = "vi"
+    simulation: bool = False
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to SQLite in the data directory."""
@@ -109,10 +117,15 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Locations | No
         return None
     if values["LANGUAGE"] is not None and values["LANGUAGE"] not in LANGUAGES:
         return None
+    simulation = _BOOLEANS.get((values["SIMULATION"] or "false").lower())
+    if simulation is None:
+        return None
     data_dir, overrides = values["DATA_DIR"], values["CALENDAR_OVERRIDES"]
     return Locations(
         data_dir=Path(data_dir) if data_dir is not None else default_data_dir(),
         database_url=values["DATABASE_URL"],
         calendar_overrides=Path(overrides) if overrides is not None else None,
         token=values["TOKEN"],
+        language=values["LANGUAGE"] or "vi",
+        simulation=simulation,
     )

@@ -19,6 +19,8 @@ AGREE = [
      "AGENCYFLOW_CALENDAR_OVERRIDES": "/etc/agencyflow/ngay-nghi.yaml"},
     {"AGENCYFLOW_DATABASE_URL": "sqlite:////var/lib/af.db", "AGENCYFLOW_TOKEN": "t",
      "AGENCYFLOW_SWEEP_BATCH_SIZE": "500", "AGENCYFLOW_LANGUAGE": "vi"},
+    {"AGENCYFLOW_SIMULATION": "1"},
+    {"AGENCYFLOW_SIMULATION": "False", "AGENCYFLOW_LANGUAGE": "en"},
 ]
 
 
@@ -43,8 +45,9 @@ def test_it_reads_what_settings_reads(environment, values: dict[str, str]) -> No
     environment(values)
     light, full = locations.from_environment(), Settings()
     assert light is not None
-    assert (light.data_dir, light.database_url, light.calendar_overrides) == (
-        full.data_dir, full.database_url, full.calendar_overrides)
+    assert (light.data_dir, light.database_url, light.calendar_overrides, light.language,
+            light.simulation) == (full.data_dir, full.database_url, full.calendar_overrides,
+                                  full.language, full.simulation)
     assert light.resolved_database_url() == full.resolved_database_url()
     assert locations.from_environment(dict(os.environ)) == light
 
@@ -66,4 +69,11 @@ def test_it_declines_what_only_settings_can_judge(environment) -> None:  # type:
     environment({"AGENCYFLOW_LANGUAGE": "fr"})
     assert locations.from_environment() is None
     with pytest.raises(ConfigError, match="AGENCYFLOW_LANGUAGE"):
+        get_settings()
+
+
+def test_a_simulation_flag_it_cannot_read_is_left_to_settings(environment) -> None:  # type: ignore[no-untyped-def]
+    environment({"AGENCYFLOW_SIMULATION": "maybe"})
+    assert locations.from_environment() is None
+    with pytest.raises(ConfigError, match="AGENCYFLOW_SIMULATION"):
         get_settings()

@@ -3,36 +3,50 @@
 Every command that changes something acts as a user (``--as USER`` or ``AGENCYFLOW_TOKEN``), can
 travel in time with ``--now`` and can name the version the user saw (``--version``): if someone
 changed the assignment meanwhile, the command is refused with a conflict and nothing is saved.
+
+``start``, ``complete`` and ``submit`` take a quick path when the database is ready as it is, no
+``AGENCYFLOW_TOKEN`` is set (a token's use is recorded, which the full path does) and no evidence
+is attached: the same move (:mod:`agencyflow.services.assignments.acts`) on a plain DBAPI
+connection, without importing SQLAlchemy, SQLModel or pydantic-settings (see :func:`_quick`).
+Whatever needs the full path — a database to upgrade, evidence files, products to register —
+runs there, with the same output and errors.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import partial
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-import yaml
 
+from agencyflow import dbapi, locations
 from agencyflow.cli.assignment_show import AS, ID, NOW
 from agencyflow.cli.base import (
     calendar,
     console,
     handle_errors,
+    parse_now,
     styled,
 )
-from agencyflow.cli.common import settings
-from agencyflow.cli.identity import Act, act_as
+from agencyflow.cli.identity import Act, act_as, resolve_actor
 from agencyflow.domain import files
 from agencyflow.domain.calendar import parse_date
+from agencyflow.domain.clock import Clock
 from agencyflow.domain.outputs import parse_assignments
+from agencyflow.domain.permissions import Actor
 from agencyflow.errors import ValidationError
 from agencyflow.i18n import _
 from agencyflow.labels import label
 from agencyflow.services import assignments
-from agencyflow.services.database import Assignment
+
+if TYPE_CHECKING:
+    from agencyflow.services.assignments import Tx
+
+#: A move on the quick path: ``(transaction, actor, now) -> assignment``.
+Quick = Callable[["Tx", Actor, datetime], Any]
 
 app = typer.Typer(help="Show and act on assignments: start, report, complete, extend, reassign.",
                   no_args_is_help=True)
@@ -53,7 +67,47 @@ def _as(as_user: str | None, now: str | None, late_reason: str | None, act: Act)
     return act_as(as_user, now, act, late_reason=late_reason)
 
 
-def _done(a: Assignment) -> None:
+def _quick(as_user: str | None, now: str | None, late_reason: str | None, move: Quick
+           ) -> Any | None:
+    """``move`` as the user at ``--now`` on a plain DBAPI connection in one transaction, or
+    None when the full path must run it: the settings need pydantic to be read, a token is
+    set, the database is not ready as it is, or the move needs the full path
+    (:class:`~agencyflow.services.assignments.FullPath`: rolled back, nothing written)."""
+    where = locations.from_environment()
+    if where is None or where.token:
+        return None
+    when = parse_now(now)
+    conn = dbapi.open_current(where.resolved_database_url(), write=True)
+    if conn is None:
+        return None
+    # The clock the full path's engine gives (simulated with AGENCYFLOW_SIMULATION), carrying
+    # a coordinator's --late-reason as the full path's transaction does.
+    tx = assignments.Tx(conn, Clock(simulated=where.simulation, late_reason=late_reason or None))
+    try:
+        result = move(tx, resolve_actor(conn, as_user, now=when), when)
+        conn.commit()
+        return result
+    except assignments.FullPath:
+        conn.rollback()
+        return None
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.close()
+
+
+def _language() -> str:
+    """The language of what a move writes for people (notices): AGENCYFLOW_LANGUAGE."""
+    where = locations.from_environment()
+    if where is not None:
+        return where.language
+    from agencyflow.cli.common import settings
+
+    return settings().language
+
+
+def _done(a: Any) -> None:
     console.print(styled(_("assignment {id} ({step} {lead}) is now").format(
         id=a.id, step=a.step_id, lead=a.lead_code) + " ", (label("state", a.status), "bold"),
         " " + _("(version {version})").format(version=a.version)), highlight=False)
@@ -71,6 +125,8 @@ def _outputs(pairs: list[str] | None, path: Path | None) -> dict[str, Any]:
 
 
 def _read_outputs(path: Path) -> dict[str, Any]:
+    import yaml
+
     try:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
@@ -87,6 +143,8 @@ def _read_outputs(path: Path) -> dict[str, Any]:
 
 
 def _evidence(files: list[Path] | None, links: list[str] | None) -> dict[str, Any]:
+    from agencyflow.cli.common import settings
+
     s = settings()
     return {"files": list(files or []), "links": list(links or []),
             "evidence_dir": s.resolved_evidence_dir(), "max_bytes": s.evidence_max_bytes}
@@ -100,7 +158,9 @@ def start(assignment_id: int = ID, as_user: str = AS, now: str = NOW,
 
     Example: agencyflow assignment start 12 --as can.bo.nn
     """
-    _done(_as(as_user, now, late_reason, lambda s, actor, when: assignments.start(
+    done = _quick(as_user, now, late_reason, lambda tx, actor, when: assignments.quick_start(
+        tx, assignment_id=assignment_id, actor=actor, now=when, expected_version=version))
+    _done(done or _as(as_user, now, late_reason, lambda s, actor, when: assignments.start(
         s, assignment_id=assignment_id, actor=actor, now=when, expected_version=version)))
 
 
@@ -120,14 +180,22 @@ def progress(assignment_id: int = ID, note: str = NOTE, output: list[str] = OUTP
         expected_version=version, **_evidence(evidence, link))))
 
 
-def _hand_in(use_case: Callable[..., Assignment], assignment_id: int, output: list[str] | None,
+def _hand_in(move: str, assignment_id: int, output: list[str] | None,
              outputs_file: Path | None, evidence: list[Path] | None, link: list[str] | None,
              note: str | None, as_user: str | None, now: str | None, version: int | None,
-             late_reason: str | None = None) -> None:
+             late_reason: str | None = None, **extra: Any) -> None:
+    """Complete or submit (``move``): on the quick path unless evidence is attached."""
     outputs = _outputs(output, outputs_file)
-    _done(_as(as_user, now, late_reason, lambda s, actor, when: use_case(
+    done = None if evidence or link else _quick(
+        as_user, now, late_reason, lambda tx, actor, when: getattr(assignments, "quick_" + move)(
+            tx, assignment_id=assignment_id, actor=actor, now=when, calendar=calendar(),
+            outputs=outputs, note=note, expected_version=version, **extra))
+    # looked up by name: the full path's module imports SQLAlchemy, only when it runs
+    _done(done or _as(as_user, now, late_reason, lambda s, actor, when: getattr(
+        assignments, move)(
         s, assignment_id=assignment_id, actor=actor, now=when, calendar=calendar(),
-        outputs=outputs, note=note, expected_version=version, **_evidence(evidence, link))))
+        outputs=outputs, note=note, expected_version=version, **_evidence(evidence, link),
+        **extra)))
 
 
 @app.command("complete")
@@ -140,8 +208,8 @@ def complete(assignment_id: int = ID, output: list[str] = OUTPUT,
 
     Example: agencyflow assignment complete 31 --outputs-file products.yaml --evidence bb.pdf
     """
-    _hand_in(partial(assignments.complete, lang=settings().language), assignment_id, output,
-             outputs_file, evidence, link, note, as_user, now, version, late_reason)
+    _hand_in("complete", assignment_id, output, outputs_file, evidence, link, note, as_user, now,
+             version, late_reason, lang=_language())
 
 
 @app.command("submit")
@@ -154,8 +222,8 @@ def submit(assignment_id: int = ID, output: list[str] = OUTPUT,
 
     Example: agencyflow assignment submit 12 --output plan_document=https://x.gov.vn/kh.pdf
     """
-    _hand_in(assignments.submit, assignment_id, output, outputs_file, evidence, link, note,
-             as_user, now, version, late_reason)
+    _hand_in("submit", assignment_id, output, outputs_file, evidence, link, note, as_user, now,
+             version, late_reason)
 
 
 @app.command("approve")
@@ -170,7 +238,7 @@ def approve(assignment_id: int = ID,
     """
     _done(_as(as_user, now, late_reason, lambda s, actor, when: assignments.approve(
         s, assignment_id=assignment_id, actor=actor, now=when, calendar=calendar(),
-        reason=reason, expected_version=version, lang=settings().language)))
+        reason=reason, expected_version=version, lang=_language())))
 
 
 @app.command("reject")
@@ -236,7 +304,7 @@ def decide(extension_id: int = typer.Argument(..., help="Extension request id.")
         raise ValidationError(_("say --approve or --refuse"))
     ext = _as(as_user, now, late_reason, lambda s, actor, when: assignments.decide_extension(
         s, extension_id=extension_id, actor=actor, now=when, approve=approve, reason=reason,
-        expected_version=version, lang=settings().language))
+        expected_version=version, lang=_language()))
     console.print(_("extension request #{id} {status}: due {day}").format(
         id=ext.id, status=label("extension", ext.status),
         day=f"{ext.new_due if approve else ext.old_due:%d/%m/%Y}"), highlight=False)

@@ -13,6 +13,10 @@ from typing import Any
 from sqlalchemy import DateTime, Text
 from sqlalchemy.types import TypeDecorator
 
+from agencyflow.dbapi import dumps
+
+__all__ = ["JSONText", "UTCDateTime", "dumps", "utcnow"]
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored as naive UTC and returned as an aware UTC datetime."""
@@ -44,11 +48,6 @@ class JSONText(TypeDecorator[Any]):
 
     def process_result_value(self, value: str | None, dialect: Any) -> Any:
         return None if value is None else json.loads(value)
-
-
-def dumps(value: Any) -> str:
-    """The one JSON encoding used for stored JSON: compact, sorted keys, UTF-8 kept."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def utcnow() -> datetime:

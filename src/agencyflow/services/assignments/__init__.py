@@ -8,7 +8,9 @@ from agencyflow.services._public import lazy_exports
 
 #: Public name -> (submodule, name in it); a submodule is imported on first use only.
 _EXPORTS: dict[str, tuple[str, str]] = {
+    "FullPath": ("acts", "FullPath"),
     "MOVES": ("actions", "MOVES"),
+    "Tx": ("rows", "Tx"),
     "approve": ("moves", "approve"),
     "authorise": ("actions", "authorise"),
     "available": ("actions", "available"),
@@ -24,6 +26,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "pending_request": ("extensions", "pending_request"),
     "plan_agencies": ("actions", "plan_agencies"),
     "progress": ("moves", "progress"),
+    "quick_complete": ("quick", "complete"),
+    "quick_start": ("quick", "start"),
+    "quick_submit": ("quick", "submit"),
     "reassign": ("extensions", "reassign"),
     "reject": ("moves", "reject"),
     "request_extension": ("extensions", "request_extension"),
@@ -34,7 +39,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "submit": ("moves", "submit"),
 }
 __all__ = [
+    "FullPath",
     "MOVES",
+    "Tx",
     "approve",
     "authorise",
     "available",
@@ -50,6 +57,9 @@ __all__ = [
     "pending_request",
     "plan_agencies",
     "progress",
+    "quick_complete",
+    "quick_start",
+    "quick_submit",
     "reassign",
     "reject",
     "request_extension",
@@ -77,6 +87,9 @@ if TYPE_CHECKING:  # what mypy sees (and checks every caller against)
     )
     from agencyflow.services.assignments.actions import (
         step_of as step_of,
+    )
+    from agencyflow.services.assignments.acts import (
+        FullPath as FullPath,
     )
     from agencyflow.services.assignments.contributions import (
         contribute as contribute,
@@ -123,11 +136,23 @@ if TYPE_CHECKING:  # what mypy sees (and checks every caller against)
     from agencyflow.services.assignments.moves import (
         submit as submit,
     )
+    from agencyflow.services.assignments.quick import (
+        complete as quick_complete,
+    )
+    from agencyflow.services.assignments.quick import (
+        start as quick_start,
+    )
+    from agencyflow.services.assignments.quick import (
+        submit as quick_submit,
+    )
     from agencyflow.services.assignments.reads import (
         notices_for as notices_for,
     )
     from agencyflow.services.assignments.reads import (
         pending_extensions as pending_extensions,
+    )
+    from agencyflow.services.assignments.rows import (
+        Tx as Tx,
     )
     from agencyflow.services.assignments.views import (
         show as show,

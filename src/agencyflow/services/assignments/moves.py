@@ -40,52 +40,31 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
-from agencyflow.domain.calendar import local_date
 from agencyflow.domain.deadlines import DayCounter
 from agencyflow.domain.lifecycle import Move, Status
-from agencyflow.domain.outputs import strip_derived, validate_outputs
 from agencyflow.domain.permissions import Action, Actor
+from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import ValidationError
 from agencyflow.i18n import _
 from agencyflow.models import Assignment, ExtensionRequest
-from agencyflow.services.assignments import core, dependents, evidence
+from agencyflow.services.assignments import acts, core, dependents, evidence
+from agencyflow.services.assignments.acts import DEFAULT_MAX_BYTES, Report, done_fields
+from agencyflow.services.assignments.rows import tx_of
 from agencyflow.services.assignments.views import show
 from agencyflow.services.products import registry
-from agencyflow.services.reminders import event_notices
 
 __all__ = ["Report", "Storage", "approve", "cancel", "complete", "complete_many", "progress",
            "progress_many", "reject", "show", "start", "submit", "submit_many"]
-
-#: Default size limit of one evidence file (the CLI passes ``Settings.evidence_max_bytes``).
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-
 
 def start(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
           expected_version: int | None = None) -> Assignment:
     """The lead starts working: open → in_progress."""
     a = core.begin(session, assignment_id, actor, Action.START, expected_version)
-    new = core.move(a, Move.START)
-    before, after = core.write(session, a, {"status": new.value, "started_at": now},
-                               expected_version=expected_version)
-    core.record(session, a, actor=actor, now=now, action=Action.START.value, before=before,
-                after=after)
-    return a
-
-
-@dataclass(frozen=True)
-class Report:
-    """What a lead reports on one assignment, one row of a batch (:func:`progress_many`,
-    :func:`complete_many`, :func:`submit_many`): a note, figures (``outputs``) and evidence,
-    acting on ``expected_version`` when given."""
-
-    assignment_id: int
-    note: str | None = None
-    outputs: Mapping[str, Any] | None = None
-    files: Sequence[Path] = ()
-    links: Sequence[str] = ()
-    expected_version: int | None = None
+    return acts.start(tx_of(session), a, actor=actor, now=now,
+                      expected_version=expected_version, hooks=_hooks(session, actor, now))
 
 
 @dataclass(frozen=True)
@@ -139,7 +118,7 @@ def _progress_changes(session: Session, a: Assignment, r: Report, now: datetime
     if text:
         changes["note"] = text
     if r.outputs:
-        changes["outputs"] = _outputs(session, a, r.outputs, partial=True)
+        changes["outputs"] = acts.outputs(tx_of(session), a, r.outputs, partial=True)
     return changes
 
 
@@ -184,32 +163,25 @@ def submit_many(session: Session, reports: Sequence[Report], *, actor: Actor, no
 def _hand_in(session: Session, which: Move, action: Action, reports: Sequence[Report], *,
              actor: Actor, now: datetime, calendar: DayCounter, storage: Storage,
              lang: str = "vi") -> list[Assignment]:
-    """Complete or submit: validate outputs, write, attach evidence, audit, open dependents."""
-    rows = core.begin_many(session, [(r.assignment_id, r.expected_version) for r in reports],
-                           actor, action)
-    written = core.write_many(session, [
-        (a, _hand_in_changes(session, a, r, which, actor, now), r.expected_version)
-        for a, r in zip(rows, reports, strict=True)])
-    core.record_many(session, [
-        core.Event(a, actor, now, action.value, before,
-                   after | {"evidence": _attach(session, a, actor, now, r, storage)})
-        for a, r, (before, after) in zip(rows, reports, written, strict=True)])
-    for a in rows:
-        if Status(a.status) is Status.DONE:
-            _finished(session, a, actor=actor, now=now, calendar=calendar, lang=lang)
-    return rows
+    """Complete or submit (:func:`agencyflow.services.assignments.acts.hand_in`)."""
+    loaded = core.begin_many(session, [(r.assignment_id, r.expected_version) for r in reports],
+                             actor, action)
+    acts.hand_in(tx_of(session), which, action, loaded, reports, actor=actor, now=now,
+                 calendar=calendar, lang=lang, hooks=_hooks(session, actor, now, storage))
+    return loaded
 
 
-def _hand_in_changes(session: Session, a: Assignment, r: Report, which: Move, actor: Actor,
-                     now: datetime) -> dict[str, Any]:
-    new = core.move(a, which)
-    changes: dict[str, Any] = {"status": new.value,
-                               "outputs": _outputs(session, a, r.outputs or {}, partial=False)}
-    if (r.note or "").strip():
-        changes["note"] = (r.note or "").strip()
-    if a.started_at is None:
-        changes["started_at"] = now
-    return changes | (_done_fields(actor, now) if new is Status.DONE else {"submitted_at": now})
+def _hooks(session: Session, actor: Actor, now: datetime, storage: Storage | None = None
+           ) -> acts.Hooks:
+    """What the moves of :mod:`~agencyflow.services.assignments.acts` ask of the full path:
+    evidence stored, products registered, written values set on the model rows."""
+    def attach(a: Assignment, r: Report) -> list[dict[str, Any]]:
+        return _attach(session, a, actor, now, r, storage or Storage())
+
+    def register(a: Assignment, spec: PlanSpec) -> None:
+        registry.record_evaluation(session, a, spec, actor=actor, now=now)
+
+    return acts.Hooks(attach=attach, register=register, apply=set_committed_value)
 
 
 def approve(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
@@ -222,11 +194,12 @@ def approve(session: Session, *, assignment_id: int, actor: Actor, now: datetime
     core.authorise(actor, Action.APPROVE, a, author=core.submitter(session, a))
     core.check_version(a, expected_version)
     new = core.move(a, Move.APPROVE)
-    before, after = core.write(session, a, {"status": new.value, **_done_fields(actor, now)},
+    before, after = core.write(session, a, {"status": new.value, **done_fields(actor, now)},
                                expected_version=expected_version)
     core.record(session, a, actor=actor, now=now, action=Action.APPROVE.value, before=before,
                 after=after, reason=(reason or "").strip() or None)
-    _finished(session, a, actor=actor, now=now, calendar=calendar, lang=lang)
+    acts.finished(tx_of(session), a, actor=actor, now=now, calendar=calendar, lang=lang,
+                  hooks=_hooks(session, actor, now))
     return a
 
 
@@ -259,28 +232,6 @@ def cancel(session: Session, *, assignment_id: int, actor: Actor, now: datetime,
                 after=after, reason=text)
     dependents.open_dependents(session, a, actor=actor, now=now, calendar=calendar)
     return a
-
-
-def _finished(session: Session, a: Assignment, *, actor: Actor, now: datetime,
-              calendar: DayCounter, lang: str) -> None:
-    """What every path to done does next: register the products it rated (a registry step's),
-    open the dependents, tell the coordinator."""
-    registry.record_evaluation(session, a, core.spec_for(session, core.cycle_of(session, a)),
-                               actor=actor, now=now)
-    dependents.open_dependents(session, a, actor=actor, now=now, calendar=calendar)
-    event_notices.completed(session, a, now=now, lang=lang)
-
-
-def _done_fields(actor: Actor, now: datetime) -> dict[str, Any]:
-    return {"completed_at": now, "completed_on": local_date(now), "completed_by": actor.username}
-
-
-def _outputs(session: Session, a: Assignment, given: Mapping[str, Any], *, partial: bool
-             ) -> dict[str, Any]:
-    """Stored figures merged with ``given`` (given wins), validated against the step."""
-    spec, step = core.step_of(session, a)
-    merged = strip_derived(step.outputs, a.outputs or {}) | dict(given)
-    return validate_outputs(step.outputs, merged, stars_for=spec.stars_for, partial=partial)
 
 
 def _attach(session: Session, a: Assignment, actor: Actor, now: datetime, r: Report,

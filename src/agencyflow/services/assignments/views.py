@@ -17,10 +17,10 @@ The step comes from the stored spec (``plan_version.spec_json``), read as JSON.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from agencyflow.dbapi import fetch
+from agencyflow.dbapi import decode, fetch
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.clock import LATE
 from agencyflow.domain.deadlines import DayCounter
@@ -32,8 +32,8 @@ from agencyflow.i18n import _
 from agencyflow.services.board import asof
 from agencyflow.services.board import listing as board
 
-#: The assignment's columns shown, and how each is decoded (see :func:`_decode`).
-_FIELDS: dict[str, str] = {
+#: The assignment's columns shown, and how each is decoded (see :func:`agencyflow.dbapi.decode`).
+FIELDS: dict[str, str] = {
     "id": "int", "version": "int", "cycle_id": "int", "plan_key": "text", "year": "int",
     "step_id": "text", "period": "text", "member": "text", "lead_code": "text",
     "cooperating": "json", "clauses": "json", "title_vi": "text", "title_en": "text",
@@ -68,30 +68,15 @@ SPEC_SQL = """SELECT pv.spec_json FROM cycle c JOIN plan_version pv ON pv.id = c
 WHERE c.id = :cycle"""
 
 
-def _decode(kind: str, value: Any) -> Any:
-    """A driver's value as the column type gives it: dates, aware UTC datetimes, decoded JSON,
-    booleans (SQLite stores 0/1)."""
-    if value is None or kind in ("text", "int"):
-        return value
-    if kind == "json":
-        return json.loads(value) if isinstance(value, str) else value
-    if kind == "bool":
-        return bool(value)
-    if kind == "date":
-        return date.fromisoformat(value) if isinstance(value, str) else value
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.replace(tzinfo=UTC)
-
-
 def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _select(conn: Any, table: str, columns: dict[str, str], where: str,
+def select(conn: Any, table: str, columns: dict[str, str], where: str,
             params: dict[str, Any], order: str = "id") -> list[dict[str, Any]]:
     """Rows of ``table`` as dicts of decoded values."""
     sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {where} ORDER BY {order}"
-    return [{c: _decode(k, v) for (c, k), v in zip(columns.items(), row, strict=True)}
+    return [{c: decode(k, v) for (c, k), v in zip(columns.items(), row, strict=True)}
             for row in fetch(conn, sql, params)]
 
 
@@ -113,7 +98,7 @@ def show(conn: Any, assignment_id: int, actor: Actor, *, now: datetime,
     recorded by then. ``conn``: a SQLAlchemy session or a DBAPI connection."""
     if hasattr(conn, "flush"):  # a session: what it holds unwritten is part of the state
         conn.flush()
-    found = _select(conn, "assignment", _FIELDS, "id = :id", {"id": assignment_id}
+    found = select(conn, "assignment", FIELDS, "id = :id", {"id": assignment_id}
                     ) if storable(assignment_id) else []
     if not found:
         raise not_found(assignment_id)
@@ -173,7 +158,7 @@ def _step(conn: Any, spec: dict[str, Any], a: dict[str, Any]) -> dict[str, Any]:
 
 def _listed(conn: Any, assignment_id: int, now: datetime) -> dict[str, list[dict[str, Any]]]:
     """Extension requests, contributions and evidence recorded by ``now``."""
-    rows = {table: _select(conn, table, columns, "assignment_id = :id", {"id": assignment_id})
+    rows = {table: select(conn, table, columns, "assignment_id = :id", {"id": assignment_id})
             for table, columns in _LISTED.items()}
     return {
         "extensions": [_extension(e, now) for e in rows["extension_request"]
@@ -197,7 +182,7 @@ def _extension(ext: dict[str, Any], now: datetime) -> dict[str, Any]:
 def history(conn: Any, assignment_id: int, known_at: datetime | None = None
             ) -> list[dict[str, Any]]:
     """The audit events of an assignment, in chain order (those known at ``known_at``)."""
-    events = _select(conn, "audit_event", _EVENT, "target_type = :type AND target_id = :id",
+    events = select(conn, "audit_event", _EVENT, "target_type = :type AND target_id = :id",
                      {"type": TARGET, "id": str(assignment_id)}, order="seq")
     return [{k: _json(v) for k, v in e.items()} for e in events
             if known_at is None or asof.known(asof.known_at(e), known_at)]

@@ -6,66 +6,24 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from agencyflow.domain import audit_chain
-from agencyflow.domain.clock import stamp
 from agencyflow.domain.ids import clamp_limit
 from agencyflow.domain.permissions import Actor
 from agencyflow.errors import AuditError, ValidationError
 from agencyflow.i18n import _
 from agencyflow.models import AuditEvent, AuditHead
 from agencyflow.services import clock
+from agencyflow.services.audit import append
+from agencyflow.services.audit.append import Entry
 
-
-def _lock_head(session: Session) -> AuditHead:
-    """Lock (or create) the head row so that appends are serialised across processes.
-
-    SQLite has no FOR UPDATE: a no-op write takes the database write lock *before* the head is
-    read, so the head cannot change between reading and appending. The first append creates the
-    row with INSERT … ON CONFLICT DO NOTHING, so two first writers do not fail: the second waits
-    for the first to commit and then locks the row it created.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(AuditHead).where(col(AuditHead.id) == 1).values(seq=AuditHead.seq),
-                        execution_options={"synchronize_session": False})
-    stmt = (select(AuditHead).where(col(AuditHead.id) == 1).with_for_update()
-            .execution_options(populate_existing=True))
-    head = session.execute(stmt).scalar_one_or_none()
-    if head is None:
-        session.execute(_insert(session).values(id=1, seq=0, hash=audit_chain.GENESIS)
-                        .on_conflict_do_nothing(index_elements=["id"]))
-        head = session.execute(stmt).scalar_one()
-    return head
-
-
-def _insert(session: Session) -> Any:
-    """The dialect's INSERT (both SQLite and PostgreSQL support ON CONFLICT DO NOTHING)."""
-    dialect = session.get_bind().dialect.name
-    return (sqlite_insert if dialect == "sqlite" else pg_insert)(AuditHead)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One event to append (the arguments of :func:`record`)."""
-
-    now: datetime
-    actor: Actor | str
-    action: str
-    target_type: str
-    target_id: str | int
-    before: dict[str, Any] | None = None
-    after: dict[str, Any] | None = None
-    reason: str | None = None
-    opened_on: date | None = None
+__all__ = ["EXPORT_FIELDS", "Entry", "export", "export_stream", "exported", "head", "last_actor",
+           "log", "record", "record_many", "verify", "verify_export"]
 
 
 def record(
@@ -95,55 +53,11 @@ def record(
 
 
 def record_many(session: Session, entries: Sequence[Entry]) -> list[dict[str, Any]]:
-    """Append ``entries`` in order, as :func:`record` appends one (the single path of both):
-    the head is locked once, then each event is inserted and the head advanced onto it (the
-    database lets the head move only one event at a time). Returns the stored fields."""
-    head = _lock_head(session)
-    conn = session.connection()
-    events: list[dict[str, Any]] = []
-    for entry in entries:
-        fields = _fields(session, entry, seq=head.seq + 1, prev=head.hash,
-                         after=head.recorded_at)
-        conn.execute(_INSERT, fields)
-        conn.execute(_ADVANCE, {"to_seq": fields["seq"], "to_hash": fields["hash"],
-                                "to_at": fields["recorded_at"]})
-        for name, key in (("seq", "seq"), ("hash", "hash"), ("recorded_at", "recorded_at")):
-            set_committed_value(head, name, fields[key])
-        events.append(fields)
-    return events
-
-
-_EVENTS: Table = AuditEvent.__table__  # type: ignore[attr-defined]
-_HEAD: Table = AuditHead.__table__  # type: ignore[attr-defined]
-#: The statements of an append, built once (a statement built per row costs more than its run).
-_INSERT = _EVENTS.insert()
-_ADVANCE = _HEAD.update().where(_HEAD.c.id == 1).values(
-    seq=bindparam("to_seq"), hash=bindparam("to_hash"), recorded_at=bindparam("to_at"))
-
-
-def _fields(session: Session, entry: Entry, *, seq: int, prev: str,
-            after: datetime | None) -> dict[str, Any]:
-    """The stored fields of ``entry`` as the event after (``seq - 1``, ``prev``, ``after``)."""
-    acting = entry.actor if isinstance(entry.actor, Actor) else None  # a bare name: no role
-    mark = stamp(clock.of(session), now=entry.now, actor=acting, after=after,
-                 opened_on=entry.opened_on, target=f"{entry.target_type} {entry.target_id}")
-    fields: dict[str, Any] = {
-        "seq": seq,
-        "at": entry.now,
-        "actor": entry.actor.username if isinstance(entry.actor, Actor) else entry.actor,
-        "action": entry.action,
-        "target_type": entry.target_type,
-        "target_id": str(entry.target_id),
-        "before": audit_chain.normalise(entry.before),
-        "after": audit_chain.normalise(entry.after),
-        "reason": entry.reason,
-        "prev_hash": prev,
-        "recorded_at": mark.recorded_at,
-        "claim": mark.claim,
-        "claim_reason": mark.claim_reason,
-    }
-    fields["hash"] = audit_chain.event_hash(fields)
-    return fields
+    """Append ``entries`` in order, as :func:`record` appends one (the single path of both, and
+    of the CLI's quick writes: :func:`agencyflow.services.audit.append.append_many`). Returns
+    the stored fields."""
+    session.flush()  # SQL text does not flush what the session holds
+    return append.append_many(session, entries, clock.of(session))
 
 
 def _rows(session: Session, batch: int = 5000) -> Iterator[dict[str, Any]]:

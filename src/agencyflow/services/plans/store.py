@@ -23,11 +23,15 @@ from agencyflow.domain.plan_loader import (
     load_plan_file,
     load_plan_text,
 )
-from agencyflow.domain.plan_spec import STORED, PlanSpec
+from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import NotFound
 from agencyflow.i18n import _
 from agencyflow.models import Agency, PlanVersion
 from agencyflow.services.audit import trail as audit
+from agencyflow.services.plans.specs import remember, spec_from
+
+__all__ = ["by_id", "ensure_loaded", "is_file_ref", "latest", "list_versions", "read_source",
+           "spec_from", "spec_named", "spec_of", "store"]
 
 
 def is_file_ref(ref: str) -> bool:
@@ -57,7 +61,7 @@ def store(session: Session, loaded: LoadedPlan, *, now: datetime, actor: Actor
     """Store ``loaded`` unless that exact text is stored already; return (version, created)."""
     spec = loaded.spec
     require(actor, Action.PLAN_LOAD, target=_("plan {key}").format(key=spec.key))
-    _remember(loaded.content_hash, spec)
+    remember(loaded.content_hash, spec)
     existing = session.execute(
         select(PlanVersion).where(
             col(PlanVersion.key) == spec.key,
@@ -135,32 +139,9 @@ def by_id(session: Session, version_id: int) -> PlanVersion:
     return row
 
 
-#: Parsed plans by content hash: a national plan takes seconds to parse, so parse it once per
-#: process (the hash is over the text, so a hit is always the same plan).
-_PARSED: dict[str, PlanSpec] = {}
-_PARSED_MAX = 16
-
-
-def _remember(content_hash: str, spec: PlanSpec) -> None:
-    if len(_PARSED) >= _PARSED_MAX:
-        _PARSED.pop(next(iter(_PARSED)))
-    _PARSED[content_hash] = spec
-
-
 def spec_of(version: PlanVersion) -> PlanSpec:
     """The parsed spec of a stored version (parsed once per content hash and process)."""
     return spec_from(version.content_hash, version.spec_json)
-
-
-def spec_from(content_hash: str, spec_json: str) -> PlanSpec:
-    """The parsed spec stored as ``spec_json`` under ``content_hash`` (for callers that read
-    only those two columns, not the plan's source text); the cross-checks ran when it was
-    stored and are not repeated."""
-    spec = _PARSED.get(content_hash)
-    if spec is None:
-        spec = PlanSpec.model_validate_json(spec_json, context={STORED: True})
-        _remember(content_hash, spec)
-    return spec
 
 
 def list_versions(session: Session) -> list[PlanVersion]:

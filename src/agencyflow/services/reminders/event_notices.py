@@ -23,15 +23,15 @@ kinds, these notices are never superseded: what they report has happened.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from agencyflow.domain.calendar import local_date
-from agencyflow.models import Assignment, ExtensionRequest
 from agencyflow.services.reminders import outbox_writes
-from agencyflow.services.reminders.notice_context import CycleInfo, item_context, load_cycles
+from agencyflow.services.reminders.notice_facts import CycleInfo, item_context, load_cycles
 from agencyflow.services.reminders.outbox_writes import Planned
+
+if TYPE_CHECKING:
+    from agencyflow.models import Assignment, ExtensionRequest
 
 #: Kind of the notice telling the lead how its extension request was decided.
 EXTENSION_DECIDED = "extension_decided"
@@ -41,7 +41,7 @@ COMPLETED = "completed"
 EVENT_KINDS = (COMPLETED, EXTENSION_DECIDED)
 
 
-def extension_decided(session: Session, a: Assignment, ext: ExtensionRequest, *,
+def extension_decided(session: Any, a: Assignment, ext: ExtensionRequest, *,
                       now: datetime, lang: str = "vi") -> bool:
     """Write the decision on ``ext`` (approved or refused) for the lead of ``a``; return
     whether a notice was written (False: it was there already)."""
@@ -54,9 +54,10 @@ def extension_decided(session: Session, a: Assignment, ext: ExtensionRequest, *,
                   recipient=a.lead_code, digest=False, extra=extra, now=now, lang=lang)
 
 
-def completed(session: Session, a: Assignment, *, now: datetime, lang: str = "vi") -> bool:
+def completed(session: Any, a: Any, *, now: datetime, lang: str = "vi") -> bool:
     """Tell the plan's coordinator that ``a`` is done (nothing when it leads ``a`` itself);
-    return whether a notice was written."""
+    return whether a notice was written. ``session``: a session or a DBAPI connection, ``a``: a
+    model row or a :class:`~agencyflow.services.assignments.rows.Row`."""
     info = _cycle(session, a, lang)
     coordinator = info.spec.coordinator
     if coordinator == a.lead_code:
@@ -65,17 +66,18 @@ def completed(session: Session, a: Assignment, *, now: datetime, lang: str = "vi
                   digest=info.agency(coordinator).digest, extra={}, now=now, lang=lang)
 
 
-def _cycle(session: Session, a: Assignment, lang: str) -> CycleInfo:
+def _cycle(session: Any, a: Any, lang: str) -> CycleInfo:
     """The plan, agencies and plan context of ``a``'s cycle, read in the session's transaction."""
-    [info] = load_cycles(session.connection(), lang, a.cycle_id)
+    [info] = load_cycles(session, lang, a.cycle_id)
     return info
 
 
-def _write(session: Session, a: Assignment, info: CycleInfo, kind: str, *, window: str,
+def _write(session: Any, a: Any, info: CycleInfo, kind: str, *, window: str,
            recipient: str, digest: bool, extra: dict[str, Any], now: datetime,
            lang: str) -> bool:
     """Insert one notice about ``a`` (idempotent by its key) in the session's transaction."""
-    session.flush()
+    if hasattr(session, "flush"):
+        session.flush()
     row = a.model_dump()
     context = item_context(row, info, lang, recipient=recipient, days_left=None) | extra
     notice = Planned(
@@ -83,4 +85,4 @@ def _write(session: Session, a: Assignment, info: CycleInfo, kind: str, *, windo
         cycle_id=a.cycle_id, kind=kind, window=window, scheduled_on=local_date(now),
         recipient_code=recipient, tag=info.agency(recipient).tag, level=0, lang=lang,
         digest=digest, context=context)
-    return bool(outbox_writes.insert(session.connection(), [notice], now))
+    return bool(outbox_writes.insert(session, [notice], now))

@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
+from agencyflow.dbapi import dialect_of, dumps, fetch_driver
 
-from agencyflow.models import Notification
-from agencyflow.models.types import dumps
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
-_N = Notification.__table__  # type: ignore[attr-defined]
 _KEYS_PER_QUERY = 500
 
 
@@ -53,10 +52,10 @@ _COLUMNS = ("key", "assignment_id", "cycle_id", "kind", "window", "scheduled_on"
 _ROWS_PER_STATEMENT = 500
 
 
-def driver_time(conn: Connection, now: datetime) -> Any:
+def driver_time(conn: Any, now: datetime) -> Any:
     """``now`` as the driver value of a ``UTCDateTime`` column (naive UTC; SQLite: its text)."""
     naive = now.astimezone(UTC).replace(tzinfo=None)
-    return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if conn.dialect.name == "sqlite" else naive
+    return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect_of(conn) == "sqlite" else naive
 
 
 def _values(p: Planned, stamp: Any) -> tuple[Any, ...]:
@@ -66,13 +65,14 @@ def _values(p: Planned, stamp: Any) -> tuple[Any, ...]:
             p.days_left)
 
 
-def insert(conn: Connection, rows: Iterable[Planned], now: datetime) -> set[str]:
+def insert(conn: Any, rows: Iterable[Planned], now: datetime) -> set[str]:
     """Insert ``rows`` (created and due at ``now``), skipping keys already present; return the
-    keys actually inserted. Driver-level statements (the ORM costs ~20× more)."""
+    keys actually inserted. Driver-level statements (the ORM costs ~20× more), on a SQLAlchemy
+    Session or Connection or a DBAPI connection."""
     batch = list(rows)
     if not batch:
         return set()
-    if conn.dialect.name == "postgresql":
+    if dialect_of(conn) == "postgresql":
         return _insert_unnest(conn, batch, now)
     names = ", ".join(f'"{c}"' for c in _COLUMNS)
     row_sql = f"({', '.join(['?'] * len(_COLUMNS))})"
@@ -83,7 +83,7 @@ def insert(conn: Connection, rows: Iterable[Planned], now: datetime) -> set[str]
         sql = (f"INSERT INTO notification ({names}) VALUES {', '.join([row_sql] * len(chunk))} "
                "ON CONFLICT (key) DO NOTHING RETURNING key")
         params = tuple(v for p in chunk for v in _values(p, stamp))
-        inserted.update(row[0] for row in conn.exec_driver_sql(sql, params))
+        inserted.update(row[0] for row in fetch_driver(conn, sql, params))
     return inserted
 
 
@@ -91,7 +91,7 @@ _PG_TYPES = ("text", "int", "int", "text", "text", "date", "text", "text", "int"
              "text", "text", "int", "timestamp", "timestamp", "int")
 
 
-def _insert_unnest(conn: Connection, batch: list[Planned], now: datetime) -> set[str]:
+def _insert_unnest(conn: Any, batch: list[Planned], now: datetime) -> set[str]:
     """PostgreSQL: one ``INSERT … SELECT FROM unnest(arrays)`` (16 parameters, any row count)."""
     stamp = driver_time(conn, now)
     columns = list(zip(*(_values(p, stamp) for p in batch), strict=True))
@@ -100,14 +100,19 @@ def _insert_unnest(conn: Connection, batch: list[Planned], now: datetime) -> set
     names = ", ".join(f'"{c}"' for c in _COLUMNS)
     sql = (f"INSERT INTO notification ({names}) SELECT * FROM unnest({arrays}) "
            "ON CONFLICT (key) DO NOTHING RETURNING key")
-    return {row[0] for row in conn.exec_driver_sql(sql, tuple(list(c) for c in columns))}
+    return {row[0] for row in fetch_driver(conn, sql, tuple(list(c) for c in columns))}
 
 
 def missing_keys(conn: Connection, rows: Iterable[Planned]) -> set[str]:
     """The keys of ``rows`` not yet in the outbox (for a dry run)."""
+    from sqlalchemy import select
+
+    from agencyflow.models import Notification
+
+    table = Notification.__table__  # type: ignore[attr-defined]
     keys = [p.key for p in rows]
     existing: set[str] = set()
     for start in range(0, len(keys), _KEYS_PER_QUERY):
         chunk = keys[start:start + _KEYS_PER_QUERY]
-        existing.update(conn.execute(select(_N.c.key).where(_N.c.key.in_(chunk))).scalars())
+        existing.update(conn.execute(select(table.c.key).where(table.c.key.in_(chunk))).scalars())
     return set(keys) - existing
