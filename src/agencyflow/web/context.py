@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import jinja2
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
@@ -79,13 +79,18 @@ async def transaction(engine: Engine) -> AsyncIterator[Session]:
     generator dependency, which FastAPI enters in a thread of its own."""
     scope = session_scope(engine)
     session = scope.__enter__()
+    # As FastAPI's own contextmanager_in_threadpool: the exit has a limiter of its own, so that
+    # it never waits for one of the default pool's threads, which may all be waiting for a
+    # database connection that only this exit gives back.
+    exit_limiter = CapacityLimiter(1)
     try:
         yield session
-    except Exception as exc:  # as FastAPI's own contextmanager_in_threadpool does
-        if not await to_thread.run_sync(scope.__exit__, type(exc), exc, exc.__traceback__):
+    except Exception as exc:
+        if not await to_thread.run_sync(scope.__exit__, type(exc), exc, exc.__traceback__,
+                                        limiter=exit_limiter):
             raise
     else:
-        await to_thread.run_sync(scope.__exit__, None, None, None)
+        await to_thread.run_sync(scope.__exit__, None, None, None, limiter=exit_limiter)
 
 
 async def db(request: Request) -> AsyncIterator[Session]:
