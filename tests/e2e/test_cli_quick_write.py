@@ -1,4 +1,4 @@
-"""`agencyflow assignment start|complete|submit` write without SQLAlchemy, SQLModel or
+"""`agencyflow assignment start|progress|complete|submit` write without SQLAlchemy, SQLModel or
 pydantic-settings when the database is ready as it is, and do what the full path does: the same
 rows, audit events that verify, dependents opened, the coordinator's notice, the same output and
 refusals. Evidence takes the full path."""
@@ -64,10 +64,14 @@ def test_moves_in_fresh_processes_write_what_the_full_path_writes(
                          "2027-02-01")
     assert "is now in progress (version 2)" in out
     assert loaded == []
+    out, loaded = _fresh(engine, tmp_path, "progress", plan, "--as", "can.bo.nn", "--now",
+                         "2027-02-15", "--note", "Đã họp", "--output", "budget=40")
+    assert "(version 3)" in out and loaded == []
+    assert get(engine, int(plan)).outputs == {"budget": 40}
     out, loaded = _fresh(engine, tmp_path, "submit", plan, "--as", "can.bo.nn", "--now",
                          "2027-03-01", "--output", "plan_document=https://nn.gov.vn/kh.pdf",
                          "--output", "budget=50", "--note", "Xong")
-    assert "(version 3)" in out and loaded == []
+    assert "(version 4)" in out and loaded == []
     _fresh(engine, tmp_path, "approve", plan, "--as", "dieu.phoi", "--now", "2027-03-02")
     evals = {m: assignment_id(engine, "EVAL", m) for m in ("XA-A", "XA-B", "XA-C")}
     for day, (member, ident) in enumerate(evals.items(), start=3):
@@ -103,6 +107,8 @@ def test_the_quick_and_the_full_path_answer_the_same(
              ("start", "99999", "--as", "can.bo.nn"),
              ("start", plan, "--as", "nobody"),
              ("submit", plan, "--as", "can.bo.nn", "--output", "budget=-1"),
+             ("progress", plan, "--as", "can.bo.nn"),  # nothing reported
+             ("progress", plan, "--as", "can.bo.nn", "--output", "nope=1"),
              ("start", plan, "--as", "can.bo.nn", "--now", "2099-01-01")]
     assert locations.from_environment() is not None
     quick = [invoke("assignment", *case) for case in cases]

@@ -4,10 +4,11 @@ Every command that changes something acts as a user (``--as USER`` or ``AGENCYFL
 travel in time with ``--now`` and can name the version the user saw (``--version``): if someone
 changed the assignment meanwhile, the command is refused with a conflict and nothing is saved.
 
-``start``, ``complete`` and ``submit`` take a quick path when the database is ready as it is, no
-``AGENCYFLOW_TOKEN`` is set (a token's use is recorded, which the full path does) and no evidence
-is attached: the same move (:mod:`agencyflow.services.assignments.acts`) on a plain DBAPI
-connection, without importing SQLAlchemy, SQLModel or pydantic-settings (see :func:`_quick`).
+``start``, ``progress``, ``complete`` and ``submit`` take a quick path when the database is
+ready as it is, no ``AGENCYFLOW_TOKEN`` is set (a token's use is recorded, which the full path
+does) and no evidence is attached: the same move (:mod:`agencyflow.services.assignments.acts`)
+on a plain DBAPI connection, without importing SQLAlchemy, SQLModel or pydantic-settings (see
+:func:`_quick`).
 Whatever needs the full path — a database to upgrade, evidence files, products to register —
 runs there, with the same output and errors.
 """
@@ -175,7 +176,11 @@ def progress(assignment_id: int = ID, note: str = NOTE, output: list[str] = OUTP
     Example: agencyflow assignment progress 12 --note "Đã họp 5/9 xã" --output budget=120
     """
     figures = _outputs(output, outputs_file)
-    _done(_as(as_user, now, late_reason, lambda s, actor, when: assignments.progress(
+    done = None if evidence or link else _quick(
+        as_user, now, late_reason, lambda tx, actor, when: assignments.quick_progress(
+            tx, assignment_id=assignment_id, actor=actor, now=when, note=note, figures=figures,
+            expected_version=version))
+    _done(done or _as(as_user, now, late_reason, lambda s, actor, when: assignments.progress(
         s, assignment_id=assignment_id, actor=actor, now=when, note=note, figures=figures,
         expected_version=version, **_evidence(evidence, link))))
 

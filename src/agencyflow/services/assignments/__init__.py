@@ -27,6 +27,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "plan_agencies": ("actions", "plan_agencies"),
     "progress": ("moves", "progress"),
     "quick_complete": ("quick", "complete"),
+    "quick_progress": ("quick", "progress"),
     "quick_start": ("quick", "start"),
     "quick_submit": ("quick", "submit"),
     "reassign": ("extensions", "reassign"),
@@ -58,6 +59,7 @@ __all__ = [
     "plan_agencies",
     "progress",
     "quick_complete",
+    "quick_progress",
     "quick_start",
     "quick_submit",
     "reassign",
@@ -138,6 +140,9 @@ if TYPE_CHECKING:  # what mypy sees (and checks every caller against)
     )
     from agencyflow.services.assignments.quick import (
         complete as quick_complete,
+    )
+    from agencyflow.services.assignments.quick import (
+        progress as quick_progress,
     )
     from agencyflow.services.assignments.quick import (
         start as quick_start,

@@ -1,5 +1,5 @@
-"""The lead's moves as SQL text — start, complete, submit — for the full path and the CLI's quick
-writes alike.
+"""The lead's moves as SQL text — start, progress, complete, submit — for the full path and the
+CLI's quick writes alike.
 
 :mod:`agencyflow.services.assignments.moves` (a session, model rows) and
 :mod:`agencyflow.services.assignments.quick` (a plain DBAPI connection, no SQLAlchemy imported)
@@ -23,6 +23,8 @@ from agencyflow.domain.lifecycle import Move, Status
 from agencyflow.domain.outputs import strip_derived, validate_outputs
 from agencyflow.domain.permissions import Action, Actor
 from agencyflow.domain.plan_spec import PlanSpec
+from agencyflow.errors import ValidationError
+from agencyflow.i18n import _
 from agencyflow.services.assignments import dependents, rows
 from agencyflow.services.assignments.rows import Apply, Event, Tx
 from agencyflow.services.reminders import event_notices
@@ -86,16 +88,49 @@ def hand_in(tx: Tx, which: Move, action: Action, loaded: Sequence[Any],
             lang: str = "vi", hooks: Hooks = Hooks()) -> Sequence[Any]:
     """Complete or submit the ``loaded`` (authorised) assignments with their ``reports``:
     validate outputs, write, attach evidence, audit, then what reaching done does."""
-    written = rows.write_many(tx, [
-        (a, _hand_in_changes(tx, a, r, which, actor, now), r.expected_version)
-        for a, r in zip(loaded, reports, strict=True)], hooks.apply)
-    rows.record_many(tx, [
-        Event(a, actor, now, action.value, before, after | {"evidence": hooks.attach(a, r)})
-        for a, r, (before, after) in zip(loaded, reports, written, strict=True)], hooks.apply)
+    _report(tx, action, loaded, reports, lambda a, r: _hand_in_changes(tx, a, r, which, actor, now),
+            actor=actor, now=now, hooks=hooks)
     for a in loaded:
         if Status(a.status) is Status.DONE:
             finished(tx, a, actor=actor, now=now, calendar=calendar, lang=lang, hooks=hooks)
     return loaded
+
+
+def progress(tx: Tx, loaded: Sequence[Any], reports: Sequence[Report], *, actor: Actor,
+             now: datetime, hooks: Hooks = Hooks()) -> Sequence[Any]:
+    """Report progress on the ``loaded`` (authorised) assignments: a note, partial figures
+    (validated, not required) and evidence; an open assignment moves to in_progress."""
+    _report(tx, Action.PROGRESS, loaded, reports,
+            lambda a, r: _progress_changes(tx, a, r, now), actor=actor, now=now, hooks=hooks)
+    return loaded
+
+
+def _report(tx: Tx, action: Action, loaded: Sequence[Any], reports: Sequence[Report],
+            changes: Callable[[Any, Report], dict[str, Any]], *, actor: Actor, now: datetime,
+            hooks: Hooks) -> None:
+    """Every row's ``changes`` checked and written in order, then one audit event each, with
+    the evidence attached."""
+    written = rows.write_many(tx, [(a, changes(a, r), r.expected_version)
+                                   for a, r in zip(loaded, reports, strict=True)], hooks.apply)
+    rows.record_many(tx, [
+        Event(a, actor, now, action.value, before, after | {"evidence": hooks.attach(a, r)})
+        for a, r, (before, after) in zip(loaded, reports, written, strict=True)], hooks.apply)
+
+
+def _progress_changes(tx: Tx, a: Any, r: Report, now: datetime) -> dict[str, Any]:
+    text = (r.note or "").strip()
+    if not (text or r.outputs or r.files or r.links):
+        raise ValidationError(_("a progress report needs a note, figures or evidence"))
+    changes: dict[str, Any] = {}
+    if Status(a.status) is Status.OPEN:
+        changes |= {"status": rows.move(a, Move.START).value, "started_at": now}
+    else:
+        rows.require_state(a, [Status.IN_PROGRESS], _("report progress"))
+    if text:
+        changes["note"] = text
+    if r.outputs:
+        changes["outputs"] = outputs(tx, a, r.outputs, partial=True)
+    return changes
 
 
 def _hand_in_changes(tx: Tx, a: Any, r: Report, which: Move, actor: Actor, now: datetime

@@ -44,7 +44,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from agencyflow.domain.deadlines import DayCounter
-from agencyflow.domain.lifecycle import Move, Status
+from agencyflow.domain.lifecycle import Move
 from agencyflow.domain.permissions import Action, Actor
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import ValidationError
@@ -93,33 +93,11 @@ def progress_many(session: Session, reports: Sequence[Report], *, actor: Actor, 
                   storage: Storage = Storage()) -> list[Assignment]:
     """:func:`progress` for many assignments in the caller's transaction: every row checked
     first, then written, one audit event each; the first refusal raises."""
-    rows = core.begin_many(session, [(r.assignment_id, r.expected_version) for r in reports],
-                           actor, Action.PROGRESS)
-    written = core.write_many(session, [
-        (a, _progress_changes(session, a, r, now), r.expected_version)
-        for a, r in zip(rows, reports, strict=True)])
-    core.record_many(session, [
-        core.Event(a, actor, now, Action.PROGRESS.value, before,
-                   after | {"evidence": _attach(session, a, actor, now, r, storage)})
-        for a, r, (before, after) in zip(rows, reports, written, strict=True)])
-    return rows
-
-
-def _progress_changes(session: Session, a: Assignment, r: Report, now: datetime
-                      ) -> dict[str, Any]:
-    text = (r.note or "").strip()
-    if not (text or r.outputs or r.files or r.links):
-        raise ValidationError(_("a progress report needs a note, figures or evidence"))
-    changes: dict[str, Any] = {}
-    if Status(a.status) is Status.OPEN:
-        changes |= {"status": core.move(a, Move.START).value, "started_at": now}
-    else:
-        core.require_state(a, [Status.IN_PROGRESS], _("report progress"))
-    if text:
-        changes["note"] = text
-    if r.outputs:
-        changes["outputs"] = acts.outputs(tx_of(session), a, r.outputs, partial=True)
-    return changes
+    loaded = core.begin_many(session, [(r.assignment_id, r.expected_version) for r in reports],
+                             actor, Action.PROGRESS)
+    acts.progress(tx_of(session), loaded, reports, actor=actor, now=now,
+                  hooks=_hooks(session, actor, now, storage))
+    return loaded
 
 
 def complete(session: Session, *, assignment_id: int, actor: Actor, now: datetime,

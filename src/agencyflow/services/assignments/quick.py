@@ -1,6 +1,6 @@
-"""The lead's moves on a plain DBAPI connection: what ``agencyflow assignment start|complete|
-submit`` run when the database is ready as it is, without importing SQLAlchemy, SQLModel or the
-tables (~0.45 s of a fresh process).
+"""The lead's moves on a plain DBAPI connection: what ``agencyflow assignment start|progress|
+complete|submit`` run when the database is ready as it is, without importing SQLAlchemy, SQLModel
+or the tables (~0.45 s of a fresh process).
 
 Each function loads the assignment with SQL text, checks permission and the version the user
 saw, and runs the move of :mod:`agencyflow.services.assignments.acts` — the very functions the
@@ -28,6 +28,16 @@ def start(tx: Tx, *, assignment_id: int, actor: Actor, now: datetime,
     [a] = rows.begin_many(tx, [(assignment_id, expected_version)], actor, Action.START)
     acts.start(tx, a, actor=actor, now=now, expected_version=expected_version)
     return a
+
+
+def progress(tx: Tx, *, assignment_id: int, actor: Actor, now: datetime,
+             note: str | None = None, figures: Mapping[str, Any] | None = None,
+             expected_version: int | None = None) -> Row:
+    """:func:`agencyflow.services.assignments.moves.progress` on ``tx`` (no evidence)."""
+    report = acts.Report(assignment_id, note, figures, expected_version=expected_version)
+    loaded = rows.begin_many(tx, [(assignment_id, expected_version)], actor, Action.PROGRESS)
+    acts.progress(tx, loaded, [report], actor=actor, now=now)
+    return loaded[0]
 
 
 def complete(tx: Tx, *, assignment_id: int, actor: Actor, now: datetime, calendar: DayCounter,
