@@ -218,7 +218,7 @@ def test_evidence_upload_by_multipart(world: World) -> None:
     too_big = world.call("nn", "POST", f"/assignments/{world.ids['PLAN']}/progress",
                          data={"data": '{"note": "lớn"}'},
                          files=[("files", ("big.bin", b"\0" * big, "application/octet-stream"))])
-    assert "size limit" in _problem(too_big, 422)["detail"]
+    assert "vượt giới hạn dung lượng" in _problem(too_big, 422)["detail"]  # Vietnamese first
 
 
 def test_the_readme_shows_a_curl_example_for_every_route(world: World) -> None:
@@ -267,10 +267,11 @@ def test_counts_audit_export_round_trip_and_four_eyes(world: World) -> None:
     assert world.call("insp", "POST", "/audit/verify").json()["intact"]
     lines = export.text.splitlines()
     edited = "\n".join([lines[0].replace('"plan.load"', '"plan.edit"'), *lines[1:]])
-    broken = world.call("insp", "POST", "/audit/verify-export", content=edited.encode()).json()
+    broken = world.call("insp", "POST", "/audit/verify-export", content=edited.encode(),
+                        headers={"Accept-Language": "en"}).json()
     assert not broken["intact"] and "edited" in broken["problem"]
     garbage = world.call("insp", "POST", "/audit/verify-export", content=b'{}\n[1]\n').json()
-    assert not garbage["intact"] and "not an exported audit event" in garbage["problem"]
+    assert not garbage["intact"] and "không phải sự kiện kiểm toán đã xuất" in garbage["problem"]
 
 
 def test_a_cycle_starts_from_a_stored_or_bundled_key_never_from_a_file_of_the_server(

@@ -62,3 +62,21 @@ def test_targets_of_one_year(world: Engine, client: TestClient) -> None:
     page = client.get(f"/targets?year={year}")
     assert page.status_code == 200
     assert f'<option value="{year}" selected>{year}</option>' in page.text
+
+
+def test_the_pages_own_refusals_speak_the_readers_language(world: Engine,
+                                                          client: TestClient) -> None:
+    login(client, COORDINATOR.username)
+    form = {"plan": "walk-ocop", "year": "năm nay"}
+    vi = client.post("/cycles", data=form | {"csrf": csrf_of(client.get("/cycles").text)})
+    assert vi.status_code == 422 and "hãy nhập năm của chu kỳ, ví dụ 2027" in vi.text
+    assert "give the year" not in vi.text
+    client.cookies.set("af_lang", "en")
+    en = client.post("/cycles", data=form | {"csrf": csrf_of(client.get("/cycles").text)})
+    assert en.status_code == 422 and "give the year of the cycle, e.g. 2027" in en.text
+    # the API's refusal of a request without a token, by Accept-Language
+    client.cookies.clear()
+    anonymous = client.get("/api/v1/assignments")
+    assert anonymous.status_code == 401 and "hãy gửi mã truy cập API" in anonymous.json()["detail"]
+    english = client.get("/api/v1/assignments", headers={"Accept-Language": "en"})
+    assert english.status_code == 401 and english.json()["detail"].startswith("send an API token")

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from agencyflow import i18n
 from agencyflow.domain.permissions import Actor
 from agencyflow.errors import AuthenticationError
+from agencyflow.i18n import _
 from agencyflow.services import people
 from agencyflow.services.database import Session, session_scope
 from agencyflow.web.api.context import ApiContext
@@ -38,8 +39,8 @@ async def context(request: Request) -> ApiContext:
 
 def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise AuthenticationError("send an API token as `Authorization: Bearer <token>` "
-                                  "(create one with `agencyflow user token create`)")
+        raise AuthenticationError(_("send an API token as `Authorization: Bearer <token>` "
+                                    "(create one with `agencyflow user token create`)"))
     return credentials.credentials
 
 

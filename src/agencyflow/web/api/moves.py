@@ -22,6 +22,7 @@ from starlette.datastructures import UploadFile
 
 from agencyflow import errors
 from agencyflow.domain.permissions import Actor
+from agencyflow.i18n import _
 from agencyflow.services import assignments, idempotency
 from agencyflow.services.database import Session
 from agencyflow.web.api.context import ApiContext
@@ -84,7 +85,7 @@ async def _multipart(request: Request, model: type[Schema], max_bytes: int) -> M
     body = _validate(model, data if isinstance(data, str) and data.strip() else "{}")
     uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
     if any(not isinstance(f, UploadFile) for f in form.getlist("files")):
-        raise errors.ValidationError("files: send each evidence file as a file part")
+        raise errors.ValidationError(_("files: send each evidence file as a file part"))
     saved = MoveInput(body)
     folder = Path(tempfile.mkdtemp(prefix="agencyflow-upload-"))
     request.state.upload_dir = folder
@@ -106,7 +107,8 @@ async def _save(upload: UploadFile, target: Path, max_bytes: int) -> str:
             size += len(chunk)
             if size > max_bytes:
                 raise errors.ValidationError(
-                    f"evidence {target.name} is over the size limit of {max_bytes} bytes")
+                    _("evidence {name} is over the size limit of {max} bytes").format(
+                        name=target.name, max=max_bytes))
             digest.update(chunk)
             out.write(chunk)
     return digest.hexdigest()

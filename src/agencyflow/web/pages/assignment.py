@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.permissions import Action
 from agencyflow.errors import AgencyflowError, CalendarError, NotFound, ValidationError
+from agencyflow.i18n import _
 from agencyflow.services import assignments
 from agencyflow.services.database import Session
 from agencyflow.services.people import Current
@@ -68,7 +69,7 @@ async def act(request: Request, assignment_id: int, move: str, session: Session 
     """Make one move; back to the page, or the page with the problems."""
     action = MOVES.get(move)
     if action is None:
-        raise NotFound(f"no move {move!r}")
+        raise NotFound(_("no move {move!r}").format(move=move))
     assignments.authorise(session, assignment_id, current.actor, action)
     web = ctx(request)
     typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
@@ -161,7 +162,7 @@ def _extend(s: Session, w: WebContext, c: Current, i: int, t: dict[str, str],
             g: dict[str, Any], f: list[Any]) -> Any:
     text = t.get("new_due", "").strip()
     if not text:
-        raise ValidationError("give the new due date (dd/mm/yyyy)")
+        raise ValidationError(_("give the new due date (dd/mm/yyyy)"))
     return assignments.request_extension(s, assignment_id=i, actor=c.actor, now=w.now(),
                                          new_due=parse_date(text), reason=t.get("reason", ""),
                                          expected_version=_version(t))
@@ -171,7 +172,7 @@ def _decide(s: Session, w: WebContext, c: Current, i: int, t: dict[str, str],
             g: dict[str, Any], f: list[Any]) -> Any:
     ext = t.get("extension", "")
     if not ext.isdigit() or t.get("decision") not in ("approve", "refuse"):
-        raise ValidationError("choose approve or refuse")
+        raise ValidationError(_("choose approve or refuse"))
     return assignments.decide_extension(s, extension_id=int(ext), actor=c.actor, now=w.now(),
                                         approve=t["decision"] == "approve",
                                         reason=t.get("reason"), expected_version=_version(t),

@@ -6,6 +6,7 @@ from datetime import date
 from typing import TypeVar
 
 from agencyflow.errors import NotFound, ValidationError
+from agencyflow.i18n import _
 from agencyflow.services import board
 from agencyflow.services.board import BoardCycle, Cursor
 from agencyflow.services.database import Session
@@ -40,7 +41,8 @@ def day_of(text: str | None, default: D) -> date | D:
     try:
         return parse_date(text)
     except Exception:  # noqa: BLE001 - CalendarError or ValueError: one message
-        raise ValidationError(f"{text!r} is not a date: write dd/mm/yyyy") from None
+        raise ValidationError(_("{text!r} is not a date: write dd/mm/yyyy").format(
+            text=text)) from None
 
 
 __all__ = ["as_date", "cursor_of", "day_of", "newest_cycle"]

@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 from agencyflow.domain.calendar import parse_date
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import CalendarError, CycleExists, ValidationError
+from agencyflow.i18n import _
 from agencyflow.services import cycles, plans
 from agencyflow.services.database import Session
 from agencyflow.services.people import Current
@@ -43,7 +44,7 @@ def start_cycle(request: Request, session: Session = DB_SESSION,
     try:
         year_text = values.get("year", "").strip()
         if not year_text.isdigit():
-            raise ValidationError("give the year of the cycle, e.g. 2027")
+            raise ValidationError(_("give the year of the cycle, e.g. 2027"))
         first = values.get("start", "").strip()
         version = plans.latest(session, values.get("plan", ""))
         result = cycles.start(session, version=version, year=int(year_text), now=web.now(),

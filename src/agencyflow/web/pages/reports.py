@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from agencyflow.domain.calendar import local_date
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import NotFound, ValidationError
+from agencyflow.i18n import _
 from agencyflow.services import board, reports
 from agencyflow.services import plans as plans_service
 from agencyflow.services.database import Session
@@ -56,7 +57,8 @@ def file(request: Request, plan: str = "", period: str = "", agency: str = "",
         day = _day(as_of) if as_of else local_date(ctx(request).now())
         field = "format"
         if format not in FORMATS:
-            raise ValidationError(f"format {format!r}: one of {', '.join(FORMATS)}")
+            raise ValidationError(_("format {format!r}: one of {formats}").format(
+                format=format, formats=", ".join(FORMATS)))
         field = "plan"
         made = download(session, ctx(request).settings, plan_key=plan, period=chosen,
                         today=day, actor=current.actor, calendar=ctx(request).calendar,
@@ -73,7 +75,8 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise ValidationError(f"as of {text!r}: write the day as YYYY-MM-DD") from None
+        raise ValidationError(_("as of {text!r}: write the day as YYYY-MM-DD").format(
+            text=text)) from None
 
 
 def _form(request: Request, session: Session, current: Current, *, values: dict[str, str],

@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 
 from agencyflow.domain.permissions import Action, require
 from agencyflow.errors import NotFound, ValidationError
+from agencyflow.i18n import _
 from agencyflow.services import people
 from agencyflow.services.database import Session
 from agencyflow.services.people import Current
@@ -81,7 +82,7 @@ def change_user(request: Request, username: str, what: str, session: Session = D
             return _page(request, session, current, secret=new.secret,
                          done=f"token:{new.token.id}")
         else:
-            raise NotFound(f"no such change {what!r}")
+            raise NotFound(_("no such change {what!r}").format(what=what))
     except ValidationError as exc:
         session.rollback()
         return _page(request, session, current, status=422, error=str(exc))

@@ -12,6 +12,7 @@ from agencyflow.domain.permissions import Action, require
 from agencyflow.domain.plan_loader import LoadedPlan, load_plan_text
 from agencyflow.domain.plan_spec import PlanSpec
 from agencyflow.errors import ValidationError
+from agencyflow.i18n import _
 from agencyflow.services import cycles, plans
 from agencyflow.services.database import PlanVersion
 from agencyflow.web.api.deps import Context, CurrentActor, Reader, Writer
@@ -46,12 +47,12 @@ def _steps(spec: PlanSpec) -> list[StepSummary]:
 
 def _loaded(body: PlanIn) -> LoadedPlan:
     if (body.bundled is None) == (body.text is None):
-        raise ValidationError("give either `bundled` (a bundled plan's key) or `text` "
-                              "(a plan file's YAML)")
+        raise ValidationError(_("give either `bundled` (a bundled plan's key) or `text` "
+                                "(a plan file's YAML)"))
     if body.bundled is not None:
         if body.bundled not in bundled.bundled_plan_keys():
-            raise ValidationError(f"no bundled plan {body.bundled!r} (bundled: "
-                                  f"{', '.join(bundled.bundled_plan_keys())})")
+            raise ValidationError(_("no bundled plan {plan!r} (bundled: {known})").format(
+                plan=body.bundled, known=", ".join(bundled.bundled_plan_keys())))
         text, source = bundled.bundled_plan_text(body.bundled)
         return load_plan_text(text, source)
     return load_plan_text(body.text or "", body.source)
