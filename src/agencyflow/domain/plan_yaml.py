@@ -100,9 +100,11 @@ def read_yaml(text: str, source: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = " ".join(p for p in (exc.context, exc.problem) if p)
+        # libyaml's words, in the reader's language where they are known (domain.yaml_words)
+        what = " ".join(_(p) for p in (exc.context, exc.problem) if p)
         if exc.context_mark and mark and exc.context_mark.line != mark.line:
-            what += f" (the construct began on line {exc.context_mark.line + 1})"
+            what = _("{what} (the construct began on line {line})").format(
+                what=what, line=exc.context_mark.line + 1)
         raise PlanError([Problem(source, line, col, "<root>", _("YAML syntax: {what}").format(
             what=what))]) from None
     except yaml.reader.ReaderError as exc:  # libyaml's own character check (a byte offset)
