@@ -44,6 +44,28 @@ def test_the_words_are_vietnamese_by_default_and_english_on_request() -> None:
     assert describe(added).endswith("được thêm: Sở Khoa học và Công nghệ thành phố Hải Phòng")
 
 
+
+@pytest.mark.vietnamese  # reads the default language
+def test_a_reminder_policy_change_is_said_in_words_not_plan_keys() -> None:
+    from agencyflow.domain.plan_diff import Change
+
+    old = {"before": [5, 2, 1], "on_due": True,
+           "escalations": [{"after": 5, "to": "leader", "level": 1}]}
+    new = {"before": [5, 1], "on_due": False,
+           "escalations": [{"after": 3, "to": "leader", "level": 1},
+                           {"after": 10, "to": "KTHT", "level": 2}]}
+    change = Change("step", "changed", "NN-3", "reminders", old, new)
+    vi = describe(change)
+    assert "nhắc trước hạn (ngày làm việc): 5, 2, 1 → 5, 1" in vi
+    assert "cấp 2: báo cáo KTHT khi quá hạn 10 ngày làm việc" in vi
+    assert "nhắc vào ngày đến hạn: có → không" in vi
+    for key in ("before", "on_due", "escalations", "after", "level", "leader"):
+        assert key not in vi, key
+    with language("en"):
+        en = describe(change)
+    assert "level 1: to the plan's leader after 3 working days overdue" in en
+    assert "reminder on the due date: yes → no" in en
+
 def test_the_successor_map_resolves_by_step_and_by_member() -> None:
     assert MAP.successor("KTHT", step="KTHT-7") == "SO-KHCN"
     assert MAP.successor("KTHT", step="KTHT-3-MAY") == "SO-CT"

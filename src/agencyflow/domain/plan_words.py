@@ -29,12 +29,37 @@ FIELD_NAMES = {
 }
 
 
+#: Keys inside a reminder policy and office hours, as people read them (plan-format keys that are
+#: not listed are shown as written).
+KEY_NAMES = {
+    "on_open": N_("notice when assigned"), "before": N_("reminders before the due date"),
+    "on_due": N_("reminder on the due date"), "overdue_every": N_("overdue reminder every"),
+    "escalations": N_("escalations"), "start": N_("opens at"), "end": N_("closes at"),
+}
+#: Who an escalation goes to, when it is not an agency code.
+RECIPIENTS = {"leader": N_("the plan's leader"), "coordinator": N_("the plan's coordinator")}
+
+
+def _key(name: str) -> str:
+    return _(KEY_NAMES[name]) if name in KEY_NAMES else name
+
+
+def escalation_words(rule: dict[str, Any]) -> str:
+    """An escalation of a reminder policy (as JSON) in words."""
+    to = str(rule.get("to", ""))
+    return _("level {level}: to {to} after {n} working days overdue").format(
+        level=rule.get("level"), to=_(RECIPIENTS[to]) if to in RECIPIENTS else to,
+        n=rule.get("after"))
+
+
 def _text(value: Any) -> str:
     """A value in words: a {vi, en} text in the current language, a rule, a list, JSON."""
     if isinstance(value, dict) and "vi" in value and set(value) <= {"vi", "en"}:
         return str(value.get("en") or value["vi"]) if current_language() == "en" else value["vi"]
     if isinstance(value, dict) and "kind" in value and value["kind"] in _RULES:
         return rule_words(value)
+    if isinstance(value, dict) and set(value) == {"after", "to", "level"}:
+        return escalation_words(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if value is None:
@@ -44,7 +69,7 @@ def _text(value: Any) -> str:
     if isinstance(value, str | int | float):
         return str(value)
     if isinstance(value, dict):
-        return ", ".join(f"{k} {_text(v)}" for k, v in sorted(value.items()))
+        return ", ".join(f"{_key(k)} {_text(v)}" for k, v in sorted(value.items()))
     if isinstance(value, list):
         return "; ".join(_text(v) for v in value) or _("none")
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -88,7 +113,7 @@ def _values(change: Change) -> str:
         return _list_change(old, new)
     if isinstance(old, dict) and isinstance(new, dict) and not ({"vi", "kind"} & set(new)):
         keys = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
-        return "; ".join(f"{k}: {_text(old.get(k))} → {_text(new.get(k))}" for k in keys)
+        return "; ".join(f"{_key(k)}: {_text(old.get(k))} → {_text(new.get(k))}" for k in keys)
     return f"{_text(old)} → {_text(new)}"
 
 
