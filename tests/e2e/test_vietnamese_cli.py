@@ -352,7 +352,9 @@ def test_every_help_screen_is_vietnamese(helps: dict[tuple[str, ...], str]) -> N
     for text in helps.values():
         assert "Cách dùng: agencyflow" in text and "Tùy chọn" in text, text
         assert "Usage" not in text and "Options" not in text and "Show this message" not in text
+        assert not re.search(r"<(str|int|float|path|datetime)>", text), text  # types in words
     assert "[mặc định: table]" in helps[("board",)] and "Lệnh" in helps[()]
+    assert "<số nguyên>" in helps[("board",)] and "<chữ>" in helps[("board",)]
     assert "[bắt buộc]" in helps[("user", "add")] or "*" in helps[("user", "add")]
 
 
@@ -360,6 +362,7 @@ def test_help_is_english_with_lang_en() -> None:
     text = _run("board", "--help", "--lang", "en")
     assert "Usage: agencyflow board [OPTIONS]" in text and "Options" in text
     assert "List assignments with lead" in text and "Show this message and exit." in text
+    assert "<int>" in text and "<số nguyên>" not in text
     assert "Cách dùng" not in text and "Tùy chọn" not in text
 
 

@@ -47,6 +47,19 @@ CHROME: frozenset[str] = frozenset((
     N_("Show completion for the current shell, to copy it or customize the installation."),
 ))
 
+#: The value types typer shows beside an option (``<str>``), as words of the current language.
+TYPES: frozenset[str] = frozenset((N_("<str>"), N_("<int>"), N_("<float>"), N_("<path>"),
+                                   N_("<datetime>")))
+
+
+def _type_words(shown: Any) -> Any:
+    """``param.display_type_rich`` with its type in the current language."""
+    def display(ctx: Any) -> Any:
+        text = shown(ctx)
+        return _(text) if text in TYPES else text
+    return display
+
+
 #: The usage errors of click, typer and pydantic (typer validates values with it), in their
 #: English wording with each variable part named. The more specific come first: a text is
 #: matched whole against each in turn.
@@ -180,6 +193,8 @@ def localized(command: Any, ctx: Any, *, panels: bool) -> Iterator[None]:
                 put(param, "help", translate_help(param.help))
             if param.param_type_name == "argument" and param.metavar is None and param.name:
                 put(param, "metavar", argument_name(param.name))
+            if callable(getattr(param, "display_type_rich", None)):
+                put(param, "display_type_rich", _type_words(param.display_type_rich))
         for sub in getattr(command, "commands", {}).values():
             for attribute in ("help", "short_help"):
                 if getattr(sub, attribute, None):
