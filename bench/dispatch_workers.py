@@ -256,6 +256,81 @@ def dispatch_workers(count: str, workers: str, server: str = "") -> dict[str, An
                       "load": round(os.getloadavg()[0], 1)}
 
 
+#: One sender of the floor: ``CONCURRENCY`` threads, each with a keep-alive connection, POST
+#: ``BODY`` to the sink until ``count`` are sent; it starts when it reads a line (the release).
+_SENDER = r"""
+import http.client, sys, threading
+port, count, threads, body = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+left, lock = [count], threading.Lock()
+def send():
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    while True:
+        with lock:
+            if left[0] == 0:
+                break
+            left[0] -= 1
+        conn.request("POST", "/agency/0", body=body.encode(),
+                     headers={"Content-Type": "application/json"})
+        conn.getresponse().read()
+    conn.close()
+print("ready", flush=True)
+sys.stdin.readline()
+workers = [threading.Thread(target=send) for _ in range(threads)]
+for w in workers:
+    w.start()
+for w in workers:
+    w.join()
+print("done", flush=True)
+"""
+
+#: A body of the size and shape of a reminder's JSON webhook (apprise's fields and ours).
+BODY = json.dumps({
+    "version": "1.0", "title": "[Nhắc việc] Hoàn thiện hồ sơ sản phẩm OCOP năm 2027",
+    "message": "Kính gửi: UBND xã Kim Anh. Nhiệm vụ khảo sát, đánh giá sản phẩm sắp đến hạn "
+               "ngày 15/03/2027 (còn 5 ngày làm việc). " * 4, "type": "info", "attachments": [],
+    "agencyflow": {"notification_id": 123456, "key": "n123456-c0", "kind": "before_due",
+                   "level": 0, "assignment_id": 98765, "plan": "kim-thanh-ocop",
+                   "step": "XA-2", "lead": "XA-KIM-ANH", "commune": "XA-KIM-ANH",
+                   "due": "2027-03-15", "days": 5,
+                   "url": "https://agencyflow.example/assignments/98765"}}, ensure_ascii=False)
+
+
+def floor(count: str, processes: str) -> dict[str, Any]:
+    """The floor of a dispatch: ``count`` POSTs of :data:`BODY` to the same sink, in
+    ``processes`` processes of ``CONCURRENCY`` threads with keep-alive connections (plain
+    ``http.client``: no outbox, no claims, no apprise, no records), released at one moment;
+    ``seconds`` from the release until the last process is done."""
+    n, workers = int(count), int(processes)
+    sink = subprocess.Popen([sys.executable, "-c", SINK], stdout=subprocess.PIPE, text=True)
+    try:
+        port = sink.stdout.readline().strip()  # type: ignore[union-attr]
+        shares = [n // workers + (1 if i < n % workers else 0) for i in range(workers)]
+        senders = [subprocess.Popen([sys.executable, "-c", _SENDER, port, str(share),
+                                     str(CONCURRENCY), BODY], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, text=True) for share in shares]
+        for proc in senders:
+            assert proc.stdout.readline().strip() == "ready"  # type: ignore[union-attr]
+        started = time.perf_counter()
+        for proc in senders:
+            proc.stdin.write("go\n")  # type: ignore[union-attr]
+            proc.stdin.flush()  # type: ignore[union-attr]
+        for proc in senders:
+            assert proc.stdout.readline().strip() == "done"  # type: ignore[union-attr]
+        seconds = time.perf_counter() - started
+        for proc in senders:
+            proc.wait(timeout=60)
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/count") as response:
+            delivered = int(response.read())
+        if delivered != n:
+            raise RuntimeError(f"the floor's sink received {delivered} of {n}")
+    finally:
+        sink.terminate()
+        sink.wait()
+    return {"seconds": round(seconds, 3), "rows": n, "peak_mib": None}
+
+
 if __name__ == "__main__":
     # python -m bench.dispatch_workers COUNT [SERVER-URL] WORKERS...
     pg = sys.argv[2] if "://" in sys.argv[2] else ""

@@ -187,6 +187,7 @@ if __name__ == "__main__":
                       "dispatch": reminder_scenarios.dispatch_rate,
                       "board_json_rss": listing_scenarios.board_json_rss,
                       "postgres_cycle_start": pg_scale.postgres_cycle_start,
-                      "dispatch_workers": dispatch_workers.dispatch_workers})
+                      "dispatch_workers": dispatch_workers.dispatch_workers,
+                      "dispatch_floor": dispatch_workers.floor})
     name, *args = sys.argv[1:]
     print(json.dumps(SCENARIOS[name](*args)))

@@ -124,25 +124,32 @@ def dispatching(inputs: Inputs) -> list[str]:
     return [_written("dispatch") + " The `agencyflow dispatch --loop` processes start warm "
             "and are released at one moment (bench/dispatch_workers.py); *cores used* is the "
             "CPU time of the dispatchers and the sink over the dispatch's wall time (2.0 = "
-            "both cores of this machine).", "", *table(rows)]
+            "both cores of this machine). The floor of the dispatchers is the same number of "
+            "JSON POSTs of a reminder's size to the same sink by as many processes of 32 "
+            "threads with plain `http.client` keep-alive connections: no outbox, claims, "
+            "apprise or records (`bench.dispatch_workers.floor`).", "", *table(rows)]
 
 
 def _workers(database: str, server: str) -> list[dict[str, Any]]:
     """One dispatcher against two on an outbox in ``database``, interleaved rounds."""
-    ones, twos = [], []
+    ones, twos, floor_ones, floor_twos = [], [], [], []
     for _ in range(WORKER_ROUNDS):
         ones.append(scenario("dispatch_workers", "3000", "1", *([server] if server else [])))
+        floor_ones.append(scenario("dispatch_floor", "3000", "1"))
         twos.append(scenario("dispatch_workers", "3000", "2", *([server] if server else [])))
+        floor_twos.append(scenario("dispatch_floor", "3000", "2"))
     one, two = median(ones), median(twos)
+    floor_one, floor_two = median(floor_ones), median(floor_twos)
     return [
         {"what": f"{database} outbox: `agencyflow dispatch --loop` in one process, "
                  f"{one['rows']:,} notifications (threads, 32 sends at once; median of "
-                 f"{WORKER_ROUNDS}: {_runs(ones)}); {_cpu(one)}", "ours": one, "floor": None},
+                 f"{WORKER_ROUNDS}: {_runs(ones)}); {_cpu(one)}", "ours": one,
+         "floor": floor_one},
         {"what": f"{database} outbox: the same by two `agencyflow dispatch --loop` processes "
                  f"(median of {WORKER_ROUNDS}: {_runs(twos)}; rows claimed "
                  f"{' + '.join(f'{n:,}' for n in two['claimed'])}); {_cpu(two)}; target ≥ 1.5× "
                  f"one process: {one['seconds'] / two['seconds']:.2f}×", "ours": two,
-         "floor": None},
+         "floor": floor_two},
     ]
 
 
