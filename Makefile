@@ -80,7 +80,7 @@ test: $(STAMP) compile lint
 fuzz: $(STAMP)
 	$(BIN)/python -m tests.fuzz_plan --mutants 10000 --workers 2
 
-## bench: national-scale benchmark; figures go to bench/RESULTS.md (ONLY=coldstart, web, reports,
+## bench: national-scale benchmark; figures go to bench/RESULTS.md (ONLY=core, coldstart, web, reports,
 ## dispatch or scale: that section alone, the rest of the file kept)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --write bench/RESULTS.md $(if $(ONLY),--only $(ONLY))

@@ -1,7 +1,7 @@
 """`make bench`: run every scenario in its own process and write bench/RESULTS.md.
 
 Usage: python -m bench.run [--communes 10000] [--steps 20] [--write bench/RESULTS.md]
-[--only coldstart|web|reports|dispatch|scale] (see :mod:`bench.sections`)
+[--only core|coldstart|web|reports|dispatch|scale] (see :mod:`bench.sections`)
 """
 
 from __future__ import annotations
@@ -247,7 +247,8 @@ def render(rows: list[dict[str, Any]], communes: int, steps: int) -> str:
     """The core table's part of RESULTS.md (the sections follow it)."""
     return "\n".join([
         "# Benchmark results", "",
-        f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average "
+        f"Written by `make bench` (or `make bench ONLY=core`) on "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average "
         f"{os.getloadavg()[0]:.1f} at the end of the core table.", "",
         f"Machine: {machine()}.", "",
         f"Synthetic plan: {communes:,} communes × {steps} fan-out steps, one cycle; embedded "
@@ -266,12 +267,21 @@ def main() -> None:
     parser.add_argument("--communes", type=int, default=10_000)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--write", type=Path, default=None)
-    parser.add_argument("--only", choices=sorted(sections.SECTIONS), default=None,
-                        help="Run only this section; it replaces its section of --write's file, "
-                             "the rest of the file is kept.")
+    parser.add_argument("--only", choices=["core", *sorted(sections.SECTIONS)], default=None,
+                        help="Run only this part (core: the table before the sections); it "
+                             "replaces its part of --write's file, the rest of the file is kept.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="agencyflow-bench-") as tmp:
         inputs = sections.Inputs(Path(tmp), args.communes, args.steps)
+        if args.only == "core":
+            new = render(run(inputs), args.communes, args.steps)
+            print(new)
+            if args.write:
+                old = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
+                first = old.find("\n## ")
+                rest = old[first + 1:] if first >= 0 else ""
+                args.write.write_text(new + ("\n" + rest if rest else ""), encoding="utf-8")
+            return
         if args.only:
             new = sections.text(args.only, inputs)
             print(new)
