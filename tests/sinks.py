@@ -87,6 +87,11 @@ class _HookHandler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            # the sender went away mid-body (a dispatcher killed with kill -9): as for any HTTP
+            # server, an incomplete request is no delivery — nothing recorded, nothing answered
+            self.close_connection = True
+            return
         status = self.server.sink.status_for(self.path)
         self.server.sink._record(RecordedRequest(
             self.command, self.path, dict(self.headers.items()), body, status))

@@ -124,3 +124,21 @@ def test_an_smtp_server_answering_5xx_leaves_them_dead_with_every_error(engine: 
         assert _run(engine, notifier, 2).dead == MESSAGES
         assert smtp.messages == [] and len(smtp.refused) == 2 * MESSAGES
     _assert_dead_with_every_error(engine, "550")
+
+
+def test_the_webhook_sink_records_no_request_whose_sender_died_mid_body() -> None:
+    """What the cluster's kill test counts on: a request cut off by its sender's death (fewer
+    body bytes than its Content-Length) is no delivery, as for any HTTP server."""
+    import socket
+
+    with WebhookSink() as hook:
+        with socket.create_connection(("127.0.0.1", hook.port)) as cut:
+            cut.sendall(b"POST /agency/0 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                        b"\r\nContent-Length: 100\r\n\r\n{\"idempotency")
+        with socket.create_connection(("127.0.0.1", hook.port)) as whole:
+            whole.sendall(b"POST /agency/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                          b"Connection: close\r\n\r\n{}")
+            assert whole.recv(100).startswith(b"HTTP/1.")
+        [request] = hook.wait_for(1, timeout=10)
+        assert request.path == "/agency/1" and request.json() == {}
+        assert len(hook.requests) == 1
