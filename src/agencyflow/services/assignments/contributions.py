@@ -23,9 +23,7 @@ from agencyflow.errors import ValidationError
 from agencyflow.i18n import _
 from agencyflow.models import Contribution
 from agencyflow.services.assignments import core, evidence
-
-#: Default size limit of one evidence file (the CLI passes ``Settings.evidence_max_bytes``).
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+from agencyflow.services.assignments.acts import DEFAULT_MAX_BYTES  # one default for evidence
 
 
 def contribute(session: Session, *, assignment_id: int, actor: Actor, now: datetime,

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
-from agencyflow.domain.ids import storable
 from agencyflow.domain.permissions import Action, Actor
 from agencyflow.domain.plan_spec import PlanSpec, StepSpec
 from agencyflow.errors import NotFound
@@ -23,6 +22,7 @@ from agencyflow.i18n import _
 from agencyflow.models import Assignment, Cycle
 from agencyflow.services.assignments import rows
 from agencyflow.services.assignments.rows import (
+    CHUNK,
     TARGET,
     Change,
     Event,
@@ -47,23 +47,14 @@ def load(session: Session, assignment_id: int) -> Assignment:
     return load_many(session, [assignment_id])[0]
 
 
-#: Ids per ``SELECT … WHERE id IN (…)`` of :func:`load_many`.
-CHUNK = 500
-
-
 def load_many(session: Session, assignment_ids: Sequence[int]) -> list[Assignment]:
     """The assignments with ``assignment_ids``, in that order, fresh from the database (a
-    query per :data:`CHUNK` ids); NotFound names the first that does not exist."""
-    wanted = [i for i in assignment_ids if storable(i)]
-    found: dict[int, Assignment] = {}
-    for start in range(0, len(wanted), CHUNK):
-        stmt = (select(Assignment).where(col(Assignment.id).in_(wanted[start:start + CHUNK]))
-                .execution_options(populate_existing=True))
-        found |= {a.id or 0: a for a in session.execute(stmt).scalars()}
-    missing = next((i for i in assignment_ids if i not in found), None)
-    if missing is not None:
-        raise NotFound(_("assignment {id} does not exist").format(id=missing))
-    return [found[i] for i in assignment_ids]
+    query per :data:`CHUNK` ids, :func:`agencyflow.services.assignments.rows.by_ids`);
+    NotFound names the first that does not exist."""
+    def read(chunk: list[int]) -> Any:
+        return session.execute(select(Assignment).where(col(Assignment.id).in_(chunk))
+                               .execution_options(populate_existing=True)).scalars()
+    return rows.by_ids(assignment_ids, read)  # type: ignore[no-any-return]
 
 
 def begin(session: Session, assignment_id: int, actor: Actor, action: Action,
@@ -105,8 +96,7 @@ def write_many(session: Session, changes: Sequence[Change]
     """:func:`write` for many (assignment, changes, expected version): one version-checked
     UPDATE each, in order (:func:`agencyflow.services.assignments.rows.write_many`); the first
     conflict raises (the caller's transaction rolls back)."""
-    session.flush()  # what the ORM holds goes first
-    return rows.write_many(rows.tx_of(session), changes, set_committed_value)
+    return rows.write_many(rows.tx_of(session), changes, set_committed_value)  # flushes first
 
 
 def record(session: Session, a: Assignment, *, actor: Actor | str, now: datetime, action: str,
@@ -120,8 +110,7 @@ def record(session: Session, a: Assignment, *, actor: Actor | str, now: datetime
 
 def record_many(session: Session, events: Sequence[Event]) -> None:
     """:func:`record` for many events, appended in order."""
-    session.flush()
-    rows.record_many(rows.tx_of(session), events, set_committed_value)
+    rows.record_many(rows.tx_of(session), events, set_committed_value)  # flushes first
 
 
 def cycle_of(session: Session, a: Assignment) -> Cycle:
@@ -142,5 +131,4 @@ def spec_for(session: Session, cycle: Cycle) -> PlanSpec:
 def step_of(session: Session, a: Assignment) -> tuple[PlanSpec, StepSpec]:
     """The plan spec and the step ``a`` was created from (see
     :func:`agencyflow.services.assignments.rows.step_of`)."""
-    session.flush()
-    return rows.step_of(rows.tx_of(session), a)
+    return rows.step_of(rows.tx_of(session), a)  # flushes first

@@ -98,18 +98,24 @@ def in_list(name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
     return f"{name} IN ({', '.join(':' + p for p in params) or 'NULL'})", params
 
 
-def load_many(tx: Tx, assignment_ids: Sequence[int]) -> list[Row]:
-    """The assignments with ``assignment_ids``, in that order (a query per :data:`CHUNK` ids);
-    NotFound names the first that does not exist."""
+def by_ids(assignment_ids: Sequence[int], read: Callable[[list[int]], Iterable[Any]]
+           ) -> list[Any]:
+    """The assignments with ``assignment_ids``, in that order, as ``read`` gives them for each
+    :data:`CHUNK` of ids (SQL text here, model rows on the full path); NotFound names the first
+    that does not exist."""
     wanted = [i for i in assignment_ids if storable(i)]
-    found: dict[int, Row] = {}
+    found: dict[int, Any] = {}
     for start in range(0, len(wanted), CHUNK):
-        where, params = in_list("id", wanted[start:start + CHUNK])
-        found |= {r.id: r for r in select(tx, where, params)}
+        found |= {a.id: a for a in read(wanted[start:start + CHUNK])}
     missing = next((i for i in assignment_ids if i not in found), None)
     if missing is not None:
         raise NotFound(_("assignment {id} does not exist").format(id=missing))
     return [found[i] for i in assignment_ids]
+
+
+def load_many(tx: Tx, assignment_ids: Sequence[int]) -> list[Row]:
+    """The assignments with ``assignment_ids``, in that order (see :func:`by_ids`)."""
+    return by_ids(assignment_ids, lambda chunk: select(tx, *in_list("id", chunk)))
 
 
 def label(a: Any) -> str:
